@@ -1,0 +1,62 @@
+// CGI/1.1 (RFC 3875) from the perspective of the child process: the only code that knows CGI.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum CGI {
+    /// The process environment, for production; tests pass their own dictionaries to `request(from:readBody:)`.
+    public static func processEnvironment() -> [String: String] {
+        var env: [String: String] = [:]
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let eq = text.firstIndex(of: "=") { env[String(text[..<eq])] = String(text[text.index(after: eq)...]) }
+            cursor += 1
+        }
+        return env
+    }
+
+    /// Builds the request from meta-variables (RFC 3875 section 4.1) and the body read through
+    /// CONTENT_LENGTH (4.2: the server need not send EOF, so exactly that many bytes are read).
+    public static func request(from env: [String: String], readBody: (Int) -> [UInt8]) throws(OTPError) -> Request {
+        var request = Request(method: env["REQUEST_METHOD"] ?? "GET", contentType: env["CONTENT_TYPE"], accept: env["HTTP_ACCEPT"])
+        guard let lengthText = env["CONTENT_LENGTH"], !lengthText.isEmpty else { return request }
+        guard lengthText.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let length = Int(lengthText) else {
+            throw .badRequest("Bad Content-Length")
+        }
+        if length > Request.maxBodyBytes {
+            _ = readBody(min(length, Request.maxDiscardBytes))
+            throw .payloadTooLarge
+        }
+        request.body = readBody(length)
+        guard request.body.count == length else { throw .badRequest("Request body is shorter than its Content-Length") }
+        return request
+    }
+
+    /// Reads up to `count` bytes of stdin, fewer only at end of file.
+    public static func readStandardInput(_ count: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let n = out.withUnsafeMutableBytes { read(0, $0.baseAddress! + filled, count - filled) }
+            if n > 0 { filled += n } else if n == 0 || errno != EINTR { break }
+        }
+        return Array(out[..<filled])
+    }
+
+    /// The whole answer in one write: a `Status` header, then the rest (RFC 3875 section 6.3).
+    public static func render(_ response: Response) -> [UInt8] {
+        var head = "Status: \(response.status) \(Response.reason(response.status))\r\n"
+        head += "Content-Type: application/json\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+        for header in response.headers { head += "\(header.name): \(header.value)\r\n" }
+        return Array((head + "\r\n" + response.json + "\n").utf8)
+    }
+
+    public static func writeStandardOutput(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(1, $0.baseAddress! + offset, bytes.count - offset) }
+            if n > 0 { offset += n } else if errno != EINTR { return }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+// One HTTP request as the service sees it: what every adapter (CGI now, FastCGI later) turns its input into.
+
+public struct Request: Sendable {
+    public var method: String
+    public var contentType: String?
+    public var accept: String?
+    public var body: [UInt8]
+
+    public init(method: String, contentType: String? = nil, accept: String? = nil, body: [UInt8] = []) {
+        self.method = method; self.contentType = contentType; self.accept = accept; self.body = body
+    }
+
+    /// Bodies above this are refused with 413: the largest valid one is a few hundred bytes.
+    public static let maxBodyBytes = 16 * 1024
+    /// A refused body is still read and discarded up to this much, because mod_cgid resets the connection
+    /// of a CGI that answers without reading what it was sent (the client then sees no 413 at all).
+    public static let maxDiscardBytes = 1024 * 1024
+}

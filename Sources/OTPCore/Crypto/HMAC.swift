@@ -1,0 +1,28 @@
+// HMAC-SHA256 (RFC 2104): how the store names records and seals codes without keeping either in plaintext.
+
+public enum HMAC {
+    public static func sha256<Key: Collection, Message: Sequence>(key: Key, message: Message) -> [UInt8]
+    where Key.Element == UInt8, Message.Element == UInt8 {
+        var block = key.count > SHA256.blockSize ? SHA256.hash(key) : Array(key)
+        block.append(contentsOf: repeatElement(0, count: SHA256.blockSize - block.count))
+        var inner = SHA256()
+        inner.update(block.map { $0 ^ 0x36 })
+        inner.update(message)
+        var outer = SHA256()
+        outer.update(block.map { $0 ^ 0x5c })
+        outer.update(inner.finalize())
+        return outer.finalize()
+    }
+
+    /// HMAC over several parts, each prefixed with its length so that ("ab","c") and ("a","bc") differ.
+    public static func sha256(key: [UInt8], parts: [String]) -> [UInt8] {
+        var message: [UInt8] = []
+        for part in parts {
+            let bytes = Array(part.utf8)
+            let n = UInt32(bytes.count)
+            message += [UInt8(n >> 24 & 0xff), UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)]
+            message += bytes
+        }
+        return sha256(key: key, message: message)
+    }
+}

@@ -1,0 +1,65 @@
+// The RFC 5322 text of an email, built here whatever the transport, so every backend sends the same message.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum EmailMessage {
+    public static func render(_ message: OutgoingMessage, from: String, now: Int64 = Clock.unixSeconds()) -> String {
+        let domain = from.split(separator: "@").last.map { String($0).filter { $0 != ">" } } ?? "localhost"
+        let headers = [
+            "From: \(from)",
+            "To: \(message.recipient.value)",
+            "Subject: \(encodedWord(message.subject ?? ""))",
+            "Date: \(rfc5322Date(now))",
+            "Message-ID: <\(Random.hex(16))@\(domain)>",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: 8bit",
+        ]
+        let body = message.text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        return (headers + [""] + body).joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// RFC 2047 B-encoding for a header that is not plain ASCII, in words short enough for a 78-column line.
+    static func encodedWord(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 >= 0x80 }) else { return text }
+        var words: [String] = [], chunk: [UInt8] = []
+        for character in text {
+            let bytes = Array(character.utf8)
+            if chunk.count + bytes.count > 45 { words.append("=?utf-8?b?\(Base64.encode(chunk))?="); chunk = [] }
+            chunk += bytes
+        }
+        if !chunk.isEmpty { words.append("=?utf-8?b?\(Base64.encode(chunk))?=") }
+        return words.joined(separator: "\r\n ")
+    }
+
+    static func rfc5322Date(_ seconds: Int64) -> String {
+        var time = time_t(seconds), parts = tm()
+        gmtime_r(&time, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
+    }
+}
+
+enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            let n = min(3, bytes.count - i)
+            let b0 = bytes[i], b1 = n > 1 ? bytes[i + 1] : 0, b2 = n > 2 ? bytes[i + 2] : 0
+            out.append(alphabet[Int(b0 >> 2)])
+            out.append(alphabet[Int((b0 & 0x3) << 4 | b1 >> 4)])
+            out.append(n > 1 ? alphabet[Int((b1 & 0xf) << 2 | b2 >> 6)] : UInt8(ascii: "="))
+            out.append(n > 2 ? alphabet[Int(b2 & 0x3f)] : UInt8(ascii: "="))
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,100 @@
+// The two operations of the contract, generate and verify: the flow and nothing else.
+
+/// Built per request from its settings; its dependencies are passed in so that tests and other adapters
+/// (FastCGI later) construct it the same way.
+public struct OTPService {
+    public let settings: Settings
+    public let store: any OTPStore
+    public let log: (String) -> Void
+    public let now: () -> Int64
+
+    public init(settings: Settings, store: any OTPStore, log: @escaping (String) -> Void,
+                now: @escaping () -> Int64 = Clock.unixSeconds) {
+        self.settings = settings
+        self.store = store
+        self.log = log
+        self.now = now
+    }
+
+    /// Stores a new code (unless the cooldown runs), then delivers it outside the lock. A failed delivery
+    /// withdraws the code, so the client is left with no usable code and no cooldown.
+    public func generate(_ fields: RequestFields) throws(OTPError) -> Int64 {
+        let identifier = try identify(fields)
+        let sender = try Senders.sender(for: identifier.channel, settings: settings, log: log)
+        let secret = try storeCall { try settings.secretKey ?? store.secretKey() }
+        let key = RecordKey(secret: secret, identifier: identifier)
+        let code = Random.numericCode(length: settings.codeLength)
+        let mac = codeMAC(secret, key, code)
+        let start = now()
+        let outcome = try storeCall {
+            try store.issue(key, codeMAC: mac, policy: IssuePolicy(ttlSeconds: settings.ttlSeconds,
+                                                                    cooldownSeconds: settings.resendCooldownSeconds), now: start)
+        }
+        guard case .issued(let previous) = outcome else {
+            if case .coolingDown(let seconds) = outcome { throw .coolingDown(retryAfter: max(1, seconds)) }
+            throw .storeFailed
+        }
+        do {
+            try sender.send(message(to: identifier, code: code))
+        } catch {
+            log("delivery by \(identifier.channel.rawValue) to \(identifier.masked) failed: \(error)")
+            do { try store.withdraw(key, codeMAC: mac, restoring: previous) } catch {
+                log("could not withdraw the undelivered code: \(error)")
+            }
+            if let refusal = error as? OTPError { throw refusal }
+            throw .deliveryFailed(identifier.channel)
+        }
+        return start + Int64(settings.ttlSeconds)
+    }
+
+    /// A wrong code and an unknown identifier get the same answer, so verify does not reveal who has a code.
+    public func verify(_ fields: RequestFields) throws(OTPError) {
+        let identifier = try identify(fields)
+        let code = try Code.validate(fields.string("code") ?? "", length: settings.codeLength)
+        let secret = try storeCall { try settings.secretKey ?? store.secretKey() }
+        let key = RecordKey(secret: secret, identifier: identifier)
+        let outcome = try storeCall {
+            try store.check(key, codeMAC: codeMAC(secret, key, code), maxAttempts: settings.maxAttempts, now: now())
+        }
+        switch outcome {
+        case .verified: return
+        case .wrong, .absent: throw .invalidCode
+        case .exhausted: throw .tooManyAttempts
+        }
+    }
+
+    public func identify(_ fields: RequestFields) throws(OTPError) -> Identifier {
+        guard let channelName = try fields.string("channel") else { throw .badRequest("channel is required") }
+        guard let channel = Channel(rawValue: channelName.trimmingASCIIWhitespace().lowercased()) else {
+            throw .badRequest("channel must be email, sms or whatsapp")
+        }
+        guard let raw = try fields.string("identifier") else { throw .badRequest("identifier is required") }
+        return try Identifier(channel: channel, raw: raw)
+    }
+
+    /// The code is sealed with the record's key too, so a MAC copied between records is worthless.
+    private func codeMAC(_ secret: [UInt8], _ key: RecordKey, _ code: String) -> [UInt8] {
+        HMAC.sha256(key: secret, parts: ["code", key.hex, code])
+    }
+
+    private func message(to identifier: Identifier, code: String) -> OutgoingMessage {
+        let minutes = String((settings.ttlSeconds + 59) / 60)
+        let fill = { (template: String) in template.replacing("{code}", with: code).replacing("{minutes}", with: minutes) }
+        if identifier.channel == .email {
+            return OutgoingMessage(recipient: identifier, code: code, subject: settings.emailSubject, text: fill(settings.emailTemplate))
+        }
+        return OutgoingMessage(recipient: identifier, code: code, subject: nil, text: fill(settings.smsTemplate))
+    }
+
+    /// Store faults carry paths and errnos: they go to the log, and the client sees 500 or, for a lock not
+    /// had in time, 503.
+    private func storeCall<T>(_ body: () throws -> T) throws(OTPError) -> T {
+        do { return try body() } catch let error as OTPError { throw error } catch let fault as StoreFault {
+            log("store: \(fault.description)")
+            throw fault.busy ? .storeBusy : .storeFailed
+        } catch {
+            log("store: \(error)")
+            throw .storeFailed
+        }
+    }
+}

@@ -1,0 +1,229 @@
+// The default store: one small file per record in 256 shard directories, each guarded by its own lock file.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Many short-lived processes share this directory. Every transition holds `flock(LOCK_EX)` on the shard's
+/// `lock` file, which is never replaced or deleted (a rename would leave the lock on the old inode), re-reads
+/// the record under the lock, and replaces it durably: temp file, fsync, rename, fsync of the directory.
+/// On NFS flock becomes an fcntl lock that closing any descriptor of the file drops, hence the separate file.
+public final class FileStore: OTPStore {
+    public let path: String
+    private let lockTimeoutMilliseconds: Int
+    private let log: (String) -> Void
+    private var rootFD: Int32 = -1
+
+    /// Record files are at most this big; anything larger is garbage.
+    static let maxRecordBytes = 512
+    /// A sweep runs with one transition in this many and looks at this many entries at most.
+    static let sweepOneIn: UInt8 = 8
+    static let sweepLimit = 4096
+    static let tempPrefix = ".tmp."
+    /// UTIME_OMIT from <sys/stat.h>, which the Glibc module does not export.
+    private static let utimeOmit = (1 << 30) - 2
+
+    public init(path: String, lockTimeoutMilliseconds: Int = 2000, log: @escaping (String) -> Void = { _ in }) {
+        self.path = path
+        self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
+        self.log = log
+    }
+
+    deinit { if rootFD >= 0 { Glibc.close(rootFD) } }
+
+    // MARK: OTPStore
+
+    public func secretKey() throws -> [UInt8] {
+        let root = try openRoot()
+        if let key = try readSecret(root) { return key }
+        let temp = Self.tempPrefix + Random.hex(8)
+        try fault("create the secret key") { () throws(SyscallError) in
+            let fd = try Syscall.openat(root, temp, O_WRONLY | O_CREAT | O_EXCL)
+            do throws(SyscallError) {
+                try Syscall.writeAll(fd, Random.bytes(32))
+                try Syscall.retrying("fsync") { fsync(fd) }
+                try Syscall.close(fd)
+            } catch { Glibc.close(fd); unlinkat(root, temp, 0); throw error }
+            // link() publishes the file only whole and fails if another process published first.
+            let linked = linkat(root, temp, root, "secret.key", 0)
+            let linkErrno = errno
+            unlinkat(root, temp, 0)
+            if linked != 0 && linkErrno != EEXIST { throw SyscallError(call: "link secret.key", errno: linkErrno) }
+            try Syscall.retrying("fsync store directory") { fsync(root) }
+        }
+        guard let key = try readSecret(root) else { throw StoreFault("secret.key is unreadable after creation") }
+        return key
+    }
+
+    public func issue(_ key: RecordKey, codeMAC: [UInt8], policy: IssuePolicy, now: Int64) throws -> IssueOutcome {
+        try transition(key, now: now, sweep: true) { Record.issue($0, codeMAC: codeMAC, policy: policy, now: now) }
+    }
+
+    public func check(_ key: RecordKey, codeMAC: [UInt8], maxAttempts: Int, now: Int64) throws -> CheckOutcome {
+        try transition(key, now: now, sweep: false) { Record.check($0, codeMAC: codeMAC, maxAttempts: maxAttempts, now: now) }
+    }
+
+    public func withdraw(_ key: RecordKey, codeMAC: [UInt8], restoring previous: Record?) throws {
+        try transition(key, now: 0, sweep: false) { ((), Record.withdraw($0, codeMAC: codeMAC, restoring: previous)) }
+    }
+
+    // MARK: Transitions
+
+    private func transition<T>(_ key: RecordKey, now: Int64, sweep: Bool, _ rule: (Record?) -> (T, Record?)) throws -> T {
+        let shardName = String(key.hex.prefix(2)), name = String(key.hex.dropFirst(2))
+        let root = try openRoot()
+        let shard = try fault("open shard \(shardName)") { () throws(SyscallError) in
+            try ensureDirectory(root, "r")
+            let records = try Syscall.openat(root, "r", O_RDONLY | O_DIRECTORY)
+            defer { Glibc.close(records) }
+            try ensureDirectory(records, shardName)
+            return try Syscall.openat(records, shardName, O_RDONLY | O_DIRECTORY)
+        }
+        defer { Glibc.close(shard) }
+        let lock = try acquireLock(shard, shardName)
+        defer { Glibc.close(lock) }
+        let current = readRecord(shard, name, shardName)
+        let (outcome, next) = rule(current)
+        if next != current {
+            try fault("write record in shard \(shardName)") { () throws(SyscallError) in try writeRecord(next, shard, name) }
+        }
+        if sweep && Random.bytes(1)[0] < 256 / Int(Self.sweepOneIn) { self.sweep(shard, shardName, now: now) }
+        return outcome
+    }
+
+    /// Non-blocking tries with jittered back-off up to a deadline, then "busy" (503) rather than a hang.
+    /// After the lock is taken, the path must still name the locked inode: if someone deleted the lock file,
+    /// a newcomer would lock a fresh one and two processes would both be inside.
+    private func acquireLock(_ shard: Int32, _ shardName: String) throws -> Int32 {
+        let deadline = Clock.monotonicMilliseconds() + Int64(lockTimeoutMilliseconds)
+        var pause: Int64 = 1
+        while true {
+            let fd = try fault("open lock of shard \(shardName)") { () throws(SyscallError) in try Syscall.openat(shard, "lock", O_RDWR | O_CREAT) }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+                var held = stat(), named = stat()
+                if fstat(fd, &held) == 0 && fstatat(shard, "lock", &named, AT_SYMLINK_NOFOLLOW) == 0
+                    && held.st_ino == named.st_ino && held.st_dev == named.st_dev {
+                    return fd
+                }
+                log("lock file of shard \(shardName) was replaced while held; locking the new one")
+                Glibc.close(fd)
+                continue
+            }
+            let lockErrno = errno
+            Glibc.close(fd)
+            guard lockErrno == EWOULDBLOCK || lockErrno == EINTR else {
+                throw StoreFault("flock shard \(shardName): \(String(cString: strerror(lockErrno)))")
+            }
+            let now = Clock.monotonicMilliseconds()
+            if now >= deadline { throw StoreFault("lock of shard \(shardName) not had within \(lockTimeoutMilliseconds) ms", busy: true) }
+            let jitter = Int64(Random.bytes(1)[0]) * pause / 255
+            Clock.sleep(milliseconds: min(pause + jitter, deadline - now))
+            pause = min(pause * 2, 25)
+        }
+    }
+
+    /// An unreadable or corrupt record counts as absent (and the next write replaces it), but is logged.
+    private func readRecord(_ shard: Int32, _ name: String, _ shardName: String) -> Record? {
+        let fd = Glibc.openat(shard, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        if fd < 0 {
+            if errno != ENOENT { log("record in shard \(shardName) unreadable: \(String(cString: strerror(errno)))") }
+            return nil
+        }
+        defer { Glibc.close(fd) }
+        guard let bytes = try? Syscall.readAll(fd, limit: Self.maxRecordBytes), let record = Record(decoding: bytes) else {
+            log("record in shard \(shardName) is corrupt; treating it as absent")
+            return nil
+        }
+        return record
+    }
+
+    private func writeRecord(_ record: Record?, _ shard: Int32, _ name: String) throws(SyscallError) {
+        guard let record else {
+            if unlinkat(shard, name, 0) != 0 && errno != ENOENT { throw SyscallError(call: "unlink record", errno: errno) }
+            try Syscall.retrying("fsync shard") { fsync(shard) }
+            return
+        }
+        let temp = Self.tempPrefix + Random.hex(8)
+        let fd = try Syscall.openat(shard, temp, O_WRONLY | O_CREAT | O_EXCL)
+        do throws(SyscallError) {
+            try Syscall.writeAll(fd, record.encoded())
+            // The file's mtime is when it dies, so a sweep needs a stat, not a read, to judge it.
+            var times = [timespec(tv_sec: 0, tv_nsec: Self.utimeOmit), timespec(tv_sec: Int(record.deadAt), tv_nsec: 0)]
+            try Syscall.retrying("futimens") { futimens(fd, &times) }
+            try Syscall.retrying("fsync record") { fsync(fd) }
+            try Syscall.close(fd)
+        } catch {
+            Glibc.close(fd)
+            unlinkat(shard, temp, 0)
+            throw error
+        }
+        do throws(SyscallError) {
+            try Syscall.retrying("rename record") { renameat(shard, temp, shard, name) }
+        } catch {
+            unlinkat(shard, temp, 0)
+            throw error
+        }
+        try Syscall.retrying("fsync shard") { fsync(shard) }
+    }
+
+    /// Removes dead records and the temp files of writers that died (any temp file seen while the shard's lock
+    /// is held is not being written). Runs under the lock, bounded, and never fails the request.
+    private func sweep(_ shard: Int32, _ shardName: String, now: Int64) {
+        let dupe = dup(shard)
+        guard dupe >= 0, let dir = fdopendir(dupe) else { if dupe >= 0 { Glibc.close(dupe) }; return }
+        defer { closedir(dir) }
+        var seen = 0, removed = 0
+        while seen < Self.sweepLimit, let entry = readdir(dir) {
+            seen += 1
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name == "." || name == ".." || name == "lock" { continue }
+            var info = stat()
+            guard fstatat(shard, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            if name.hasPrefix(Self.tempPrefix) || Int64(info.st_mtim.tv_sec) <= now {
+                if unlinkat(shard, name, 0) == 0 { removed += 1 }
+            }
+        }
+        if removed > 0 { fsync(shard) }
+    }
+
+    // MARK: The directory
+
+    /// Creates the store directory (0700) if missing, and refuses one that is a symlink, not ours, or open to
+    /// other users: codes and the secret key live there.
+    private func openRoot() throws -> Int32 {
+        if rootFD >= 0 { return rootFD }
+        let previous = umask(0o077)
+        defer { umask(previous) }
+        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+            throw StoreFault("cannot create store directory \(path): \(String(cString: strerror(errno)))")
+        }
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreFault("cannot open store directory \(path): \(String(cString: strerror(errno)))") }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o077 == 0 else {
+            Glibc.close(fd)
+            throw OTPError.misconfigured("OTP_STORE_DIR must be a directory owned by the web server's user with mode 0700")
+        }
+        rootFD = fd
+        return fd
+    }
+
+    private func ensureDirectory(_ parent: Int32, _ name: String) throws(SyscallError) {
+        if mkdirat(parent, name, 0o700) != 0 && errno != EEXIST { throw SyscallError(call: "mkdir \(name)", errno: errno) }
+    }
+
+    private func readSecret(_ root: Int32) throws -> [UInt8]? {
+        let fd = Glibc.openat(root, "secret.key", O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw StoreFault("cannot open secret.key: \(String(cString: strerror(errno)))")
+        }
+        defer { Glibc.close(fd) }
+        let bytes = try fault("read secret.key") { () throws(SyscallError) in try Syscall.readAll(fd, limit: 64) }
+        guard let bytes, bytes.count == 32 else { throw StoreFault("secret.key in \(path) is corrupt; remove it to make a new one") }
+        return bytes
+    }
+
+    private func fault<T>(_ what: String, _ body: () throws(SyscallError) -> T) throws -> T {
+        do { return try body() } catch { throw StoreFault("\(what): \(error)") }
+    }
+}

@@ -1,0 +1,19 @@
+// What the service needs of a store: three atomic transitions and a shared secret. The file store is the
+// first backend; a Redis one runs the same `Record` rules as scripts.
+
+public protocol OTPStore {
+    /// The key that names records and seals codes; created once and shared by every process.
+    func secretKey() throws -> [UInt8]
+    func issue(_ key: RecordKey, codeMAC: [UInt8], policy: IssuePolicy, now: Int64) throws -> IssueOutcome
+    func check(_ key: RecordKey, codeMAC: [UInt8], maxAttempts: Int, now: Int64) throws -> CheckOutcome
+    func withdraw(_ key: RecordKey, codeMAC: [UInt8], restoring previous: Record?) throws
+}
+
+/// A record's name: HMAC(secret, channel, identifier) in hex, so no identifier reaches the disk.
+public struct RecordKey: Hashable, Sendable {
+    public let hex: String
+    public init(secret: [UInt8], identifier: Identifier) {
+        hex = Hex.encode(HMAC.sha256(key: secret, parts: ["record", identifier.channel.rawValue, identifier.value]))
+    }
+    init(hex: String) { self.hex = hex }
+}

@@ -1,0 +1,30 @@
+// The one-line text form of a record on disk, with a checksum so that a torn or garbled file reads as absent.
+
+extension Record {
+    private static let magic = "otp1"
+
+    func encoded() -> [UInt8] {
+        let body = "\(Self.magic) \(codeMAC.isEmpty ? "-" : Hex.encode(codeMAC)) \(expiresAt) \(attempts) \(resendAt)"
+        return Array((body + " " + Self.checksum(body) + "\n").utf8)
+    }
+
+    init?(decoding bytes: [UInt8]) {
+        guard bytes.last == UInt8(ascii: "\n") else { return nil }
+        let line = String(decoding: bytes.dropLast(), as: UTF8.self)
+        guard let space = line.lastIndex(of: " ") else { return nil }
+        let body = String(line[..<space])
+        guard Self.checksum(body) == line[line.index(after: space)...] else { return nil }
+        let fields = body.split(separator: " ", omittingEmptySubsequences: false)
+        guard fields.count == 5, fields[0] == Self.magic,
+              let expiresAt = Int64(fields[2]), let attempts = Int(fields[3]), attempts >= 0,
+              let resendAt = Int64(fields[4]) else { return nil }
+        let mac: [UInt8]
+        if fields[1] == "-" { mac = [] } else {
+            guard let decoded = Hex.decode(fields[1]), decoded.count == SHA256.digestSize else { return nil }
+            mac = decoded
+        }
+        self.init(codeMAC: mac, expiresAt: expiresAt, attempts: attempts, resendAt: resendAt)
+    }
+
+    private static func checksum(_ body: String) -> String { Hex.encode(Array(SHA256.hash(body.utf8).prefix(8))) }
+}
