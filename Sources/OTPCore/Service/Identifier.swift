@@ -62,7 +62,8 @@ public struct Identifier: Equatable, Sendable {
 
 extension String {
     func trimmingASCIIWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        // "\r\n" is one Character, so the test is on its scalars.
+        let isSpace: (Character) -> Bool = { $0.unicodeScalars.allSatisfy { " \t\n\r".unicodeScalars.contains($0) } }
         guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(self[start...end])
     }
