@@ -1,0 +1,131 @@
+// Runs the built cgi-bin executables exactly as a web server does: a CGI environment, the body on stdin.
+import Foundation
+import Testing
+
+/// The parsed answer of one CGI run.
+struct CGIAnswer {
+    let status: Int
+    let headers: [String: String]
+    let json: [String: Any]
+    let stderr: String
+
+    var detail: String? { json["detail"] as? String }
+}
+
+enum Project {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The tests run what `make build` made, never a debug build, so they prove what is deployed.
+    static func executable(_ name: String) throws -> URL {
+        let url = root.appendingPathComponent("cgi-bin/\(name)")
+        guard FileManager.default.isExecutableFile(atPath: url.path) else {
+            throw TestFailure("\(url.path) is missing: run `make build` first (make test does)")
+        }
+        return url
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// One deployment: its own store, outbox and settings, removed when the test ends.
+final class Site {
+    let directory: URL
+    var settings: [String: String]
+
+    init(_ settings: [String: String] = [:]) throws {
+        directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("otp-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.settings = ["OTP_STORE_DIR": directory.appendingPathComponent("store").path, "EMAIL_BACKEND": "filebased",
+                         "EMAIL_FILE_PATH": directory.appendingPathComponent("outbox").path, "DEFAULT_FROM_EMAIL": "otp@example.com"]
+        self.settings.merge(settings) { $1 }
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    var store: URL { directory.appendingPathComponent("store") }
+    var outbox: URL { directory.appendingPathComponent("outbox") }
+
+    func environment(method: String, contentType: String?, length: Int?, extra: [String: String]) -> [String: String] {
+        var env = settings
+        env["GATEWAY_INTERFACE"] = "CGI/1.1"
+        env["SERVER_PROTOCOL"] = "HTTP/1.1"
+        env["REQUEST_METHOD"] = method
+        env["REMOTE_ADDR"] = "127.0.0.1"
+        env["PATH"] = "/usr/bin:/bin"
+        if let contentType { env["CONTENT_TYPE"] = contentType }
+        if let length { env["CONTENT_LENGTH"] = String(length) }
+        return env.merging(extra) { $1 }
+    }
+
+    func run(_ program: String, _ body: String = "", method: String = "POST", contentType: String? = "application/json",
+             extra: [String: String] = [:]) throws -> CGIAnswer {
+        try runAll(program, [Array(body.utf8)], method: method, contentType: contentType, extra: extra)[0]
+    }
+
+    func run(_ program: String, json: [String: String]) throws -> CGIAnswer {
+        try run(program, String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self))
+    }
+
+    /// Starts one process per body, each blocked on reading stdin, then feeds them all at once so that they
+    /// race for the store as concurrent requests do.
+    func runAll(_ program: String, _ bodies: [[UInt8]], method: String = "POST", contentType: String? = "application/json",
+                extra: [String: String] = [:], declaredLength: Int? = nil) throws -> [CGIAnswer] {
+        let executable = try Project.executable(program)
+        var running: [(Process, Pipe, Pipe, Pipe)] = []
+        for body in bodies {
+            let process = Process(), input = Pipe(), output = Pipe(), errors = Pipe()
+            process.executableURL = executable
+            process.environment = environment(method: method, contentType: contentType,
+                                              length: declaredLength ?? (body.isEmpty && contentType == nil ? nil : body.count), extra: extra)
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            running.append((process, input, output, errors))
+        }
+        for ((_, input, _, _), body) in zip(running, bodies) {
+            try? input.fileHandleForWriting.write(contentsOf: Data(body))
+            try? input.fileHandleForWriting.close()
+        }
+        return try running.map { process, _, output, errors in
+            let out = output.fileHandleForReading.readDataToEndOfFile()
+            let err = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "a CGI run must exit 0 after answering")
+            return try Self.parse(out, stderr: String(decoding: err, as: UTF8.self))
+        }
+    }
+
+    static func parse(_ output: Data, stderr: String) throws -> CGIAnswer {
+        let text = String(decoding: output, as: UTF8.self)
+        guard let split = text.range(of: "\r\n\r\n") else { throw TestFailure("no header end in: \(text)\n\(stderr)") }
+        var headers: [String: String] = [:]
+        for line in text[..<split.lowerBound].components(separatedBy: "\r\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            headers[String(parts[0]).lowercased()] = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        }
+        guard let status = headers["status"].flatMap({ Int($0.prefix(3)) }) else { throw TestFailure("no Status in: \(text)") }
+        let body = Data(text[split.upperBound...].utf8)
+        guard let json = try JSONSerialization.jsonObject(with: body) as? [String: Any] else { throw TestFailure("not a JSON object: \(text)") }
+        return CGIAnswer(status: status, headers: headers, json: json, stderr: stderr)
+    }
+
+    /// The codes mailed to `address`, oldest first, read from the filebased outbox.
+    func codes(for address: String) throws -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? []
+        return try files.filter { $0.hasSuffix(".eml") }.sorted().compactMap { name in
+            let message = try String(contentsOf: outbox.appendingPathComponent(name), encoding: .utf8)
+            guard message.contains("\r\nTo: \(address)\r\n") else { return nil }
+            return message.components(separatedBy: "code is: ").last.map { String($0.prefix { $0.isNumber }) }
+        }
+    }
+
+    /// Every byte the store holds, for the plaintext check.
+    func storeContents() throws -> [(String, Data)] {
+        let names = FileManager.default.enumerator(atPath: store.path)?.allObjects as? [String] ?? []
+        return names.map { ($0, (try? Data(contentsOf: store.appendingPathComponent($0))) ?? Data()) }
+    }
+}
