@@ -15,12 +15,15 @@ struct FileEmailSender: Sender {
         let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dir >= 0 else { throw DeliveryFault("cannot open EMAIL_FILE_PATH \(directory): \(String(cString: strerror(errno)))") }
         defer { close(dir) }
-        let now = Clock.unixSeconds()
-        let name = "\(Self.stamp(now))-\(Random.hex(6)).eml", temp = ".\(name).tmp"
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let nanos = String(now.tv_nsec), seconds = Int64(now.tv_sec)
+        let name = "\(Self.stamp(seconds)).\(String(repeating: "0", count: 9 - nanos.count))\(nanos)-\(Random.hex(4)).eml"
+        let temp = ".\(name).tmp"
         do {
             let fd = try Syscall.openat(dir, temp, O_WRONLY | O_CREAT | O_EXCL)
             do {
-                try Syscall.writeAll(fd, Array(EmailMessage.render(message, from: from, now: now).utf8))
+                try Syscall.writeAll(fd, Array(EmailMessage.render(message, from: from, now: seconds).utf8))
                 try Syscall.close(fd)
             } catch { close(fd); throw error }
             try Syscall.retrying("rename message") { renameat(dir, temp, dir, name) }
@@ -30,7 +33,8 @@ struct FileEmailSender: Sender {
         }
     }
 
-    /// Sorts by time like Django's `%Y%m%d-%H%M%S` names.
+    /// Sorts by time like Django's `%Y%m%d-%H%M%S` names; the caller adds nanoseconds so that two messages of
+    /// one second sort in the order they were written.
     private static func stamp(_ seconds: Int64) -> String {
         var time = time_t(seconds), parts = tm()
         gmtime_r(&time, &parts)
