@@ -30,9 +30,10 @@ public struct OTPService {
             try store.issue(key, codeMAC: mac, policy: IssuePolicy(ttlSeconds: settings.ttlSeconds,
                                                                     cooldownSeconds: settings.resendCooldownSeconds), now: start)
         }
-        guard case .issued(let previous) = outcome else {
-            if case .coolingDown(let seconds) = outcome { throw .coolingDown(retryAfter: max(1, seconds)) }
-            throw .storeFailed
+        let previous: Record?
+        switch outcome {
+        case .coolingDown(let seconds): throw .coolingDown(retryAfter: max(1, seconds))
+        case .issued(let earlier): previous = earlier
         }
         do {
             try sender.send(message(to: identifier, code: code))
