@@ -44,12 +44,16 @@ public enum CGI {
         return Array(out[..<filled])
     }
 
-    /// The whole answer in one write: a `Status` header, then the rest (RFC 3875 section 6.3).
-    public static func render(_ response: Response) -> [UInt8] {
+    /// The whole answer in one write: a `Status` header, then the rest (RFC 3875 section 6.3). A browser's
+    /// form post gets a page offering `endpoint`'s next step; every other client the JSON of the contract.
+    public static func render(_ response: Response, pageFor endpoint: Endpoint? = nil) -> [UInt8] {
+        let page = endpoint.map { HTMLPage(response: response, endpoint: $0) }
         var head = "Status: \(response.status) \(Response.reason(response.status))\r\n"
-        head += "Content-Type: application/json\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+        head += "Content-Type: \(page == nil ? "application/json" : "text/html; charset=utf-8")\r\n"
+        head += "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+        if page != nil { head += "Content-Security-Policy: \(HTMLPage.contentSecurityPolicy)\r\n" }
         for header in response.headers { head += "\(header.name): \(header.value)\r\n" }
-        return Array((head + "\r\n" + response.json + "\n").utf8)
+        return Array((head + "\r\n" + (page?.text ?? response.json + "\n")).utf8)
     }
 
     public static func writeStandardOutput(_ bytes: [UInt8]) {

@@ -10,12 +10,13 @@ public enum Endpoint: String, Sendable {
     /// because the service's methods throw only `OTPError`.
     public func respond(to request: Request, environment: [String: String], log: @escaping (String) -> Void,
                         makeStore: (Settings) -> any OTPStore = Endpoint.fileStore) -> Response {
-        let response: Response
-        var who = ""
+        var response: Response
+        var who = "", sent: [String: String] = [:]
         do throws(OTPError) {
             guard request.method == "POST" else { throw .methodNotAllowed }
             let settings = try Settings(environment: environment)
             let fields = try RequestFields.parse(body: request.body, contentType: request.contentType)
+            for name in ["channel", "identifier"] { sent[name] = try? fields.string(name) }
             let service = OTPService(settings: settings, store: makeStore(settings), log: log)
             if let identifier = try? service.identify(fields) { who = " channel=\(identifier.channel.rawValue) to=\(identifier.masked)" }
             switch self {
@@ -29,6 +30,7 @@ public enum Endpoint: String, Sendable {
         } catch {
             response = Response(error)
         }
+        response.formValues = sent
         log("\(rawValue) \(response.status) \"\(response.detail)\"\(who)")
         return response
     }
@@ -49,7 +51,7 @@ public enum Endpoint: String, Sendable {
             response = Response(error)
             StandardError.log("\(rawValue) \(response.status) \"\(response.detail)\"")
         }
-        CGI.writeStandardOutput(CGI.render(response))
+        CGI.writeStandardOutput(CGI.render(response, pageFor: HTMLPage.isPreferred(accept: env["HTTP_ACCEPT"]) ? self : nil))
         exit(0)
     }
 }

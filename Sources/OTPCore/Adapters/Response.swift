@@ -10,6 +10,9 @@ public struct Response: Sendable, Equatable {
     public var headers: [Header]
     /// Members in order; "detail" first.
     public var fields: [(String, Value)]
+    /// What the client sent that an HTML answer pre-fills its form with. Not part of the JSON, nor of equality:
+    /// the contract is the status, the headers and the JSON.
+    public var formValues: [String: String] = [:]
 
     public struct Header: Sendable, Equatable {
         public let name: String

@@ -1,0 +1,34 @@
+// The test page in a real browser (headless Chromium through WebDriver) against a real Apache: plain forms, no
+// JavaScript. Each step leaves a screenshot in test-artifacts/ to look at.
+import Foundation
+import Testing
+
+@Suite(.localApache()) struct BrowserTests {
+    @Test func aPersonSendsACodeMistypesItThenChecksIt() async throws {
+        let apache = try LocalApache.running, email = uniqueEmail("browser")
+        try await WebDriver.withBrowser { browser in
+            try await browser.open(apache.baseURL)
+            try await browser.waitForTitle("otp-cgi test page")
+            try await browser.type("#send input[name=identifier]", email)
+            try await browser.screenshot("browser-1-test-page")
+
+            try await browser.click("#send button")
+            try await browser.waitForTitle("Code sent")
+            try await browser.screenshot("browser-2-code-sent")
+
+            let code = try apache.outbox.code(for: email), wrong = String(code.map { $0 == "0" ? "1" : "0" })
+            try await browser.type("input[name=code]", wrong)
+            try await browser.click("form button")
+            try await browser.waitForTitle("Code not accepted")
+            #expect(try await browser.text("#outcome") == "Invalid or expired code")
+            try await browser.screenshot("browser-3-wrong-code")
+
+            // The error page offers the check form again, still filled in with the channel and address.
+            try await browser.type("input[name=code]", code)
+            try await browser.click("form button")
+            try await browser.waitForTitle("Code verified")
+            #expect(try await browser.text("#outcome") == "Verified")
+            try await browser.screenshot("browser-4-verified")
+        }
+    }
+}

@@ -1,0 +1,128 @@
+// A real Apache from apache/local.conf.in on a free loopback port, one per suite, and the outbox it writes to.
+import Foundation
+import Testing
+
+/// Started by the `.localApache(...)` trait around a suite and stopped when the suite ends. Its state is set in
+/// `init` and only read afterwards, hence `@unchecked Sendable`.
+final class LocalApache: LoopbackServer, @unchecked Sendable {
+    @TaskLocal static var current: LocalApache?
+
+    /// The instance of the suite being run; a test outside such a suite fails here with a clear message.
+    static var running: LocalApache {
+        get throws {
+            guard let current else { throw TestFailure("this test needs its suite to carry .localApache()") }
+            return current
+        }
+    }
+
+    let run: URL
+    let port: Int
+    private let process: ServerProcess
+    var outbox: Outbox { Outbox(directory: run.appendingPathComponent("outbox")) }
+
+    /// `settings` become SetEnv lines where a deployment would put them: the run directory's extra.conf, or with
+    /// `sharedHosting` the .htaccess of a web root holding apache/htaccess and the executables.
+    init(settings: [String: String] = [:], sharedHosting: Bool = false) async throws {
+        let executables = try ["generate", "verify"].map(Project.executable)
+        run = FileManager.default.temporaryDirectory.appendingPathComponent("otp-apache-\(UUID().uuidString.prefix(8))")
+        port = try Loopback.freePort()
+        try Self.shell(Project.root.appendingPathComponent("apache/local-config").path, run.path, String(port))
+        let lines = settings.sorted { $0.key < $1.key }.map { "SetEnv \($0.key) \"\($0.value)\"\n" }.joined()
+        if sharedHosting {
+            let htdocs = run.appendingPathComponent("htdocs"), bin = htdocs.appendingPathComponent("cgi-bin")
+            try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+            // Links, not copies: a copy's write descriptor, inherited by a process another suite starts meanwhile,
+            // would make exec fail with ETXTBSY.
+            for executable in executables {
+                try FileManager.default.createSymbolicLink(at: bin.appendingPathComponent(executable.lastPathComponent),
+                                                           withDestinationURL: executable)
+            }
+            let htaccess = try String(contentsOf: Project.root.appendingPathComponent("apache/htaccess"), encoding: .utf8)
+            try (htaccess + lines).write(to: htdocs.appendingPathComponent(".htaccess"), atomically: true, encoding: .utf8)
+        } else {
+            try lines.write(to: run.appendingPathComponent("extra.conf"), atomically: true, encoding: .utf8)
+        }
+        process = try ServerProcess(["/usr/sbin/apache2", "-f", run.appendingPathComponent("apache.conf").path, "-D", "FOREGROUND"]
+                                   + (sharedHosting ? ["-D", "SharedHosting"] : []), output: run.appendingPathComponent("stderr.log"))
+        // Its pid file says the port is this Apache's and not another program's.
+        let pidFile = run.appendingPathComponent("apache2.pid"), pid = process.pid
+        do {
+            try await process.waitWhileRunning { [port] in
+                (try? String(contentsOf: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == String(pid)
+                    && Loopback.accepts(port: port)
+            }
+        } catch {
+            let log = (try? String(contentsOf: run.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
+            stop()
+            throw log.contains("Address already in use") ? PortTaken() : TestFailure("\(error)\n\(log)")
+        }
+    }
+
+    /// Another program may take the free port before Apache binds it; then a new one is tried.
+    static func start(settings: [String: String], sharedHosting: Bool) async throws -> LocalApache {
+        for _ in 1..<3 {
+            do { return try await LocalApache(settings: settings, sharedHosting: sharedHosting) } catch is PortTaken {}
+        }
+        return try await LocalApache(settings: settings, sharedHosting: sharedHosting)
+    }
+
+    struct PortTaken: Error {}
+
+    /// SIGTERM: the parent stops its children (the CGI daemon included) before it exits.
+    func stop() {
+        process.stop()
+        try? FileManager.default.removeItem(at: run)
+    }
+
+    static func shell(_ arguments: String...) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestFailure("\(arguments.joined(separator: " ")) failed") }
+    }
+}
+
+/// Starts one Apache for the suite it is attached to (not for each test) and stops it when the suite ends.
+struct LocalApacheTrait: SuiteTrait, TestScoping {
+    let settings: [String: String]
+    let sharedHosting: Bool
+
+    func provideScope(for test: Test, testCase: Test.Case?,
+                      performing function: @Sendable () async throws -> Void) async throws {
+        let apache = try await LocalApache.start(settings: settings, sharedHosting: sharedHosting)
+        defer { apache.stop() }
+        try await LocalApache.$current.withValue(apache) { try await function() }
+    }
+}
+
+extension Trait where Self == LocalApacheTrait {
+    static func localApache(_ settings: [String: String] = [:], sharedHosting: Bool = false) -> Self {
+        LocalApacheTrait(settings: settings, sharedHosting: sharedHosting)
+    }
+}
+
+/// The filebased email backend's directory, as a person reading their mail would.
+struct Outbox {
+    let directory: URL
+
+    /// Each message to `address`, oldest first.
+    func messages(to address: String) throws -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return try names.filter { $0.hasSuffix(".eml") }.sorted().map {
+            try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8)
+        }.filter { $0.contains("\r\nTo: \(address)\r\n") }
+    }
+
+    /// The newest code sent to `address`.
+    func code(for address: String) throws -> String {
+        guard let message = try messages(to: address).last, let text = message.components(separatedBy: "code is: ").last else {
+            throw TestFailure("no message to \(address) in \(directory.path)")
+        }
+        return String(text.prefix { $0.isNumber })
+    }
+}
+
+/// A fresh address per test, so that tests sharing one server never share a record.
+func uniqueEmail(_ tag: String = "t") -> String { "\(tag)-\(UUID().uuidString.prefix(8).lowercased())@example.com" }
