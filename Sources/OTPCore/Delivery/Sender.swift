@@ -14,7 +14,7 @@ public protocol Sender {
 }
 
 /// A failure to deliver: its detail (paths, provider answers) goes to the error log, never to the client.
-public struct DeliveryFault: Error, CustomStringConvertible, Sendable {
+public struct DeliveryFault: Error, CustomStringConvertible, Equatable, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

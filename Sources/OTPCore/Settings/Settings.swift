@@ -22,16 +22,10 @@ public struct Settings: Sendable {
     public var lockTimeoutMilliseconds = 2000
     public var sms = TwilioAccount()
     public var whatsapp = TwilioAccount()
+    public var delivery = Delivery()
 
     public enum EmailBackend: String, Sendable {
-        case smtp, filebased, console
-    }
-
-    public struct TwilioAccount: Sendable {
-        public var accountSID: String?
-        public var authToken: String?
-        public var sender: String?
-        public var isConfigured: Bool { accountSID != nil && authToken != nil && sender != nil }
+        case smtp, sendmail, filebased, console
     }
 
     /// Outside any document root and writable by the web server's user out of the box; the store checks
@@ -59,16 +53,15 @@ public struct Settings: Sendable {
             secretKey = Array(key.utf8)
         }
         lockTimeoutMilliseconds = try reader.integer("OTP_LOCK_TIMEOUT_MS", default: lockTimeoutMilliseconds, in: 10...30_000)
-        sms = TwilioAccount(accountSID: reader.string("SMS_TWILIO_ACCOUNT_SID"), authToken: reader.string("SMS_TWILIO_AUTH_TOKEN"),
-                            sender: reader.string("SMS_TWILIO_SENDER"))
-        whatsapp = TwilioAccount(accountSID: reader.string("WA_TWILIO_ACCOUNT_SID"), authToken: reader.string("WA_TWILIO_AUTH_TOKEN"),
-                                 sender: reader.string("WA_TWILIO_SENDER"))
+        sms = try TwilioAccount(reader, prefix: "SMS_TWILIO_")
+        whatsapp = try TwilioAccount(reader, prefix: "WA_TWILIO_")
+        delivery = try Delivery(reader)
         if emailBackend == .filebased && emailFilePath == nil {
             throw .misconfigured("EMAIL_FILE_PATH is required with the filebased email backend")
         }
     }
 
-    private struct Reader {
+    struct Reader {
         let env: [String: String]
 
         /// An empty value counts as unset, as `SetEnv NAME ""` is how Apache users blank a setting.
@@ -118,7 +111,7 @@ public struct Settings: Sendable {
                 text = String(text.dropFirst(prefix.count).dropLast(suffix.count))
             }
             guard let backend = EmailBackend(rawValue: text) else {
-                throw .misconfigured("EMAIL_BACKEND must be smtp, filebased or console")
+                throw .misconfigured("EMAIL_BACKEND must be smtp, sendmail, filebased or console")
             }
             return backend
         }
