@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE_FLAGS := -c release -Xswiftc -static-executable
 BIN := $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path 2>/dev/null)
 
-.PHONY: all build test unit-test deps clean
+.PHONY: all build test deps serve bench clean
 
 all: build
 
@@ -17,8 +17,23 @@ build:
 	install -m 0755 -s $(BIN)/generate cgi-bin/generate
 	install -m 0755 -s $(BIN)/verify cgi-bin/verify
 
-test: build
+# Every test, then the benchmark's smoke run so that the benchmark itself cannot rot.
+test: deps build
 	$(SWIFT) test
+	QUICK=1 bench/run.py
+
+# Local mode: Apache in the foreground with the test page on http://127.0.0.1:$(PORT)/ (make serve PORT=9090).
+PORT ?= 8080
+serve: build
+	PORT=$(PORT) apache/serve
+
+# What the tests need (Apache, Chromium, curl, an SMTP server, wrk), installed when missing.
+deps:
+	Tests/setup.sh
+
+# Throughput and process cost against a C program on the same Apache; QUICK=1 for a smoke run.
+bench:
+	bench/run.py
 
 clean:
 	rm -rf .build cgi-bin/generate cgi-bin/verify

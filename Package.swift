@@ -14,6 +14,7 @@ let package = Package(
         .target(name: "OTPCore"),
         .executableTarget(name: "generate", dependencies: ["OTPCore"]),
         .executableTarget(name: "verify", dependencies: ["OTPCore"]),
+        .executableTarget(name: "bench-fill", dependencies: ["OTPCore"]),
         .testTarget(name: "OTPCoreTests", dependencies: ["OTPCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["OTPCore"]),
     ],

@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""`make bench`: the service against the physical limit of CGI on this machine, measured in one run.
+
+A C program that reads its body and answers fixed JSON is served by the same Apache (the project's own
+template, on loopback) as the service, and every scenario's requests/s is printed as a ratio to it. Then the
+per-process CPU and peak RSS of one generate and one verify against the C program, and requests/s against
+store size. Results go to bench/results/ (Markdown and PNG). QUICK=1 is a smoke run of a few seconds.
+"""
+import glob
+import json
+import os
+import platform
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+RUN = os.path.join(ROOT, "run", "bench")
+RESULTS = os.path.join(BENCH, "results")
+QUICK = os.environ.get("QUICK", "") not in ("", "0")
+SECONDS = int(os.environ.get("BENCH_SECONDS", "1" if QUICK else "8"))
+CONNECTIONS = [1, 8] if QUICK else [1, 8, 32]
+SIZES = [0, 10_000] if QUICK else [0, 10_000, 100_000, 1_000_000]
+PROCESS_RUNS = 20 if QUICK else 200
+# The identifiers the scaling runs verify against are part of every store size, "empty" included.
+SCALE_SAMPLE = 2_000
+
+
+def sh(*args, **kwargs):
+    return subprocess.run(args, check=True, **kwargs)
+
+
+def ensure_tools():
+    missing = [p for p, tool in (("apache2", "/usr/sbin/apache2"), ("wrk", "wrk"), ("gnuplot-nox", "gnuplot"))
+               if not shutil.which(tool)]
+    if missing:
+        if os.geteuid() != 0:
+            sys.exit(f"bench: install {' '.join(missing)} (apt-get install {' '.join(missing)})")
+        sh("apt-get", "update", "-qq")
+        sh("apt-get", "install", "-y", "-qq", *missing)
+
+
+def apache_user():
+    return "www-data" if os.geteuid() == 0 else pwd.getpwuid(os.getuid()).pw_name
+
+
+def as_apache_user(*args):
+    """Store files must belong to the user the CGI runs as, or it could not replace them."""
+    return ("runuser", "-u", "www-data", "--", *args) if os.geteuid() == 0 else args
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Apache:
+    def __init__(self):
+        self.port = free_port()
+        shutil.rmtree(RUN, ignore_errors=True)
+        sh(os.path.join(ROOT, "apache", "local-config"), RUN, str(self.port))
+        cgi = os.path.join(RUN, "cgi")
+        os.makedirs(cgi)
+        sh("cc", "-O2", "-static", "-o", os.path.join(cgi, "baseline"), os.path.join(BENCH, "baseline.c"))
+        with open(os.path.join(RUN, "extra.conf"), "w") as conf:
+            conf.write(f'ScriptAlias /bench/ "{cgi}/"\n<Directory "{cgi}">\n    Require all granted\n</Directory>\n'
+                       # Every verify-wrong request must write an attempt, and sends must not be refused.
+                       "SetEnv OTP_MAX_ATTEMPTS 1000000\nSetEnv OTP_TTL_SECONDS 3600\n"
+                       "SetEnv OTP_RESEND_COOLDOWN_SECONDS 3600\n")
+        self.process = subprocess.Popen(["apache2", "-f", os.path.join(RUN, "apache.conf"), "-D", "FOREGROUND"])
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        sys.exit("bench: Apache did not start; see run/bench/error.log")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    @property
+    def store(self):
+        return os.path.join(RUN, "store")
+
+    @property
+    def outbox(self):
+        return os.path.join(RUN, "outbox")
+
+
+def wrk(apache, script, connections, *args, env=None):
+    """One wrk run; returns its RESULT line as a dict with requests/s added."""
+    threads = min(connections, 2)
+    environment = dict(os.environ, BENCH_WRK_DIR=os.path.join(BENCH, "wrk"), BENCH_THREADS=str(threads), **(env or {}))
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{SECONDS}s", "--latency",
+                          "-s", os.path.join(BENCH, "wrk", script), f"http://127.0.0.1:{apache.port}", "--", *args],
+                         check=True, capture_output=True, text=True, env=environment).stdout
+    line = next(l for l in out.splitlines() if l.startswith("RESULT "))
+    result = json.loads(line[len("RESULT "):])
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def codes_in_outbox(outbox, prefix):
+    """(identifier, code) of every message to an identifier starting with prefix."""
+    pairs = []
+    for path in glob.glob(os.path.join(outbox, "*.eml")):
+        with open(path, encoding="utf-8", newline="") as f:
+            text = f.read()
+        to = next(l[4:] for l in text.split("\r\n") if l.startswith("To: "))
+        if to.startswith(prefix):
+            pairs.append((to, text.rsplit("code is: ", 1)[1].strip()[:6]))
+    return pairs
+
+
+def write_codes(pairs):
+    path = os.path.join(RUN, "codes.txt")
+    with open(path, "w") as f:
+        f.writelines(f"{identifier} {code}\n" for identifier, code in pairs)
+    return path
+
+
+def fill(apache, first, count):
+    binary = os.path.join(ROOT, ".build", "release", "bench-fill")
+    sh(*as_apache_user(binary, apache.store, str(count), str(first)))
+
+
+def throughput(apache):
+    """Every scenario at every connection count; verify-right uses the codes the generate runs sent."""
+    rows = {}
+    expected = {"baseline": "200", "generate": "200", "generate-cooldown": "429", "verify-unknown": "400",
+                "verify-wrong": "400", "verify-right": "200"}
+    for connections in CONNECTIONS:
+        rows[("baseline", connections)] = wrk(apache, "baseline.lua", connections)
+        rows[("generate", connections)] = wrk(apache, "generate.lua", connections, f"g{connections}")
+        rows[("generate-cooldown", connections)] = wrk(apache, "generate-cooldown.lua", connections)
+        rows[("verify-unknown", connections)] = wrk(apache, "verify-unknown.lua", connections)
+    pairs = codes_in_outbox(apache.outbox, "g")
+    codes = write_codes(pairs)
+    for connections in CONNECTIONS:
+        rows[("verify-wrong", connections)] = wrk(apache, "verify-codes.lua", connections, "wrong", env={"BENCH_CODES": codes})
+    # Each verify-right run takes its own slice of the codes, so no code is verified twice.
+    share = len(pairs) // len(CONNECTIONS)
+    for i, connections in enumerate(CONNECTIONS):
+        codes = write_codes(pairs[i * share:(i + 1) * share])
+        rows[("verify-right", connections)] = wrk(apache, "verify-codes.lua", connections, "right", env={"BENCH_CODES": codes})
+    return rows, expected
+
+
+def process_cost():
+    """CPU and peak RSS per process, each program run directly as CGI (no Apache) PROCESS_RUNS times."""
+    meter = os.path.join(RUN, "proccost")
+    sh("cc", "-O2", "-o", meter, os.path.join(BENCH, "proccost.c"))
+    store = os.path.join(RUN, "cost-store")
+    settings = [f"OTP_STORE_DIR={store}", "EMAIL_BACKEND=filebased", f"EMAIL_FILE_PATH={os.path.join(RUN, 'cost-outbox')}",
+                "OTP_RESEND_COOLDOWN_SECONDS=0"]
+    programs = {
+        "C baseline": (os.path.join(RUN, "cgi", "baseline"), '{"channel":"email","identifier":"cost@bench.example"}'),
+        "generate": (os.path.join(ROOT, "cgi-bin", "generate"), '{"channel":"email","identifier":"cost@bench.example"}'),
+        "verify": (os.path.join(ROOT, "cgi-bin", "verify"), '{"channel":"email","identifier":"cost@bench.example","code":"000000"}'),
+    }
+    cost = {}
+    for name, (program, body) in programs.items():
+        user, system, rss = subprocess.run([meter, str(PROCESS_RUNS), program, body, *settings], check=True,
+                                           capture_output=True, text=True).stdout.split()
+        cost[name] = {"cpu_us": float(user) + float(system), "rss_kb": int(rss)}
+    return cost
+
+
+def scaling(apache):
+    """generate and verify-wrong at 8 connections against stores of growing size (filled through the core)."""
+    subprocess.run(as_apache_user("find", apache.store, "-mindepth", "1", "-delete"), check=True)
+    fill(apache, 0, SCALE_SAMPLE)
+    codes = write_codes([(f"fill-{i}@bench.example", "000000") for i in range(SCALE_SAMPLE)])
+    points, filled = [], SCALE_SAMPLE
+    for size in SIZES:
+        if size > filled:
+            fill(apache, filled, size - filled)
+            filled = size
+        generate = wrk(apache, "generate.lua", 8, f"s{size}")
+        wrong = wrk(apache, "verify-codes.lua", 8, "wrong", env={"BENCH_CODES": codes})
+        points.append((size, generate, wrong))
+        print(f"  store {size:>9,} records: generate {generate['rps']:7.0f}/s, verify-wrong {wrong['rps']:7.0f}/s", flush=True)
+    return points
+
+
+def mix(result):
+    return " ".join(f"{status}:{count}" for status, count in sorted(result["mix"].items())) + (
+        f" errors:{result['errors']}" if result["errors"] else "")
+
+
+def report(rows, expected, cost, points):
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}"
+    date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    lines = [f"# otp-cgi benchmark, {date}", "", f"Machine: {machine}. Apache {apache_version()}, mod_cgid, loopback, "
+             f"wrk {SECONDS} s per run{' (QUICK)' if QUICK else ''}.", "",
+             "## Throughput (ratio: requests/s over the C baseline's at the same connection count, same run)", "",
+             "| scenario | conns | requests/s | ratio | p50 ms | p99 ms | statuses (expected) |", "|---|---|---|---|---|---|---|"]
+    for (scenario, connections), r in rows.items():
+        base = rows[("baseline", connections)]["rps"]
+        lines.append(f"| {scenario} | {connections} | {r['rps']:.0f} | {r['rps'] / base:.2f} | {r['p50_ms']:.2f} | "
+                     f"{r['p99_ms']:.2f} | {mix(r)} ({expected[scenario]}) |")
+    base = cost["C baseline"]
+    lines += ["", f"## Per process ({PROCESS_RUNS} runs each, CGI environment, no Apache)", "",
+              "| program | CPU µs (user+sys) | ratio | peak RSS KiB | ratio |", "|---|---|---|---|---|"]
+    for name, c in cost.items():
+        lines.append(f"| {name} | {c['cpu_us']:.0f} | {c['cpu_us'] / base['cpu_us']:.2f} | {c['rss_kb']} | "
+                     f"{c['rss_kb'] / base['rss_kb']:.2f} |")
+    lines += ["", "## Store size (8 connections)", "", "| records | generate/s | ratio to smallest | verify-wrong/s | ratio to smallest |",
+              "|---|---|---|---|---|"]
+    for size, generate, wrong in points:
+        lines.append(f"| {size:,} | {generate['rps']:.0f} | {generate['rps'] / points[0][1]['rps']:.2f} | "
+                     f"{wrong['rps']:.0f} | {wrong['rps'] / points[0][2]['rps']:.2f} |")
+    lines += ["", "![requests/s against store size](scaling.png)", ""]
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, "latest.md"), "w") as f:
+        f.write("\n".join(lines))
+    print("\n".join(lines))
+    plot(points)
+
+
+def plot(points):
+    data = os.path.join(RUN, "scaling.dat")
+    with open(data, "w") as f:
+        for size, generate, wrong in points:
+            f.write(f"{max(size, SCALE_SAMPLE)} {generate['rps']:.1f} {wrong['rps']:.1f}\n")
+    script = (f'set terminal png size 800,480; set output "{os.path.join(RESULTS, "scaling.png")}"; '
+              'set title "otp-cgi: requests/s against store size (8 connections)"; set logscale x; '
+              'set xlabel "records in the store"; set ylabel "requests/s"; set yrange [0:*]; set key bottom left; '
+              f'plot "{data}" using 1:2 with linespoints title "generate", "{data}" using 1:3 with linespoints title "verify-wrong"')
+    sh("gnuplot", "-e", script)
+
+
+def apache_version():
+    out = subprocess.run(["apache2", "-v"], capture_output=True, text=True).stdout
+    return out.split("Apache/")[1].split()[0] if "Apache/" in out else "?"
+
+
+def main():
+    ensure_tools()
+    sh("make", "-C", ROOT, "build")
+    # The same flags as `make build`, so that neither build undoes the other's.
+    sh("swift", "build", "--package-path", ROOT, "-c", "release", "-Xswiftc", "-static-executable", "--product", "bench-fill")
+    apache = Apache()
+    try:
+        print(f"bench: Apache on 127.0.0.1:{apache.port}, {SECONDS} s per run", flush=True)
+        rows, expected = throughput(apache)
+        cost = process_cost()
+        points = scaling(apache)
+    finally:
+        apache.stop()
+    report(rows, expected, cost, points)
+    shutil.rmtree(RUN, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
