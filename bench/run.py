@@ -4,7 +4,8 @@
 A C program that reads its body and answers fixed JSON is served by the same Apache (the project's own
 template, on loopback) as the service, and every scenario's requests/s is printed as a ratio to it. Then the
 per-process CPU and peak RSS of one generate and one verify against the C program, and requests/s against
-store size. Results go to bench/results/ (Markdown and PNG). QUICK=1 is a smoke run of a few seconds.
+store size. Results go to bench/results/ (Markdown and PNG); QUICK=1, a smoke run of a few seconds, writes
+run/bench-quick/ instead.
 """
 import glob
 import json
