@@ -14,6 +14,7 @@ all: build
 build:
 	$(SWIFT) build $(RELEASE_FLAGS) --product generate
 	$(SWIFT) build $(RELEASE_FLAGS) --product verify
+	mkdir -p cgi-bin
 	install -m 0755 -s $(BIN)/generate cgi-bin/generate
 	install -m 0755 -s $(BIN)/verify cgi-bin/verify
 
