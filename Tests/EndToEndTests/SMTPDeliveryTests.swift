@@ -44,29 +44,24 @@ import Testing
         #expect(String(data: try #require(Data(base64Encoded: String(word))), encoding: .utf8) == "Ihr Bestätigungscode")
     }
 
-    @Test func startTLSWithAuthDelivers() throws {
-        let site = try Site()
+    /// An SMTP server with TLS (`starttls` or `implicit`) that accepts only otp-user with `password`.
+    private func authenticatingServer(_ site: Site, mode: String) throws -> FakeServer {
         let cert = try DeliveryTools.certificate(in: site.directory)
-        let smtp = try FakeServer("smtp_server.py", in: site, ["--mode", "starttls", "--cert", cert.cert, "--key", cert.key,
-                                                               "--user", "otp-user", "--password", password])
-        try site.useSMTP(smtp, ["EMAIL_USE_TLS": "true", "EMAIL_HOST_USER": "otp-user", "EMAIL_HOST_PASSWORD": password])
-        _ = try deliver(site, smtp, tls: true, authenticated: true)
+        return try FakeServer("smtp_server.py", in: site, ["--mode", mode, "--cert", cert.cert, "--key", cert.key,
+                                                           "--user", "otp-user", "--password", password])
     }
 
-    @Test func implicitTLSWithAuthDelivers() throws {
+    @Test(arguments: [("starttls", "EMAIL_USE_TLS"), ("implicit", "EMAIL_USE_SSL")])
+    func tlsWithAuthDelivers(mode: String, setting: String) throws {
         let site = try Site()
-        let cert = try DeliveryTools.certificate(in: site.directory)
-        let smtp = try FakeServer("smtp_server.py", in: site, ["--mode", "implicit", "--cert", cert.cert, "--key", cert.key,
-                                                               "--user", "otp-user", "--password", password])
-        try site.useSMTP(smtp, ["EMAIL_USE_SSL": "true", "EMAIL_HOST_USER": "otp-user", "EMAIL_HOST_PASSWORD": password])
+        let smtp = try authenticatingServer(site, mode: mode)
+        try site.useSMTP(smtp, [setting: "true", "EMAIL_HOST_USER": "otp-user", "EMAIL_HOST_PASSWORD": password])
         _ = try deliver(site, smtp, tls: true, authenticated: true)
     }
 
     @Test func aRefusedLoginIs500WithNoCodeAndNoPasswordInTheLog() throws {
         let site = try Site()
-        let cert = try DeliveryTools.certificate(in: site.directory)
-        let smtp = try FakeServer("smtp_server.py", in: site, ["--mode", "starttls", "--cert", cert.cert, "--key", cert.key,
-                                                               "--user", "otp-user", "--password", password])
+        let smtp = try authenticatingServer(site, mode: "starttls")
         try site.useSMTP(smtp, ["EMAIL_USE_TLS": "true", "EMAIL_HOST_USER": "otp-user", "EMAIL_HOST_PASSWORD": "wrong-Pa55word"])
         let answer = try site.generate("email", email, expecting: 500, detail: "Could not send the code by email")
         #expect(answer.stderr.contains("login denied"))
