@@ -18,13 +18,14 @@ public enum Endpoint: String, Sendable {
             let fields = try RequestFields.parse(body: request.body, contentType: request.contentType)
             for name in ["channel", "identifier"] { sent[name] = try? fields.string(name) }
             let service = OTPService(settings: settings, store: makeStore(settings), log: log)
-            if let identifier = try? service.identify(fields) { who = " channel=\(identifier.channel.rawValue) to=\(identifier.masked)" }
+            let identifier = try service.identify(fields)
+            who = " channel=\(identifier.channel.rawValue) to=\(identifier.masked)"
             switch self {
             case .generate:
-                let expiresAt = try service.generate(fields)
+                let expiresAt = try service.generate(for: identifier)
                 response = Response(status: 200, detail: "OTP sent", extra: [("expires_at", .integer(expiresAt))])
             case .verify:
-                try service.verify(fields)
+                try service.verify(identifier, code: try fields.string("code") ?? "")
                 response = Response(status: 200, detail: "Verified")
             }
         } catch {

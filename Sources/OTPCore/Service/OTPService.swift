@@ -18,8 +18,7 @@ public struct OTPService {
 
     /// Stores a new code (unless the cooldown runs), then delivers it outside the lock. A failed delivery
     /// withdraws the code, so the client is left with no usable code and no cooldown.
-    public func generate(_ fields: RequestFields) throws(OTPError) -> Int64 {
-        let identifier = try identify(fields)
+    public func generate(for identifier: Identifier) throws(OTPError) -> Int64 {
         let sender = try Senders.sender(for: identifier.channel, settings: settings, log: log)
         let secret = try storeCall { try settings.secretKey ?? store.secretKey() }
         let key = RecordKey(secret: secret, identifier: identifier)
@@ -49,9 +48,8 @@ public struct OTPService {
     }
 
     /// A wrong code and an unknown identifier get the same answer, so verify does not reveal who has a code.
-    public func verify(_ fields: RequestFields) throws(OTPError) {
-        let identifier = try identify(fields)
-        let code = try Code.validate(fields.string("code") ?? "", length: settings.codeLength)
+    public func verify(_ identifier: Identifier, code raw: String) throws(OTPError) {
+        let code = try Code.validate(raw, length: settings.codeLength)
         let secret = try storeCall { try settings.secretKey ?? store.secretKey() }
         let key = RecordKey(secret: secret, identifier: identifier)
         let outcome = try storeCall {
@@ -64,6 +62,7 @@ public struct OTPService {
         }
     }
 
+    /// The adapter calls this once per request and passes the result on, since it also names whom the log line is about.
     public func identify(_ fields: RequestFields) throws(OTPError) -> Identifier {
         guard let channelName = try fields.string("channel") else { throw .badRequest("channel is required") }
         guard let channel = Channel(rawValue: channelName.trimmingASCIIWhitespace().lowercased()) else {

@@ -46,8 +46,7 @@ public struct Settings: Sendable {
         defaultFromEmail = try reader.headerText("DEFAULT_FROM_EMAIL")
         emailBackend = try reader.emailBackend()
         emailFilePath = reader.string("EMAIL_FILE_PATH")
-        storeDirectory = reader.string("OTP_STORE_DIR") ?? Self.defaultStoreDirectory
-        guard storeDirectory.hasPrefix("/") else { throw .misconfigured("OTP_STORE_DIR must be an absolute path") }
+        storeDirectory = try reader.absolutePath("OTP_STORE_DIR") ?? Self.defaultStoreDirectory
         if let key = reader.string("OTP_SECRET_KEY") {
             guard key.utf8.count >= 16 else { throw .misconfigured("OTP_SECRET_KEY must be at least 16 characters") }
             secretKey = Array(key.utf8)
