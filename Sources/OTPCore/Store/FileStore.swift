@@ -62,12 +62,16 @@ public final class FileStore: OTPStore {
         try transition(key, now: now, sweep: true) { Record.issue($0, codeMAC: codeMAC, policy: policy, now: now) }
     }
 
-    public func check(_ key: RecordKey, codeMAC: [UInt8], maxAttempts: Int, now: Int64) throws -> CheckOutcome {
-        try transition(key, now: now, sweep: false) { Record.check($0, codeMAC: codeMAC, maxAttempts: maxAttempts, now: now) }
+    public func check(_ key: RecordKey, codeMAC: [UInt8], policy: CheckPolicy, now: Int64) throws -> CheckOutcome {
+        try transition(key, now: now, sweep: false) { Record.check($0, codeMAC: codeMAC, policy: policy, now: now) }
     }
 
     public func withdraw(_ key: RecordKey, codeMAC: [UInt8], restoring previous: Record?) throws {
         try transition(key, now: 0, sweep: false) { ((), Record.withdraw($0, codeMAC: codeMAC, restoring: previous)) }
+    }
+
+    public func count(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws -> CountOutcome {
+        try transition(key, now: now, sweep: false) { Record.count($0, limit: limit, windowSeconds: windowSeconds, now: now) }
     }
 
     // MARK: Transitions
