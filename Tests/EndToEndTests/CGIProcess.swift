@@ -109,6 +109,10 @@ final class Site {
         }
         guard let status = headers["status"].flatMap({ Int($0.prefix(3)) }) else { throw TestFailure("no Status in: \(text)") }
         let body = Data(text[split.upperBound...].utf8)
+        if status == 204 {
+            guard body.isEmpty else { throw TestFailure("a 204 with a body: \(text)") }
+            return CGIAnswer(status: status, headers: headers, json: [:], stderr: stderr)
+        }
         guard let json = try JSONSerialization.jsonObject(with: body) as? [String: Any] else { throw TestFailure("not a JSON object: \(text)") }
         return CGIAnswer(status: status, headers: headers, json: json, stderr: stderr)
     }

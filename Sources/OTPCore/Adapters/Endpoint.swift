@@ -11,10 +11,17 @@ public enum Endpoint: String, Sendable {
     public func respond(to request: Request, environment: [String: String], log: @escaping (String) -> Void,
                         makeStore: (Settings) -> any OTPStore = Endpoint.fileStore) -> Response {
         var response: Response
-        var who = "", sent: [String: String] = [:]
+        var who = "", sent: [String: String] = [:], crossOrigin: [(String, String)] = []
         do throws(OTPError) {
-            guard request.method == "POST" else { throw .methodNotAllowed }
+            guard request.method == "POST" || request.method == "OPTIONS" else { throw .methodNotAllowed }
             let settings = try Settings(environment: environment)
+            let cors = CrossOrigin(allowed: settings.abuse.allowedOrigins)
+            if request.method == "OPTIONS" {
+                response = try cors.preflight(origin: request.origin)
+                log("\(rawValue) \(response.status) preflight")
+                return response
+            }
+            crossOrigin = try cors.headers(for: request.origin)
             let fields = try RequestFields.parse(body: request.body, contentType: request.contentType)
             for name in ["channel", "identifier"] { sent[name] = try? fields.string(name) }
             let service = OTPService(settings: settings, store: makeStore(settings), log: log)
@@ -22,7 +29,9 @@ public enum Endpoint: String, Sendable {
             who = " channel=\(identifier.channel.rawValue) to=\(identifier.masked)"
             switch self {
             case .generate:
-                let expiresAt = try service.generate(for: identifier)
+                let client = ClientAddress.resolve(remote: request.remoteAddress, forwardedFor: request.forwardedFor,
+                                                   trusted: settings.abuse.trustedProxies)
+                let expiresAt = try service.generate(for: identifier, client: client)
                 response = Response(status: 200, detail: "OTP sent", extra: [("expires_at", .integer(expiresAt))])
             case .verify:
                 try service.verify(identifier, code: try fields.string("code") ?? "")
@@ -31,6 +40,7 @@ public enum Endpoint: String, Sendable {
         } catch {
             response = Response(error)
         }
+        response.headers += crossOrigin.map { Response.Header(name: $0.0, value: $0.1) }
         response.formValues = sent
         log("\(rawValue) \(response.status) \"\(response.detail)\"\(who)")
         return response
