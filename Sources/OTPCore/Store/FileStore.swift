@@ -235,7 +235,14 @@ public final class FileStore: OTPStore {
             throw StoreFault("cannot create store directory \(path): \(String(cString: strerror(errno)))")
         }
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw StoreFault("cannot open store directory \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            let openErrno = errno
+            var info = stat()
+            if lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK {
+                throw StoreFault("store directory \(path) is a symlink, which is refused; set OTP_STORE_DIR to the real directory")
+            }
+            throw StoreFault("cannot open store directory \(path): \(String(cString: strerror(openErrno)))")
+        }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o077 == 0 else {
             Glibc.close(fd)
