@@ -253,8 +253,7 @@ def apache_version():
 def main():
     ensure_tools()
     sh("make", "-C", ROOT, "build")
-    # The same flags as `make build`, so that neither build undoes the other's.
-    sh("swift", "build", "--package-path", ROOT, "-c", "release", "-Xswiftc", "-static-executable", "--product", "bench-fill")
+    sh("make", "-C", ROOT, "bench-fill")
     apache = Apache()
     try:
         print(f"bench: Apache on 127.0.0.1:{apache.port}, {SECONDS} s per run", flush=True)
