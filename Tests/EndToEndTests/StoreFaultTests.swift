@@ -10,7 +10,14 @@ final class SmallFilesystem {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         try Self.run("/usr/bin/mount", "-t", "tmpfs", "-o", "size=\(kilobytes)k,mode=0700", "tmpfs", path)
     }
-    deinit { try? Self.run("/usr/bin/umount", "-l", path) }
+    private var mounted = true
+    deinit { unmount() }
+
+    /// Before the site's directory is removed, which cannot remove a mount point.
+    func unmount() {
+        if mounted { try? Self.run("/usr/bin/umount", "-l", path) }
+        mounted = false
+    }
 
     /// Writes zeros until the filesystem refuses.
     func fill() -> Bool {
@@ -46,6 +53,7 @@ private func put(_ path: String, _ data: Data) throws { try data.write(to: URL(f
     func aFullDiskIs500AndKeepsThePreviousCode() throws {
         let site = try Site(["OTP_RESEND_COOLDOWN_SECONDS": "0"])
         let disk = try SmallFilesystem(at: site.directory.path + "/small", kilobytes: 256)
+        defer { disk.unmount() }
         site.settings["OTP_STORE_DIR"] = disk.path + "/store"
         #expect(try site.run("generate", json: request).status == 200)
         let code = try #require(try site.codes(for: email).first)
