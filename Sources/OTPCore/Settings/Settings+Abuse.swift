@@ -29,7 +29,8 @@ extension Settings {
                 return range
             }
             smsAllowedPrefixes = try Self.list(reader, "OTP_SMS_ALLOWED_PREFIXES") { (item: String) throws(OTPError) -> String in
-                guard item.hasPrefix("+"), item.count >= 2, item.count <= 16, item.utf8.dropFirst().allSatisfy({ (0x30...0x39).contains($0) }) else {
+                guard item.hasPrefix("+"), (2...16).contains(item.utf8.count),
+                      item.utf8.dropFirst().allSatisfy({ (0x30...0x39).contains($0) }) else {
                     throw .misconfigured("OTP_SMS_ALLOWED_PREFIXES must list prefixes such as +1,+44, separated by commas")
                 }
                 return item

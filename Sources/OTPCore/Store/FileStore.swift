@@ -73,7 +73,9 @@ public final class FileStore: OTPStore {
     /// A counter is written without the two fsyncs of a durable write: losing one to a power cut only restarts
     /// a rate limit's window (a torn file reads as absent), and every generate pays for this write.
     public func count(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws -> CountOutcome {
-        try transition(key, now: now, sweep: false, durable: false) { Record.count($0, limit: limit, windowSeconds: windowSeconds, now: now) }
+        try transition(key, now: now, sweep: false, durable: false) {
+            Record.count($0, limit: limit, windowSeconds: windowSeconds, now: now)
+        }
     }
 
     // MARK: Transitions
@@ -88,7 +90,9 @@ public final class FileStore: OTPStore {
         let current = readRecord(shard, name, shardName)
         let (outcome, next) = rule(current)
         if next != current {
-            try fault("write record in shard \(shardName)") { () throws(SyscallError) in try writeRecord(next, shard, name, durable: durable) }
+            try fault("write record in shard \(shardName)") { () throws(SyscallError) in
+                try writeRecord(next, shard, name, durable: durable)
+            }
         }
         if sweep && Int(Random.bytes(1)[0]) < 256 / sweepOneIn { self.sweep(shard, shardName, now: now) }
         return outcome
