@@ -43,7 +43,33 @@ final class Site {
         self.settings.merge(settings) { $1 }
     }
 
-    deinit { try? FileManager.default.removeItem(at: directory) }
+    deinit {
+        for pid in responders.values.flatMap(\.pids) { kill(pid, SIGTERM) }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Under a FastCGI gateway (`OTP_TEST_GATEWAY`, see LocalApache), a request goes through libfcgi's cgi-fcgi, a
+    /// FastCGI client nobody here wrote, to four responders that spawn-fcgi started on one socket, instead of to a
+    /// new CGI process. Settings travel in each request's PARAMS, as Apache sends SetEnv values.
+    private var responders: [String: (socket: String, pids: [pid_t])] = [:]
+
+    private func command(for program: String) throws -> (URL, [String]) {
+        let executable = try Project.executable(program)
+        guard Gateway.current != .cgi else { return (executable, []) }
+        if responders[program] == nil {
+            let socket = directory.appendingPathComponent("\(program).sock").path
+            // ServerProcess, not Process: this one exits at once, leaving four children, and must be reaped.
+            let log = directory.appendingPathComponent("\(program)-spawn.log")
+            let spawn = try ServerProcess(["/usr/bin/spawn-fcgi", "-s", socket, "-M", "0600", "-F", "4", "--", executable.path],
+                                          environment: ["PATH": "/usr/bin:/bin"], output: log)
+            spawn.stop(0) // signal 0 sends nothing: this only waits for it to exit
+            let text = spawn.output
+            let pids = text.components(separatedBy: "PID: ").dropFirst().compactMap { pid_t($0.prefix { $0.isNumber }) }
+            guard pids.count == 4 else { throw TestFailure("spawn-fcgi: \(text)") }
+            responders[program] = (socket, pids)
+        }
+        return (URL(fileURLWithPath: "/usr/bin/cgi-fcgi"), ["-bind", "-connect", responders[program]!.socket])
+    }
 
     var store: URL { directory.appendingPathComponent("store") }
     var outbox: URL { directory.appendingPathComponent("outbox") }
@@ -73,11 +99,12 @@ final class Site {
     /// race for the store as concurrent requests do.
     func runAll(_ program: String, _ bodies: [[UInt8]], method: String = "POST", contentType: String? = "application/json",
                 extra: [String: String] = [:], declaredLength: Int? = nil) throws -> [CGIAnswer] {
-        let executable = try Project.executable(program)
+        let (executable, arguments) = try command(for: program)
         var running: [(Process, Pipe, Pipe, Pipe)] = []
         for body in bodies {
             let process = Process(), input = Pipe(), output = Pipe(), errors = Pipe()
             process.executableURL = executable
+            process.arguments = arguments
             process.environment = environment(method: method, contentType: contentType,
                                               length: declaredLength ?? (body.isEmpty && contentType == nil ? nil : body.count), extra: extra)
             process.standardInput = input

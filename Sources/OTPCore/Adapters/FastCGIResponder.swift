@@ -161,6 +161,11 @@ public final class FastCGIResponder {
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGTERM, &action, nil)
+        // A parent that had it blocked (some process managers do) must not make the responder unstoppable.
+        var terminate = sigset_t()
+        sigemptyset(&terminate)
+        sigaddset(&terminate, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &terminate, nil)
     }
 }
 
