@@ -9,7 +9,7 @@ public enum Endpoint: String, Sendable {
     /// Answers one request. Every `OTPError` becomes its status and safe detail; nothing else can escape,
     /// because the service's methods throw only `OTPError`.
     public func respond(to request: Request, environment: [String: String], log: @escaping (String) -> Void,
-                        makeStore: (Settings) -> any OTPStore = Endpoint.fileStore) -> Response {
+                        makeStore: (Settings) -> any OTPStore = Endpoint.store) -> Response {
         var response: Response
         var who = "", sent: [String: String] = [:], crossOrigin: [(String, String)] = []
         do throws(OTPError) {
@@ -44,6 +44,18 @@ public enum Endpoint: String, Sendable {
         response.formValues = sent
         log("\(rawValue) \(response.status) \"\(response.detail)\"\(who)")
         return response
+    }
+
+    /// The store OTP_STORE_URL names, built per request from the settings alone: nothing global to go stale
+    /// when one process serves many requests.
+    public static func store(_ settings: Settings) -> any OTPStore {
+        switch settings.store.location {
+        case .file: fileStore(settings)
+        case .redis(let endpoint):
+            RedisStore(endpoint: endpoint, prefix: settings.store.redisPrefix,
+                       connectTimeoutMilliseconds: settings.store.connectTimeoutMilliseconds,
+                       readTimeoutMilliseconds: settings.store.readTimeoutMilliseconds)
+        }
     }
 
     public static func fileStore(_ settings: Settings) -> any OTPStore {
