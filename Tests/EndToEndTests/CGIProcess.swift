@@ -40,8 +40,17 @@ final class Site {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.settings = ["OTP_STORE_DIR": directory.appendingPathComponent("store").path, "EMAIL_BACKEND": "filebased",
                          "EMAIL_FILE_PATH": directory.appendingPathComponent("outbox").path, "DEFAULT_FROM_EMAIL": "otp@example.com"]
+        if !Site.storeSettings.isEmpty {
+            // Sites on one Redis are kept apart as two sites sharing one Redis would be: by their key prefix.
+            self.settings.merge(Site.storeSettings) { $1 }
+            self.settings["OTP_REDIS_PREFIX"] = "e2e-\(UUID().uuidString.prefix(8)):"
+        }
         self.settings.merge(settings) { $1 }
     }
+
+    /// Settings every Site in the current task starts with: the Redis suites run the contract's rows with
+    /// `OTP_STORE_URL` set here.
+    @TaskLocal static var storeSettings: [String: String] = [:]
 
     deinit { try? FileManager.default.removeItem(at: directory) }
 

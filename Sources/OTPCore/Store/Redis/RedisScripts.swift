@@ -61,7 +61,7 @@ enum RedisScripts {
         save(KEYS[1], n, now)
         if cur then return {1, cur.m, cur.e, cur.a, cur.r, cur.w, cur.s, cur.f} end
         return {1}
-        """, sha1: "0000000000000000000000000000000000000000")
+        """, sha1: "4419fb5bfef21943e540c5312c870fbf415d7333")
 
     /// ARGV: mac, now, maxAttempts, maxFailures, window. Returns {1} verified, {2} wrong, {3} exhausted,
     /// {4} absent, {5, retryAfter} limited.
@@ -86,7 +86,7 @@ enum RedisScripts {
         end
         save(KEYS[1], n, now)
         return {2}
-        """, sha1: "0000000000000000000000000000000000000000")
+        """, sha1: "eea2214e03ae527bcf33b2618cbc0abf42702497")
 
     /// ARGV: mac, now, hasPrevious (1/0), then the previous record's m, e, a, r. Returns 1 if it withdrew.
     static let withdraw = RedisScript(name: "withdraw", source: common + """
@@ -107,7 +107,7 @@ enum RedisScripts {
         end
         save(KEYS[1], n, now)
         return 1
-        """, sha1: "0000000000000000000000000000000000000000")
+        """, sha1: "205263fce9b06b532fd854e99fa39fffd70a2725")
 
     /// ARGV: now, limit, window. Returns {1} counted, {2, retryAfter} limited.
     static let count = RedisScript(name: "count", source: common + """
@@ -119,13 +119,13 @@ enum RedisScripts {
         n.s = n.s + 1
         save(KEYS[1], n, now)
         return {1}
-        """, sha1: "0000000000000000000000000000000000000000")
+        """, sha1: "2ce2a19c05fd81c3b3fe3d197eaa50b2e188316c")
 
     /// ARGV: 32 fresh random bytes. The first server to ask creates the key (SET NX); everyone reads the winner.
     static let secret = RedisScript(name: "secret", source: """
         redis.call('SET', KEYS[1], ARGV[1], 'NX')
         return redis.call('GET', KEYS[1])
-        """, sha1: "0000000000000000000000000000000000000000")
+        """, sha1: "7031f2ac051cf3dad3e0da321b83730019bde2b0")
 
     static let all = [issue, check, withdraw, count, secret]
 }
