@@ -104,8 +104,9 @@ final class RedisCluster: @unchecked Sendable {
     init() async throws {
         var nodes: [RedisServer] = []
         for _ in 0..<3 {
+            // The cluster bus port is named too: by default it is the port + 10000, which may be past 65535 or taken.
             nodes.append(try await RedisServer(extra: ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                                                       "--cluster-node-timeout", "5000"]))
+                                                       "--cluster-node-timeout", "5000", "--cluster-port", String(try Loopback.freePort())]))
         }
         self.nodes = nodes
         let create = Process()
