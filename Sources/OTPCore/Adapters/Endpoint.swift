@@ -65,6 +65,9 @@ public enum Endpoint: String, Sendable {
 
     /// The CGI program: read the environment and stdin, answer on stdout, always exit 0 after answering.
     public func runCGI() -> Never {
+        // Past a file size limit (RLIMIT_FSIZE, which some hosts set) a write must fail with EFBIG and be
+        // answered as a store failure, not kill the process with SIGXFSZ before it answers.
+        signal(SIGXFSZ, SIG_IGN)
         let env = CGI.processEnvironment()
         let response: Response
         do {

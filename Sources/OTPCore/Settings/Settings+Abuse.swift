@@ -38,7 +38,7 @@ extension Settings {
                 let lowered = item.lowercased()
                 guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"), !lowered.hasSuffix("/"),
                       !lowered.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value >= 0x7f }) else {
-                    throw .misconfigured("OTP_ALLOWED_ORIGINS must list origins such as https://shop.example, separated by commas")
+                    throw .misconfigured("OTP_ALLOWED_ORIGINS must list origins such as https://www.example.com, separated by commas")
                 }
                 return lowered
             }
