@@ -131,6 +131,37 @@ import Testing
         #expect(down.busy && down.description.contains("unreachable") && down.description.contains("refused"), "\(down)")
     }
 
+    /// Asked of a node that does not own its slot, a record is answered with MOVED and the store follows it.
+    /// While the slot moves between two nodes, the old owner answers ASK for a record it does not hold, and the
+    /// store follows that with ASKING to the new one.
+    @Test func aClusterRecordIsFoundThroughMOVEDAndASK() async throws {
+        let cluster = try await RedisCluster()
+        defer { cluster.stop() }
+        let key = RecordKey(hex: "slot-test"), now = Int64(Date().timeIntervalSince1970), mac = Array(repeating: UInt8(9), count: 32)
+        let owner = try #require(try cluster.nodes.first { if case .integer = try $0.command("EXISTS", "moved:{slot-test}") { true } else { false } })
+        let others = cluster.nodes.filter { $0 !== owner }
+        func store(_ node: RedisServer, _ prefix: String) -> RedisStore {
+            RedisStore(endpoint: RedisEndpoint(address: .tcp(host: "127.0.0.1", port: node.port)), prefix: prefix)
+        }
+        #expect(try store(others[0], "moved:").issue(key, codeMAC: mac, policy: IssuePolicy(ttlSeconds: 60, cooldownSeconds: 0), now: now)
+                == .issued(previous: nil))
+        #expect(try owner.command("EXISTS", "moved:{slot-test}") == .integer(1))
+        #expect(try store(others[1], "moved:").check(key, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: now) == .verified)
+
+        guard case .integer(let slot) = try owner.command("CLUSTER", "KEYSLOT", "ask:{slot-test}") else { throw TestFailure("KEYSLOT") }
+        func id(_ node: RedisServer) throws -> String {
+            guard case .bulk(let bytes?) = try node.command("CLUSTER", "MYID") else { throw TestFailure("MYID") }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        #expect(try others[0].command("CLUSTER", "SETSLOT", String(slot), "IMPORTING", id(owner)) == .simple("OK"))
+        #expect(try owner.command("CLUSTER", "SETSLOT", String(slot), "MIGRATING", id(others[0])) == .simple("OK"))
+        #expect(try store(owner, "ask:").issue(key, codeMAC: mac, policy: IssuePolicy(ttlSeconds: 60, cooldownSeconds: 0), now: now)
+                == .issued(previous: nil))
+        guard case .error(let answer) = try owner.command("EXISTS", "ask:{slot-test}") else { throw TestFailure("the old owner holds the record") }
+        #expect(answer.hasPrefix("ASK \(slot) 127.0.0.1:\(others[0].port)"))
+        #expect(try store(owner, "ask:").check(key, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: now) == .verified)
+    }
+
     @Test func aClusterRedirectionIsFollowedOnce() {
         let here = RedisEndpoint.Address.tcp(host: "127.0.0.1", port: 7000)
         #expect(RedisStore.redirection("MOVED 3999 127.0.0.1:6381", from: here)! == (false, .tcp(host: "127.0.0.1", port: 6381)))
