@@ -1,4 +1,4 @@
-// The generate CGI program: all of it lives in OTPCore.
+// The generate program (CGI, or a FastCGI responder): all of it lives in OTPCore.
 import OTPCore
 
-Endpoint.generate.runCGI()
+Endpoint.generate.run()

@@ -1,4 +1,4 @@
-// The verify CGI program: all of it lives in OTPCore.
+// The verify program (CGI, or a FastCGI responder): all of it lives in OTPCore.
 import OTPCore
 
-Endpoint.verify.runCGI()
+Endpoint.verify.run()

@@ -5,13 +5,17 @@ import Glibc
 
 public enum CGI {
     /// The process environment, for production; tests pass their own dictionaries to `request(from:readBody:)`.
+    /// Split as bytes and sized up front: this runs on every request, and `String.firstIndex(of:)` walks
+    /// grapheme clusters, which made it half of a verify's instructions.
     public static func processEnvironment() -> [String: String] {
-        var env: [String: String] = [:]
-        var cursor = environ
-        while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let eq = text.firstIndex(of: "=") { env[String(text[..<eq])] = String(text[text.index(after: eq)...]) }
-            cursor += 1
+        var count = 0
+        while environ[count] != nil { count += 1 }
+        var env = [String: String](minimumCapacity: count)
+        for index in 0..<count {
+            guard let entry = environ[index] else { continue }
+            let bytes = UnsafeRawBufferPointer(start: entry, count: strlen(entry))
+            guard let eq = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            env[String(decoding: bytes[..<eq], as: UTF8.self)] = String(decoding: bytes[(eq + 1)...], as: UTF8.self)
         }
         return env
     }

@@ -63,22 +63,46 @@ public enum Endpoint: String, Sendable {
                   log: { StandardError.log("store: " + $0) })
     }
 
-    /// The CGI program: read the environment and stdin, answer on stdout, always exit 0 after answering.
-    public func runCGI() -> Never {
+    /// One request, from CGI meta-variables and a way to read its body to the bytes of a CGI response. Both
+    /// adapters call this: the CGI one with the process environment, the FastCGI one with a request's PARAMS.
+    public func serve(_ env: [String: String], readBody: (Int) -> [UInt8], log: @escaping (String) -> Void,
+                      makeStore: (Settings) -> any OTPStore = Endpoint.store) -> [UInt8] {
+        let response: Response
+        do {
+            let request = try CGI.request(from: env, readBody: readBody)
+            response = respond(to: request, environment: env, log: log, makeStore: makeStore)
+        } catch {
+            response = Response(error)
+            log("\(rawValue) \(response.status) \"\(response.detail)\"")
+        }
+        return CGI.render(response, pageFor: HTMLPage.isPreferred(accept: env["HTTP_ACCEPT"]) ? self : nil)
+    }
+
+    /// The program: a FastCGI responder when started on a listening socket (fd 0, the FastCGI convention) or
+    /// with `--listen ADDRESS`; otherwise the CGI program, which answers once and always exits 0.
+    public func run() -> Never {
         // Past a file size limit (RLIMIT_FSIZE, which some hosts set) a write must fail with EFBIG and be
         // answered as a store failure, not kill the process with SIGXFSZ before it answers.
         signal(SIGXFSZ, SIG_IGN)
         let env = CGI.processEnvironment()
-        let response: Response
-        do {
-            let request = try CGI.request(from: env, readBody: CGI.readStandardInput)
-            response = respond(to: request, environment: env, log: StandardError.log)
-        } catch {
-            response = Response(error)
-            StandardError.log("\(rawValue) \(response.status) \"\(response.detail)\"")
+        // Under CGI, Apache turns a query string without "=" into arguments: a client must not reach
+        // `--listen`, so arguments count only outside a CGI environment.
+        let arguments = env["GATEWAY_INTERFACE"] == nil ? Array(CommandLine.arguments.dropFirst()) : []
+        if arguments.isEmpty && !FastCGIResponder.isListeningSocket(0) {
+            CGI.writeStandardOutput(serve(env, readBody: CGI.readStandardInput, log: StandardError.log))
+            exit(0)
         }
-        CGI.writeStandardOutput(CGI.render(response, pageFor: HTMLPage.isPreferred(accept: env["HTTP_ACCEPT"]) ? self : nil))
-        exit(0)
+        do {
+            let maxRequests = try Settings.Reader(env: env).integer("OTP_FCGI_MAX_REQUESTS", default: 0, in: 0...Int.max)
+            let listener = arguments.isEmpty ? 0 : try FastCGIListener.open(arguments)
+            exit(FastCGIResponder(endpoint: self, listener: listener, maxRequests: maxRequests).run())
+        } catch let error as OTPError {
+            StandardError.log("\(rawValue): \(error.detail)")
+            exit(2)
+        } catch {
+            StandardError.log("\(rawValue): \(error)")
+            exit(2)
+        }
     }
 }
 

@@ -33,32 +33,50 @@ public struct Response: Sendable, Equatable {
         a.status == b.status && a.headers == b.headers && a.fields.elementsEqual(b.fields) { $0.0 == $1.0 && $0.1 == $1.1 }
     }
 
+    /// Built by appending bytes: generic `map`/`joined` and per-scalar string appends cost more instructions
+    /// than the rest of a verify.
     public var json: String {
-        "{" + fields.map { key, value in
-            switch value {
-            case .string(let text): "\(Self.quoted(key)): \(Self.quoted(text))"
-            case .integer(let number): "\(Self.quoted(key)): \(number)"
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(128)
+        for (index, field) in fields.enumerated() {
+            if index > 0 { out += [UInt8(ascii: ","), UInt8(ascii: " ")] }
+            Self.appendQuoted(field.0, to: &out)
+            out += [UInt8(ascii: ":"), UInt8(ascii: " ")]
+            switch field.1 {
+            case .string(let text): Self.appendQuoted(text, to: &out)
+            case .integer(let number): out += String(number).utf8
             }
-        }.joined(separator: ", ") + "}"
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Escapes every control character and `<`, `>`, `&` too, so the JSON is also inert if sniffed as HTML.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || "<>&".unicodeScalars.contains(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+    private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        func escape(_ value: UInt32) {
+            out += [UInt8(ascii: "\\"), UInt8(ascii: "u")]
+            for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int(value >> UInt32(shift) & 0xf)]) }
+        }
+        out.append(UInt8(ascii: "\""))
+        var bytes = Array(text.utf8)[...]
+        while let byte = bytes.first {
+            bytes = bytes.dropFirst()
+            switch byte {
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), byte]
+            case UInt8(ascii: "\\"): out += [byte, byte]
+            case UInt8(ascii: "\n"): out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case UInt8(ascii: "\r"): out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case UInt8(ascii: "\t"): out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0..<0x20, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"): escape(UInt32(byte))
+            // U+2028 and U+2029 (E2 80 A8/A9) end a line in JavaScript.
+            case 0xE2 where bytes.count >= 2 && bytes[bytes.startIndex] == 0x80 && (bytes[bytes.startIndex + 1] & 0xFE) == 0xA8:
+                escape(bytes[bytes.startIndex + 1] == 0xA8 ? 0x2028 : 0x2029)
+                bytes = bytes.dropFirst(2)
+            default: out.append(byte)
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
     }
 
     static func reason(_ status: Int) -> String {

@@ -8,7 +8,7 @@ struct ConsoleSender: Sender {
     func send(_ message: OutgoingMessage) throws {
         switch message.recipient.channel {
         case .email:
-            log("console email backend:\n" + EmailMessage.render(message, from: from).replacing("\r\n", with: "\n"))
+            log("console email backend:\n" + EmailMessage.render(message, from: from).replacingEvery("\r\n", with: "\n"))
         case .sms, .whatsapp:
             log("console \(message.recipient.channel.rawValue) backend: to \(message.recipient.value): \(message.text)")
         }

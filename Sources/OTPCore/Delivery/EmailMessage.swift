@@ -18,7 +18,10 @@ public enum EmailMessage {
         ]
         let body = message.text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
-        return (headers + [""] + body).joined(separator: "\r\n") + "\r\n"
+        // Appended line by line: the unspecialized `joined` resolves its types at run time, in every process.
+        var text = ""
+        for line in headers + [""] + body { text += line + "\r\n" }
+        return text
     }
 
     /// RFC 2047 B-encoding for a header that is not plain ASCII, in words short enough for a 78-column line.

@@ -112,7 +112,7 @@ public struct OTPService {
 
     private func message(to identifier: Identifier, code: String) -> OutgoingMessage {
         let minutes = String((settings.ttlSeconds + 59) / 60)
-        let fill = { (template: String) in template.replacing("{code}", with: code).replacing("{minutes}", with: minutes) }
+        let fill = { (template: String) in template.replacingEvery("{code}", with: code).replacingEvery("{minutes}", with: minutes) }
         if identifier.channel == .email {
             return OutgoingMessage(recipient: identifier, code: code, subject: settings.emailSubject, text: fill(settings.emailTemplate))
         }

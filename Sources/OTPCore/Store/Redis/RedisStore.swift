@@ -133,6 +133,8 @@ public final class RedisStore: OTPStore {
                 }
                 throw RedisFault(reply: message, address)
             } catch {
+                // A connection that failed is never used again: the next call connects afresh.
+                connections[address] = nil
                 throw StoreFault(error.description, busy: error.temporary)
             }
         }
