@@ -10,7 +10,7 @@ struct TwoServers {
     let second: LocalApache
 
     static func on(_ url: String, extra: [String: String] = [:]) async throws -> TwoServers {
-        let settings = ["OTP_STORE_URL": url, "OTP_SECRET_KEY": "one-secret-for-every-server-here", "OTP_LOCK_TIMEOUT_MS": "30000"]
+        let settings = RedisContractTests.patient(url).merging(["OTP_SECRET_KEY": "one-secret-for-every-server-here"]) { $1 }
             .merging(extra) { $1 }
         let first = try await LocalApache.start(settings: settings, sharedHosting: false)
         do {
@@ -72,7 +72,7 @@ struct TwoServers {
     /// The Apache rows of the contract, through an Apache whose store is Redis.
     @Test func theApacheRowsPassOnRedis() async throws {
         let redis = try await RedisServer()
-        let apache = try await LocalApache.start(settings: ["OTP_STORE_URL": redis.url], sharedHosting: false)
+        let apache = try await LocalApache.start(settings: RedisContractTests.patient(redis.url), sharedHosting: false)
         defer { apache.stop() }
         try await LocalApache.$current.withValue(apache) {
             let rows = ApacheTests()
