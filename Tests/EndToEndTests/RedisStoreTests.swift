@@ -162,6 +162,31 @@ import Testing
         #expect(try store(owner, "ask:").check(key, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: now) == .verified)
     }
 
+    /// A listener whose accept queue is full drops new connection attempts, as a host that has gone away
+    /// would: the connect gives up at its timeout, and the request can answer 503.
+    @Test func aConnectThatGetsNoAnswerGivesUpAtTheConnectTimeout() throws {
+        let port = try Loopback.freePort()
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: in_port_t(port).bigEndian,
+                                  sin_addr: in_addr(s_addr: in_addr_t(0x7f00_0001).bigEndian), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 } }
+        try #require(bound && listen(listener, 0) == 0)
+        // Fill the accept queue (a backlog of 0 holds one connection) with connections nobody accepts.
+        let fillers = (0..<4).compactMap { _ in Loopback.connectionAttempt(port: port) }
+        defer { fillers.forEach { close($0) } }
+        let store = RedisStore(endpoint: RedisEndpoint(address: .tcp(host: "127.0.0.1", port: port)), connectTimeoutMilliseconds: 300)
+        let began = Date()
+        #expect {
+            _ = try store.count(RecordKey(hex: "c"), limit: 1, windowSeconds: 1, now: 1)
+        } throws: { error in
+            guard let fault = error as? StoreFault else { return false }
+            return fault.busy && fault.description.contains("connect: no answer within 300 ms")
+        }
+        #expect(Date().timeIntervalSince(began) >= 0.3)
+    }
+
     @Test func aClusterRedirectionIsFollowedOnce() {
         let here = RedisEndpoint.Address.tcp(host: "127.0.0.1", port: 7000)
         #expect(RedisStore.redirection("MOVED 3999 127.0.0.1:6381", from: here)! == (false, .tcp(host: "127.0.0.1", port: 6381)))
@@ -169,6 +194,19 @@ import Testing
         #expect(RedisStore.redirection("MOVED 3999 :6390", from: here)! == (false, .tcp(host: "127.0.0.1", port: 6390)))
         #expect(RedisStore.redirection("ERR unknown command", from: here) == nil)
         #expect(RedisStore.redirection("MOVED 3999 127.0.0.1:99999", from: here) == nil)
+    }
+}
+
+extension Loopback {
+    /// A non-blocking connect left in flight (or done), for filling a listener's queue; the caller closes it.
+    static func connectionAttempt(port: Int) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: in_port_t(port).bigEndian,
+                                  sin_addr: in_addr(s_addr: in_addr_t(0x7f00_0001).bigEndian), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        return fd
     }
 }
 
