@@ -27,6 +27,41 @@ import Testing
         #expect(elsewhere.status == 200)
     }
 
+    /// The identifier's cooldown is met first, so refusals for it leave the client's budget untouched.
+    @Test func aCooldownRefusalCostsTheClientNothing() throws {
+        let site = try Site(["OTP_IP_MAX_SENDS_PER_WINDOW": "2"])
+        let statuses = try [1, 1, 1, 1, 2, 3].map { i in try site.run("generate", json: ["channel": "email", "identifier": email(i)]).status }
+        #expect(statuses == [200, 429, 429, 429, 200, 429])
+    }
+
+    /// A send whose delivery failed is withdrawn: it counts against neither the cooldown nor the window.
+    @Test func failedDeliveriesDoNotCountAsSends() throws {
+        let site = try Site(["OTP_MAX_SENDS_PER_WINDOW": "2", "EMAIL_BACKEND": "smtp", "EMAIL_HOST": "127.0.0.1",
+                             "EMAIL_PORT": String(try Loopback.freePort()), "EMAIL_TIMEOUT": "5"])
+        let statuses = try (0..<4).map { _ in try site.run("generate", json: ["channel": "email", "identifier": email(1)]).status }
+        #expect(statuses == [500, 500, 500, 500])
+        site.settings["EMAIL_BACKEND"] = "filebased"
+        #expect(try site.run("generate", json: ["channel": "email", "identifier": email(1)]).status == 200)
+    }
+
+    @Test func thirtyParallelSendsToOneIdentifierWithoutCooldownGiveExactlyTheWindowsFive() throws {
+        let site = try Site(["OTP_MAX_SENDS_PER_WINDOW": "5", "OTP_RESEND_COOLDOWN_SECONDS": "0"])
+        let answers = try site.runAll("generate", Array(repeating: try body(["channel": "email", "identifier": email(1)]), count: 30))
+        #expect(answers.filter { $0.status == 200 }.count == 5)
+        #expect(answers.filter { $0.status == 429 }.count == 25)
+        #expect(try site.codes(for: email(1)).count == 5)
+    }
+
+    @Test func thirtyParallelWrongCodesCountExactlyTheWindowsFour() throws {
+        let site = try Site(["OTP_MAX_FAILED_VERIFIES_PER_WINDOW": "4", "OTP_MAX_ATTEMPTS": "100"])
+        #expect(try site.run("generate", json: ["channel": "email", "identifier": email(1)]).status == 200)
+        let code = try #require(try site.codes(for: email(1)).first)
+        let guesses = (1...30).map { String(format: "%06d", (Int(code)! + $0) % 1_000_000) }
+        let answers = try site.runAll("verify", try guesses.map { try body(["channel": "email", "identifier": email(1), "code": $0]) })
+        #expect(answers.filter { $0.status == 400 }.count == 4)
+        #expect(answers.filter { $0.status == 429 }.count == 26)
+    }
+
     @Test func anIPv6ClientIsCountedPerSlash64() throws {
         let site = try Site(["OTP_IP_MAX_SENDS_PER_WINDOW": "2"])
         let statuses = try [("2001:db8::1", 0), ("2001:db8::2", 1), ("2001:db8::ffff:3", 2), ("2001:db8:0:1::1", 3), ("::ffff:192.0.2.1", 4),

@@ -65,10 +65,12 @@ private func record(_ bytes: [UInt8]) {
     if bytes.starts(with: Array("otp2 ".utf8)) { precondition(record.encoded() == bytes, "a record that does not round-trip") }
 }
 
-/// What is echoed back: JSON strings and HTML escaping leave nothing active.
+/// What is echoed back: JSON and HTML escaping leave nothing active, and our JSON reads back as it was meant.
 private func answer(_ text: String) {
-    let quoted = Response.quoted(text)
-    precondition(!quoted.contains("<") && !quoted.contains("\n"), "raw < or a line break in JSON")
+    let json = Response(status: 400, detail: text).json
+    precondition(!json.contains("<") && !json.contains("\n"), "raw < or a line break in JSON")
+    let fields = try? JSONFields.parse(Array(json.utf8))
+    precondition((try? fields?.string("detail")) == text, "the JSON answer does not read back")
     let escaped = HTMLPage.escape(text)
     precondition(!escaped.contains("<") && !escaped.contains("\""), "raw < or \" in HTML")
 }
