@@ -16,7 +16,9 @@ import Testing
                        "thirtyWrongGuessesNeverCountMoreThanMaxAttempts", "manyIdentifiersAtOnceAllSucceed",
                        "aHundredParallelGeneratesFromOneAddressGiveExactlyThirtySends", "anIPv6ClientIsCountedPerSlash64",
                        "sendsPerIdentifierStopAtTheWindowsLimitDespiteNoCooldown", "wrongCodesAcrossResendsStopAtTheWindowsLimit",
-                       "zeroDisablesEachLimit"]
+                       "zeroDisablesEachLimit", "aCooldownRefusalCostsTheClientNothing", "failedDeliveriesDoNotCountAsSends",
+                       "thirtyParallelSendsToOneIdentifierWithoutCooldownGiveExactlyTheWindowsFive",
+                       "thirtyParallelWrongCodesCountExactlyTheWindowsFour"]
 
     /// The longest timeouts allowed, so that a loaded machine cannot turn a slow reply into a 503; the tests
     /// of the timeouts set their own.
@@ -51,6 +53,11 @@ import Testing
         case "sendsPerIdentifierStopAtTheWindowsLimitDespiteNoCooldown": try limits.sendsPerIdentifierStopAtTheWindowsLimitDespiteNoCooldown()
         case "wrongCodesAcrossResendsStopAtTheWindowsLimit": try limits.wrongCodesAcrossResendsStopAtTheWindowsLimit()
         case "zeroDisablesEachLimit": try limits.zeroDisablesEachLimit()
+        case "aCooldownRefusalCostsTheClientNothing": try limits.aCooldownRefusalCostsTheClientNothing()
+        case "failedDeliveriesDoNotCountAsSends": try limits.failedDeliveriesDoNotCountAsSends()
+        case "thirtyParallelSendsToOneIdentifierWithoutCooldownGiveExactlyTheWindowsFive":
+            try limits.thirtyParallelSendsToOneIdentifierWithoutCooldownGiveExactlyTheWindowsFive()
+        case "thirtyParallelWrongCodesCountExactlyTheWindowsFour": try limits.thirtyParallelWrongCodesCountExactlyTheWindowsFour()
         default: throw TestFailure("no contract row named \(row)")
         }
     }
