@@ -10,7 +10,14 @@ final class SmallFilesystem {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         try Self.run("/usr/bin/mount", "-t", "tmpfs", "-o", "size=\(kilobytes)k,mode=0700", "tmpfs", path)
     }
-    deinit { try? Self.run("/usr/bin/umount", "-l", path) }
+    private var mounted = true
+    deinit { unmount() }
+
+    /// Before the site's directory is removed, which cannot remove a mount point.
+    func unmount() {
+        if mounted { try? Self.run("/usr/bin/umount", "-l", path) }
+        mounted = false
+    }
 
     /// Writes zeros until the filesystem refuses.
     func fill() -> Bool {
@@ -46,6 +53,7 @@ private func put(_ path: String, _ data: Data) throws { try data.write(to: URL(f
     func aFullDiskIs500AndKeepsThePreviousCode() throws {
         let site = try Site(["OTP_RESEND_COOLDOWN_SECONDS": "0"])
         let disk = try SmallFilesystem(at: site.directory.path + "/small", kilobytes: 256)
+        defer { disk.unmount() }
         site.settings["OTP_STORE_DIR"] = disk.path + "/store"
         #expect(try site.run("generate", json: request).status == 200)
         let code = try #require(try site.codes(for: email).first)
@@ -78,7 +86,7 @@ private func put(_ path: String, _ data: Data) throws { try data.write(to: URL(f
         ("readable by others", 500, "OTP_STORE_DIR must be a directory owned by the web server's user with mode 0700"),
         ("a file", 500, "Not a directory"),
         ("unwritable", 500, isRoot ? "Read-only file system" : "Permission denied"),
-        ("missing", 200, ""),
+        ("missing", 200, "created the store directory"),
     ])
     func aBrokenStoreDirectoryIsAClear500AndRecovers(broken: String, status: Int, logged: String) throws {
         let site = try Site()
@@ -106,8 +114,8 @@ private func put(_ path: String, _ data: Data) throws { try data.write(to: URL(f
         #expect(answer.status == status)
         if status == 500 {
             #expect(answer.detail == "Could not store the code" || answer.detail?.hasPrefix("server misconfigured: OTP_STORE_DIR") == true)
-            #expect(answer.stderr.contains(logged), "\(answer.stderr)")
         }
+        #expect(answer.stderr.contains(logged), "\(answer.stderr)")
         readOnly = nil
         site.settings["OTP_STORE_DIR"] = store
         try? FileManager.default.removeItem(atPath: store)

@@ -234,7 +234,9 @@ public final class FileStore: OTPStore {
         if rootFD >= 0 { return rootFD }
         let previous = umask(0o077)
         defer { umask(previous) }
-        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+        if mkdir(path, 0o700) == 0 {
+            log("created the store directory \(path)")
+        } else if errno != EEXIST {
             throw StoreFault("cannot create store directory \(path): \(String(cString: strerror(errno)))")
         }
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)

@@ -87,9 +87,10 @@ extension Record {
         return (.issued(previous: current), next)
     }
 
-    /// A right code consumes the code and ends the cooldown (as before the counters existed); a wrong one counts, against the code and the window; once either
-    /// is spent even the right code is refused. The answer for no record and for a wrong code is the
-    /// caller's to make identical. Guesses while no code lives change nothing: they cannot succeed.
+    /// A right code consumes the code and ends the cooldown (as before the counters existed); a wrong one
+    /// counts, against the code and against the window; once either is spent even the right code is refused.
+    /// The answer for no record and for a wrong code is the caller's to make identical. Guesses while no
+    /// code lives change nothing: they cannot succeed.
     public static func check(_ current: Record?, codeMAC: [UInt8], policy: CheckPolicy, now: Int64)
         -> (CheckOutcome, Record?) {
         guard let current else { return (.absent, nil) }
