@@ -13,7 +13,7 @@ RELEASE_FLAGS := -c release -Xswiftc -static-executable -Xswiftc -use-ld=lld \
 	-Xlinker --symbol-ordering-file=$(CURDIR)/Sources/symbol-order.txt -Xlinker --no-warn-symbol-ordering
 BIN := $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path 2>/dev/null)
 
-.PHONY: all build test deps serve bench bench-fill symbol-order clean
+.PHONY: all build test deps serve bench bench-fill symbol-order clean fuzz
 
 all: build
 
@@ -31,6 +31,16 @@ build:
 test: deps build
 	$(SWIFT) test
 	QUICK=1 bench/run.py
+	$(MAKE) fuzz FUZZ_SECONDS=10
+
+# libFuzzer with ASan over every parser of untrusted input, for FUZZ_SECONDS (make fuzz FUZZ_SECONDS=3600).
+# Starts from the seed corpus in Tests/Fuzz/corpus; what it finds goes to .build/fuzz/corpus, a crash to .build/fuzz/.
+FUZZ_SECONDS ?= 60
+fuzz:
+	Tests/Fuzz/build.sh
+	mkdir -p .build/fuzz/corpus
+	.build/fuzz/otp-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 -artifact_prefix=.build/fuzz/ \
+		.build/fuzz/corpus Tests/Fuzz/corpus
 
 # Local mode: Apache in the foreground with the test page on http://127.0.0.1:$(PORT)/ (make serve PORT=9090).
 PORT ?= 8080

@@ -36,7 +36,8 @@ import Testing
     }
 
     @Test func manyIdentifiersAtOnceAllSucceed() throws {
-        let site = try Site()
+        // From one address, 40 would pass the per-client limit's default of 30.
+        let site = try Site(["OTP_IP_MAX_SENDS_PER_WINDOW": "0"])
         let bodies = try (0..<40).map { try body(["channel": "email", "identifier": "user\($0)@example.com"]) }
         let answers = try site.runAll("generate", bodies)
         #expect(answers.allSatisfy { $0.status == 200 })

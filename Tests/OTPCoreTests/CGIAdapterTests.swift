@@ -68,9 +68,23 @@ import Testing
             (.badRequest("x"), 400), (.invalidCode, 400), (.methodNotAllowed, 405), (.payloadTooLarge, 413),
             (.unsupportedMediaType, 415), (.tooManyAttempts, 429), (.coolingDown(retryAfter: 1), 429),
             (.misconfigured("x"), 500), (.providerNotConfigured(.sms), 500), (.deliveryFailed(.email), 500),
-            (.storeFailed, 500), (.storeBusy, 503),
+            (.storeFailed, 500), (.storeBusy, 503), (.limited(.sends, retryAfter: 9), 429), (.limited(.client, retryAfter: 9), 429),
+            (.limited(.failures, retryAfter: 9), 429), (.originNotAllowed, 403),
         ]
         for (error, status) in cases { #expect(error.status == status) }
         #expect(OTPError.methodNotAllowed.headers.first?.0 == "Allow")
+        #expect(OTPError.limited(.client, retryAfter: 9).headers.first ?? ("", "") == ("Retry-After", "9"))
+    }
+
+    /// The abuse limits' inputs reach the plain Request; the configuration never comes from HTTP_* variables.
+    @Test func passesThePeerOriginAndForwardedForOn() throws {
+        let request = try CGI.request(from: ["REQUEST_METHOD": "POST", "REMOTE_ADDR": "192.0.2.1", "HTTP_ORIGIN": "https://shop.example",
+                                             "HTTP_X_FORWARDED_FOR": "198.51.100.7"], readBody: { _ in [] })
+        #expect(request.remoteAddress == "192.0.2.1" && request.origin == "https://shop.example" && request.forwardedFor == "198.51.100.7")
+    }
+
+    @Test func aNoContentAnswerHasNoBodyAndNoContentType() {
+        let text = String(decoding: CGI.render(Response(status: 204, detail: "", headers: [("Vary", "Origin")])), as: UTF8.self)
+        #expect(text == "Status: 204 No Content\r\nCache-Control: no-store\r\nVary: Origin\r\n\r\n")
     }
 }

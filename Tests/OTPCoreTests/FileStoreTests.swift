@@ -23,14 +23,14 @@ final class TemporaryDirectory {
         let store = FileStore(path: storePath)
         #expect(try store.issue(key, codeMAC: mac, policy: policy, now: 1000) == .issued(previous: nil))
         #expect(try store.issue(key, codeMAC: mac, policy: policy, now: 1001) == .coolingDown(retryAfter: 29))
-        #expect(try store.check(key, codeMAC: [UInt8](repeating: 2, count: 32), maxAttempts: 5, now: 1002) == .wrong)
-        #expect(try store.check(key, codeMAC: mac, maxAttempts: 5, now: 1003) == .verified)
-        #expect(try store.check(key, codeMAC: mac, maxAttempts: 5, now: 1004) == .absent)
+        #expect(try store.check(key, codeMAC: [UInt8](repeating: 2, count: 32), policy: CheckPolicy(maxAttempts: 5), now: 1002) == .wrong)
+        #expect(try store.check(key, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: 1003) == .verified)
+        #expect(try store.check(key, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: 1004) == .absent)
     }
 
     @Test func aFreshProcessSeesWhatAnotherWrote() throws {
         _ = try FileStore(path: storePath).issue(key, codeMAC: mac, policy: policy, now: 1000)
-        #expect(try FileStore(path: storePath).check(key, codeMAC: mac, maxAttempts: 5, now: 1001) == .verified)
+        #expect(try FileStore(path: storePath).check(key, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: 1001) == .verified)
     }
 
     @Test func withdrawingPutsBackTheEarlierRecord() throws {
@@ -41,8 +41,8 @@ final class TemporaryDirectory {
             Issue.record("not issued"); return
         }
         try store.withdraw(key, codeMAC: newer, restoring: previous)
-        #expect(try store.check(key, codeMAC: newer, maxAttempts: 5, now: 1002) == .wrong)
-        #expect(try store.check(key, codeMAC: mac, maxAttempts: 5, now: 1002) == .verified)
+        #expect(try store.check(key, codeMAC: newer, policy: CheckPolicy(maxAttempts: 5), now: 1002) == .wrong)
+        #expect(try store.check(key, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: 1002) == .verified)
     }
 
     @Test func createsOnePrivateSecretKeyAndReusesIt() throws {
@@ -59,9 +59,9 @@ final class TemporaryDirectory {
         _ = try store.issue(key, codeMAC: mac, policy: policy, now: 1000)
         let file = storePath + "/r/ab/" + String(key.hex.dropFirst(2))
         #expect(system("printf 'garbage' > '\(file)'") == 0)
-        #expect(try store.check(key, codeMAC: mac, maxAttempts: 5, now: 1001) == .absent)
+        #expect(try store.check(key, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: 1001) == .absent)
         #expect(try store.issue(key, codeMAC: mac, policy: policy, now: 1002) == .issued(previous: nil))
-        #expect(try store.check(key, codeMAC: mac, maxAttempts: 5, now: 1003) == .verified)
+        #expect(try store.check(key, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: 1003) == .verified)
     }
 
     @Test func sweepingRemovesDeadRecordsAndLeftoverTempFilesOnly() throws {
@@ -77,7 +77,7 @@ final class TemporaryDirectory {
         #expect(access(storePath + "/r/ab/" + String(key.hex.dropFirst(2)), F_OK) != 0)
         #expect(access(storePath + "/r/ab/.tmp.deadbeef", F_OK) != 0)
         #expect(access(storePath + "/r/ab/lock", F_OK) == 0)
-        #expect(try store.check(live, codeMAC: mac, maxAttempts: 5, now: Clock.unixSeconds()) == .verified)
+        #expect(try store.check(live, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: Clock.unixSeconds()) == .verified)
     }
 
     @Test func refusesADirectoryOthersCanRead() throws {
@@ -101,10 +101,28 @@ final class TemporaryDirectory {
         defer { close(holder) }
         #expect(flock(holder, LOCK_EX) == 0)
         do {
-            _ = try FileStore(path: storePath, lockTimeoutMilliseconds: 50).check(key, codeMAC: mac, maxAttempts: 5, now: 1001)
+            _ = try FileStore(path: storePath, lockTimeoutMilliseconds: 50).check(key, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: 1001)
             Issue.record("the check went through a held lock")
         } catch let fault as StoreFault {
             #expect(fault.busy)
         }
+    }
+}
+
+@Suite struct FileStoreCounterTests {
+    let dir = TemporaryDirectory()
+
+    @Test func countsAClientsEventsPerWindowAcrossStoreInstances() throws {
+        let key = RecordKey(secret: Array("0123456789abcdef".utf8), client: "192.0.2.7")
+        let outcomes = try (0..<4).map { _ in try FileStore(path: dir.path + "/store").count(key, limit: 3, windowSeconds: 60, now: 1000) }
+        #expect(outcomes == [.counted, .counted, .counted, .limited(retryAfter: 60)])
+        #expect(try FileStore(path: dir.path + "/store").count(key, limit: 3, windowSeconds: 60, now: 1060) == .counted)
+    }
+
+    @Test func theClientKeyIsNotTheAddressAndDiffersFromAnIdentifiersKey() throws {
+        let secret = Array("0123456789abcdef".utf8)
+        let client = RecordKey(secret: secret, client: "joe@example.com")
+        #expect(client != RecordKey(secret: secret, identifier: try Identifier(channel: .email, raw: "joe@example.com")))
+        #expect(RecordKey(secret: secret, client: "192.0.2.7") != RecordKey(secret: secret, client: "192.0.2.8"))
     }
 }

@@ -28,25 +28,25 @@ import Testing
 
     @Test func theRightCodeIsConsumed() {
         let current = Record(codeMAC: mac, expiresAt: 1300, attempts: 1, resendAt: 1030)
-        let (outcome, record) = Record.check(current, codeMAC: mac, maxAttempts: 5, now: 1100)
+        let (outcome, record) = Record.check(current, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: 1100)
         #expect(outcome == .verified && record == nil)
     }
 
     @Test func aWrongCodeCountsAnAttempt() {
         let current = Record(codeMAC: mac, expiresAt: 1300, attempts: 1, resendAt: 1030)
-        let (outcome, record) = Record.check(current, codeMAC: other, maxAttempts: 5, now: 1100)
+        let (outcome, record) = Record.check(current, codeMAC: other, policy: CheckPolicy(maxAttempts: 5), now: 1100)
         #expect(outcome == .wrong && record?.attempts == 2)
     }
 
     @Test func spentAttemptsRefuseEvenTheRightCode() {
         let current = Record(codeMAC: mac, expiresAt: 1300, attempts: 5, resendAt: 1030)
-        #expect(Record.check(current, codeMAC: mac, maxAttempts: 5, now: 1100).0 == .exhausted)
+        #expect(Record.check(current, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: 1100).0 == .exhausted)
     }
 
     @Test func anExpiredOrMissingCodeIsAbsent() {
         let current = Record(codeMAC: mac, expiresAt: 1300, attempts: 0, resendAt: 1030)
-        #expect(Record.check(current, codeMAC: mac, maxAttempts: 5, now: 1300).0 == .absent)
-        #expect(Record.check(nil, codeMAC: mac, maxAttempts: 5, now: 1300).0 == .absent)
+        #expect(Record.check(current, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: 1300).0 == .absent)
+        #expect(Record.check(nil, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: 1300).0 == .absent)
     }
 
     @Test func withdrawingRestoresThePreviousStateOnlyIfTheCodeIsStillOurs() {

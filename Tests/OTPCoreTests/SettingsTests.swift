@@ -33,6 +33,27 @@ import Testing
         #expect(settings.secretKey == Array("0123456789abcdef".utf8))
     }
 
+    @Test func theAbuseLimitsHaveSafeDefaults() throws {
+        let abuse = try Settings(environment: [:]).abuse
+        #expect(abuse.maxSendsPerWindow == 5 && abuse.sendWindowSeconds == 3600)
+        #expect(abuse.maxFailedVerifiesPerWindow == 20 && abuse.ipMaxSendsPerWindow == 30)
+        #expect(abuse.trustedProxies.isEmpty && abuse.smsAllowedPrefixes.isEmpty && abuse.allowedOrigins.isEmpty)
+    }
+
+    @Test func readsTheAbuseSettings() throws {
+        let abuse = try Settings(environment: [
+            "OTP_MAX_SENDS_PER_WINDOW": "0", "OTP_SEND_WINDOW_SECONDS": "600", "OTP_MAX_FAILED_VERIFIES_PER_WINDOW": "7",
+            "OTP_IP_MAX_SENDS_PER_WINDOW": "100", "OTP_TRUSTED_PROXIES": "10.0.0.0/8, 2001:db8::/32,192.0.2.1",
+            "OTP_SMS_ALLOWED_PREFIXES": "+1,+44 +49", "OTP_ALLOWED_ORIGINS": "https://Shop.example,http://localhost:8080",
+        ]).abuse
+        #expect(abuse.maxSendsPerWindow == 0 && abuse.sendWindowSeconds == 600)
+        #expect(abuse.maxFailedVerifiesPerWindow == 7 && abuse.ipMaxSendsPerWindow == 100)
+        #expect(abuse.trustedProxies.map(\.prefixLength) == [8, 32, 32])
+        #expect(abuse.smsAllowedPrefixes == ["+1", "+44", "+49"])
+        #expect(abuse.allowedOrigins == ["https://shop.example", "http://localhost:8080"])
+        #expect(abuse.allowsPhone("+447700900123") && !abuse.allowsPhone("+33612345678"))
+    }
+
     @Test func emptyValuesCountAsUnset() throws {
         #expect(try Settings(environment: ["OTP_TTL_SECONDS": "", "EMAIL_BACKEND": ""]).ttlSeconds == 300)
     }
@@ -45,6 +66,10 @@ import Testing
         ("OTP_EMAIL_TEMPLATE", "no placeholder"), ("OTP_EMAIL_SUBJECT", "Code\r\nBcc: eve@example.com"),
         ("DEFAULT_FROM_EMAIL", "a@example.com\nBcc: eve@example.com"), ("OTP_STORE_DIR", "relative/dir"),
         ("OTP_SECRET_KEY", "short"), ("OTP_LOCK_TIMEOUT_MS", "1"),
+        ("OTP_MAX_SENDS_PER_WINDOW", "-1"), ("OTP_SEND_WINDOW_SECONDS", "1h"), ("OTP_MAX_FAILED_VERIFIES_PER_WINDOW", "x"),
+        ("OTP_IP_MAX_SENDS_PER_WINDOW", "3.5"), ("OTP_TRUSTED_PROXIES", "10.0.0.0/33"), ("OTP_TRUSTED_PROXIES", "proxy.example"),
+        ("OTP_TRUSTED_PROXIES", "10.0.0.1/"), ("OTP_SMS_ALLOWED_PREFIXES", "1,44"), ("OTP_SMS_ALLOWED_PREFIXES", "+1a"),
+        ("OTP_ALLOWED_ORIGINS", "shop.example"), ("OTP_ALLOWED_ORIGINS", "https://shop.example/"),
     ])
     func refusesBadValuesNamingTheSetting(name: String, value: String) {
         do {

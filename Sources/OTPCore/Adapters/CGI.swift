@@ -23,7 +23,8 @@ public enum CGI {
     /// Builds the request from meta-variables (RFC 3875 section 4.1) and the body read through
     /// CONTENT_LENGTH (4.2: the server need not send EOF, so exactly that many bytes are read).
     public static func request(from env: [String: String], readBody: (Int) -> [UInt8]) throws(OTPError) -> Request {
-        var request = Request(method: env["REQUEST_METHOD"] ?? "GET", contentType: env["CONTENT_TYPE"], accept: env["HTTP_ACCEPT"])
+        var request = Request(method: env["REQUEST_METHOD"] ?? "GET", contentType: env["CONTENT_TYPE"], accept: env["HTTP_ACCEPT"],
+                              remoteAddress: env["REMOTE_ADDR"], origin: env["HTTP_ORIGIN"], forwardedFor: env["HTTP_X_FORWARDED_FOR"])
         guard let lengthText = env["CONTENT_LENGTH"], !lengthText.isEmpty else { return request }
         guard lengthText.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let length = Int(lengthText) else {
             throw .badRequest("Bad Content-Length")
@@ -51,6 +52,7 @@ public enum CGI {
     /// The whole answer in one write: a `Status` header, then the rest (RFC 3875 section 6.3). A browser's
     /// form post gets a page offering `endpoint`'s next step; every other client the JSON of the contract.
     public static func render(_ response: Response, pageFor endpoint: Endpoint? = nil) -> [UInt8] {
+        if response.status == 204 { return renderEmpty(response) }
         let page = endpoint.map { HTMLPage(response: response, endpoint: $0) }
         var head = "Status: \(response.status) \(Response.reason(response.status))\r\n"
         head += "Content-Type: \(page == nil ? "application/json" : "text/html; charset=utf-8")\r\n"
@@ -58,6 +60,13 @@ public enum CGI {
         if page != nil { head += "Content-Security-Policy: \(HTMLPage.contentSecurityPolicy)\r\n" }
         for header in response.headers { head += "\(header.name): \(header.value)\r\n" }
         return Array((head + "\r\n" + (page?.text ?? response.json + "\n")).utf8)
+    }
+
+    /// A 204 (the CORS preflight's answer) has no body, so no JSON and no Content-Type (RFC 9110 section 15.3.5).
+    static func renderEmpty(_ response: Response) -> [UInt8] {
+        var head = "Status: 204 \(Response.reason(204))\r\nCache-Control: no-store\r\n"
+        for header in response.headers { head += "\(header.name): \(header.value)\r\n" }
+        return Array((head + "\r\n").utf8)
     }
 
     public static func writeStandardOutput(_ bytes: [UInt8]) {

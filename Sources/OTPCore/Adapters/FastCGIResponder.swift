@@ -125,6 +125,8 @@ public final class FastCGIResponder {
     }
 
     private func store(for settings: Settings) -> any OTPStore {
+        // A Redis store connects per request, as under CGI; only the file store's open directory is kept.
+        guard case .file = settings.store.location else { return Endpoint.store(settings) }
         let key = "\(settings.storeDirectory) \(settings.lockTimeoutMilliseconds)"
         if let store = stores[key] { return store }
         let store = Endpoint.fileStore(settings)

@@ -5,9 +5,16 @@ public struct Request: Sendable {
     public var contentType: String?
     public var accept: String?
     public var body: [UInt8]
+    /// The peer's address (REMOTE_ADDR), the `Origin` header and the `X-Forwarded-For` header: the abuse
+    /// limits' inputs. Which of the last two to believe is the service's decision, from its settings.
+    public var remoteAddress: String?
+    public var origin: String?
+    public var forwardedFor: String?
 
-    public init(method: String, contentType: String? = nil, accept: String? = nil, body: [UInt8] = []) {
+    public init(method: String, contentType: String? = nil, accept: String? = nil, body: [UInt8] = [],
+                remoteAddress: String? = nil, origin: String? = nil, forwardedFor: String? = nil) {
         self.method = method; self.contentType = contentType; self.accept = accept; self.body = body
+        self.remoteAddress = remoteAddress; self.origin = origin; self.forwardedFor = forwardedFor
     }
 
     /// Bodies above this are refused with 413: the largest valid one is a few hundred bytes.

@@ -13,6 +13,8 @@ public enum OTPError: Error, Equatable, Sendable {
     case deliveryFailed(Channel)
     case storeFailed
     case storeBusy
+    case limited(Limit, retryAfter: Int)
+    case originNotAllowed
 
     public var status: Int {
         switch self {
@@ -20,7 +22,8 @@ public enum OTPError: Error, Equatable, Sendable {
         case .methodNotAllowed: 405
         case .payloadTooLarge: 413
         case .unsupportedMediaType: 415
-        case .tooManyAttempts, .coolingDown: 429
+        case .tooManyAttempts, .coolingDown, .limited: 429
+        case .originNotAllowed: 403
         case .misconfigured, .providerNotConfigured, .deliveryFailed, .storeFailed: 500
         case .storeBusy: 503
         }
@@ -40,6 +43,8 @@ public enum OTPError: Error, Equatable, Sendable {
         case .deliveryFailed(let channel): "Could not send the code by \(channel.rawValue)"
         case .storeFailed: "Could not store the code"
         case .storeBusy: "Service temporarily unavailable"
+        case .limited(let limit, let seconds): "\(limit.detail); try again in \(seconds) seconds"
+        case .originNotAllowed: "Origin not allowed"
         }
     }
 
@@ -48,7 +53,21 @@ public enum OTPError: Error, Equatable, Sendable {
         case .methodNotAllowed: [("Allow", "POST")]
         case .coolingDown(let seconds): [("Retry-After", String(seconds))]
         case .storeBusy: [("Retry-After", "1")]
+        case .limited(_, let seconds): [("Retry-After", String(seconds))]
         default: []
+        }
+    }
+}
+
+/// Which abuse limit refused a request, for its 429's detail.
+public enum Limit: Sendable, Equatable {
+    case sends, failures, client
+
+    var detail: String {
+        switch self {
+        case .sends: "Too many codes sent to this identifier"
+        case .failures: "Too many wrong codes for this identifier"
+        case .client: "Too many codes requested from your network"
         }
     }
 }

@@ -16,35 +16,65 @@ public struct OTPService {
         self.now = now
     }
 
-    /// Stores a new code (unless the cooldown runs), then delivers it outside the lock. A failed delivery
-    /// withdraws the code, so the client is left with no usable code and no cooldown.
-    public func generate(for identifier: Identifier) throws(OTPError) -> Int64 {
+    /// Stores a new code (unless a limit or the cooldown refuses), then delivers it outside the lock. A failed
+    /// delivery withdraws the code, so the client is left with no usable code and no cooldown.
+    ///
+    /// The order of the limits: the identifier's record first (cooldown and sends per window, one transition),
+    /// then the client address's counter, and only then the send. So a request refused by the cooldown costs
+    /// the client's budget nothing, and one refused by the client limit withdraws the code it had just stored:
+    /// no cooldown starts and no send is counted. (Between the two, a concurrent generate for the same
+    /// identifier may briefly see a cooldown; that errs on the side of fewer sends.)
+    public func generate(for identifier: Identifier, client: IPAddress? = nil) throws(OTPError) -> Int64 {
         let sender = try Senders.sender(for: identifier.channel, settings: settings, log: log)
+        let abuse = settings.abuse
+        if identifier.channel != .email && !abuse.allowsPhone(identifier.value) {
+            throw .badRequest("\(identifier.channel == .sms ? "SMS" : "WhatsApp") is not available for this phone number")
+        }
         let secret = try storeCall { try settings.secretKey ?? store.secretKey() }
         let key = RecordKey(secret: secret, identifier: identifier)
         let code = Random.numericCode(length: settings.codeLength)
         let mac = codeMAC(secret, key, code)
         let start = now()
-        let outcome = try storeCall {
-            try store.issue(key, codeMAC: mac, policy: IssuePolicy(ttlSeconds: settings.ttlSeconds,
-                                                                    cooldownSeconds: settings.resendCooldownSeconds), now: start)
-        }
+        let policy = IssuePolicy(ttlSeconds: settings.ttlSeconds, cooldownSeconds: settings.resendCooldownSeconds,
+                                 maxSendsPerWindow: abuse.maxSendsPerWindow, windowSeconds: abuse.sendWindowSeconds)
+        let outcome = try storeCall { try store.issue(key, codeMAC: mac, policy: policy, now: start) }
         let previous: Record?
         switch outcome {
         case .coolingDown(let seconds): throw .coolingDown(retryAfter: max(1, seconds))
+        case .limited(let seconds): throw .limited(.sends, retryAfter: max(1, seconds))
         case .issued(let earlier): previous = earlier
+        }
+        if abuse.ipMaxSendsPerWindow > 0 && abuse.sendWindowSeconds > 0 {
+            let clientKey = RecordKey(secret: secret, client: client?.counted ?? "unknown")
+            let counted: CountOutcome
+            do throws(OTPError) {
+                counted = try storeCall {
+                    try store.count(clientKey, limit: abuse.ipMaxSendsPerWindow, windowSeconds: abuse.sendWindowSeconds, now: start)
+                }
+            } catch {
+                withdraw(key, mac, previous)
+                throw error
+            }
+            if case .limited(let seconds) = counted {
+                withdraw(key, mac, previous)
+                throw .limited(.client, retryAfter: max(1, seconds))
+            }
         }
         do {
             try sender.send(message(to: identifier, code: code))
         } catch {
             log("delivery by \(identifier.channel.rawValue) to \(identifier.masked) failed: \(error)")
-            do { try store.withdraw(key, codeMAC: mac, restoring: previous) } catch {
-                log("could not withdraw the undelivered code: \(error)")
-            }
+            withdraw(key, mac, previous)
             if let refusal = error as? OTPError { throw refusal }
             throw .deliveryFailed(identifier.channel)
         }
         return start + Int64(settings.ttlSeconds)
+    }
+
+    private func withdraw(_ key: RecordKey, _ mac: [UInt8], _ previous: Record?) {
+        do { try store.withdraw(key, codeMAC: mac, restoring: previous) } catch {
+            log("could not withdraw the unsent code: \(error)")
+        }
     }
 
     /// A wrong code and an unknown identifier get the same answer, so verify does not reveal who has a code.
@@ -52,13 +82,16 @@ public struct OTPService {
         let code = try Code.validate(raw, length: settings.codeLength)
         let secret = try storeCall { try settings.secretKey ?? store.secretKey() }
         let key = RecordKey(secret: secret, identifier: identifier)
+        let policy = CheckPolicy(maxAttempts: settings.maxAttempts, maxFailuresPerWindow: settings.abuse.maxFailedVerifiesPerWindow,
+                                 windowSeconds: settings.abuse.sendWindowSeconds)
         let outcome = try storeCall {
-            try store.check(key, codeMAC: codeMAC(secret, key, code), maxAttempts: settings.maxAttempts, now: now())
+            try store.check(key, codeMAC: codeMAC(secret, key, code), policy: policy, now: now())
         }
         switch outcome {
         case .verified: return
         case .wrong, .absent: throw .invalidCode
         case .exhausted: throw .tooManyAttempts
+        case .limited(let seconds): throw .limited(.failures, retryAfter: max(1, seconds))
         }
     }
 

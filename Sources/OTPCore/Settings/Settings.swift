@@ -23,6 +23,8 @@ public struct Settings: Sendable {
     public var sms = TwilioAccount()
     public var whatsapp = TwilioAccount()
     public var delivery = Delivery()
+    public var abuse = Abuse()
+    public var store = Store()
 
     public enum EmailBackend: String, Sendable {
         case smtp, sendmail, filebased, console
@@ -55,6 +57,8 @@ public struct Settings: Sendable {
         sms = try TwilioAccount(reader, prefix: "SMS_TWILIO_")
         whatsapp = try TwilioAccount(reader, prefix: "WA_TWILIO_")
         delivery = try Delivery(reader)
+        abuse = try Abuse(reader)
+        store = try Store(reader)
         if emailBackend == .filebased && emailFilePath == nil {
             throw .misconfigured("EMAIL_FILE_PATH is required with the filebased email backend")
         }

@@ -62,26 +62,33 @@ public final class FileStore: OTPStore {
         try transition(key, now: now, sweep: true) { Record.issue($0, codeMAC: codeMAC, policy: policy, now: now) }
     }
 
-    public func check(_ key: RecordKey, codeMAC: [UInt8], maxAttempts: Int, now: Int64) throws -> CheckOutcome {
-        try transition(key, now: now, sweep: false) { Record.check($0, codeMAC: codeMAC, maxAttempts: maxAttempts, now: now) }
+    public func check(_ key: RecordKey, codeMAC: [UInt8], policy: CheckPolicy, now: Int64) throws -> CheckOutcome {
+        try transition(key, now: now, sweep: false) { Record.check($0, codeMAC: codeMAC, policy: policy, now: now) }
     }
 
     public func withdraw(_ key: RecordKey, codeMAC: [UInt8], restoring previous: Record?) throws {
         try transition(key, now: 0, sweep: false) { ((), Record.withdraw($0, codeMAC: codeMAC, restoring: previous)) }
     }
 
+    /// A counter is written without the two fsyncs of a durable write: losing one to a power cut only restarts
+    /// a rate limit's window (a torn file reads as absent), and every generate pays for this write.
+    public func count(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws -> CountOutcome {
+        try transition(key, now: now, sweep: false, durable: false) { Record.count($0, limit: limit, windowSeconds: windowSeconds, now: now) }
+    }
+
     // MARK: Transitions
 
-    private func transition<T>(_ key: RecordKey, now: Int64, sweep: Bool, _ rule: (Record?) -> (T, Record?)) throws -> T {
+    private func transition<T>(_ key: RecordKey, now: Int64, sweep: Bool, durable: Bool = true,
+                               _ rule: (Record?) -> (T, Record?)) throws -> T {
         let shardName = String(key.hex.prefix(2)), name = String(key.hex.dropFirst(2))
-        let shard = try openShard(shardName)
+        let (shard, fresh) = try openShard(shardName)
         defer { Glibc.close(shard) }
-        let lock = try acquireLock(shard, shardName)
+        let lock = try acquireLock(shard, shardName, fresh: fresh)
         defer { Glibc.close(lock) }
         let current = readRecord(shard, name, shardName)
         let (outcome, next) = rule(current)
         if next != current {
-            try fault("write record in shard \(shardName)") { () throws(SyscallError) in try writeRecord(next, shard, name) }
+            try fault("write record in shard \(shardName)") { () throws(SyscallError) in try writeRecord(next, shard, name, durable: durable) }
         }
         if sweep && Int(Random.bytes(1)[0]) < 256 / sweepOneIn { self.sweep(shard, shardName, now: now) }
         return outcome
@@ -92,9 +99,9 @@ public final class FileStore: OTPStore {
     public func load(_ records: [(RecordKey, Record)]) throws {
         let byShard = Dictionary(grouping: records) { String($0.0.hex.prefix(2)) }
         for (shardName, batch) in byShard {
-            let shard = try openShard(shardName)
+            let (shard, fresh) = try openShard(shardName)
             defer { Glibc.close(shard) }
-            let lock = try acquireLock(shard, shardName)
+            let lock = try acquireLock(shard, shardName, fresh: fresh)
             defer { Glibc.close(lock) }
             for (key, record) in batch {
                 try fault("load record in shard \(shardName)") { () throws(SyscallError) in
@@ -105,25 +112,33 @@ public final class FileStore: OTPStore {
         sync()
     }
 
-    private func openShard(_ shardName: String) throws -> Int32 {
+    /// The shard's directory, and whether this call created it (so that its lock file is expected to be missing).
+    private func openShard(_ shardName: String) throws -> (Int32, Bool) {
         let root = try openRoot()
         return try fault("open shard \(shardName)") { () throws(SyscallError) in
             try ensureDirectory(root, "r")
             let records = try Syscall.openat(root, "r", O_RDONLY | O_DIRECTORY)
             defer { Glibc.close(records) }
-            try ensureDirectory(records, shardName)
-            return try Syscall.openat(records, shardName, O_RDONLY | O_DIRECTORY)
+            let fresh = try ensureDirectory(records, shardName)
+            return (try Syscall.openat(records, shardName, O_RDONLY | O_DIRECTORY), fresh)
         }
     }
 
     /// Non-blocking tries with jittered back-off up to a deadline, then "busy" (503) rather than a hang.
     /// After the lock is taken, the path must still name the locked inode: if someone deleted the lock file,
     /// a newcomer would lock a fresh one and two processes would both be inside.
-    private func acquireLock(_ shard: Int32, _ shardName: String) throws -> Int32 {
+    /// A lock file missing from a shard that existed was deleted (by hand, or by a cleaner of /var/tmp): it is
+    /// made again and the log says so, as a process still holding the old one may be inside at the same time.
+    private func acquireLock(_ shard: Int32, _ shardName: String, fresh: Bool) throws -> Int32 {
         let deadline = Clock.monotonicMilliseconds() + Int64(lockTimeoutMilliseconds)
         var pause: Int64 = 1
         while true {
-            let fd = try fault("open lock of shard \(shardName)") { () throws(SyscallError) in try Syscall.openat(shard, "lock", O_RDWR | O_CREAT) }
+            let fd = try fault("open lock of shard \(shardName)") { () throws(SyscallError) in
+                do throws(SyscallError) { return try Syscall.openat(shard, "lock", O_RDWR) } catch where error.errno == ENOENT {
+                    if !fresh { log("lock file of shard \(shardName) was missing (deleted while in use?); creating a new one") }
+                    return try Syscall.openat(shard, "lock", O_RDWR | O_CREAT)
+                }
+            }
             if flock(fd, LOCK_EX | LOCK_NB) == 0 {
                 var held = stat(), named = stat()
                 if fstat(fd, &held) == 0 && fstatat(shard, "lock", &named, AT_SYMLINK_NOFOLLOW) == 0
@@ -219,11 +234,20 @@ public final class FileStore: OTPStore {
         if rootFD >= 0 { return rootFD }
         let previous = umask(0o077)
         defer { umask(previous) }
-        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+        if mkdir(path, 0o700) == 0 {
+            log("created the store directory \(path)")
+        } else if errno != EEXIST {
             throw StoreFault("cannot create store directory \(path): \(String(cString: strerror(errno)))")
         }
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw StoreFault("cannot open store directory \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            let openErrno = errno
+            var info = stat()
+            if lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK {
+                throw StoreFault("store directory \(path) is a symlink, which is refused; set OTP_STORE_DIR to the real directory")
+            }
+            throw StoreFault("cannot open store directory \(path): \(String(cString: strerror(openErrno)))")
+        }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o077 == 0 else {
             Glibc.close(fd)
@@ -233,8 +257,12 @@ public final class FileStore: OTPStore {
         return fd
     }
 
-    private func ensureDirectory(_ parent: Int32, _ name: String) throws(SyscallError) {
-        if mkdirat(parent, name, 0o700) != 0 && errno != EEXIST { throw SyscallError(call: "mkdir \(name)", errno: errno) }
+    /// Whether it made the directory.
+    @discardableResult
+    private func ensureDirectory(_ parent: Int32, _ name: String) throws(SyscallError) -> Bool {
+        if mkdirat(parent, name, 0o700) == 0 { return true }
+        if errno != EEXIST { throw SyscallError(call: "mkdir \(name)", errno: errno) }
+        return false
     }
 
     private func readSecret(_ root: Int32) throws -> [UInt8]? {

@@ -1,0 +1,108 @@
+// generate and verify killed with SIGKILL at random points amid concurrent traffic: the store must not notice.
+import Foundation
+import Testing
+
+extension Site {
+    /// Starts one process per job, feeds them all at once, then SIGKILLs each job that has a delay that many
+    /// microseconds later. The answers of those that finished; nil for the killed.
+    func runKilling(_ jobs: [(program: String, body: [UInt8], killAfter: Int?)]) throws -> [CGIAnswer?] {
+        var running: [(Process, Pipe, Pipe, Pipe)] = []
+        for job in jobs {
+            let process = Process(), input = Pipe(), output = Pipe(), errors = Pipe()
+            process.executableURL = try Project.executable(job.program)
+            process.environment = environment(method: "POST", contentType: "application/json", length: job.body.count, extra: [:])
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            running.append((process, input, output, errors))
+        }
+        for ((_, input, _, _), job) in zip(running, jobs) {
+            try? input.fileHandleForWriting.write(contentsOf: Data(job.body))
+            try? input.fileHandleForWriting.close()
+        }
+        let start = DispatchTime.now().uptimeNanoseconds
+        for (index, delay) in jobs.enumerated().compactMap({ i, job in job.killAfter.map { (i, $0) } }).sorted(by: { $0.1 < $1.1 }) {
+            let due = start + UInt64(delay) * 1000, now = DispatchTime.now().uptimeNanoseconds
+            if due > now { usleep(UInt32((due - now) / 1000)) }
+            kill(running[index].0.processIdentifier, SIGKILL)
+        }
+        return try running.map { process, _, output, errors in
+            let out = output.fileHandleForReading.readDataToEndOfFile()
+            let err = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationReason == .exit else { return nil }
+            return try Self.parse(out, stderr: String(decoding: err, as: UTF8.self))
+        }
+    }
+}
+
+@Suite struct KillTests {
+    private func body(_ fields: [String: String]) -> [UInt8] { Array(try! JSONSerialization.data(withJSONObject: fields)) }
+
+    /// All traffic crowds one shard's lock, so kills land inside transitions: holding the lock, mid-write of a
+    /// temp file, between rename and fsync, and in the client counter and withdrawal of generate.
+    @Test func killedProcessesLeaveNoLockNoCorruptionAndNoDoubleVerify() throws {
+        let site = try Site.withKnownKey(["OTP_RESEND_COOLDOWN_SECONDS": "0", "OTP_MAX_SENDS_PER_WINDOW": "0",
+                                          "OTP_IP_MAX_SENDS_PER_WINDOW": "1000000", "OTP_MAX_ATTEMPTS": "1000000",
+                                          "OTP_MAX_FAILED_VERIFIES_PER_WINDOW": "0", "OTP_LOCK_TIMEOUT_MS": "15000"])
+        let emails = try site.emailsInOneShard(24, tag: "kill")
+        let verified = Array(emails.prefix(12)), resent = Array(emails.suffix(12))
+        let first = try site.runAll("generate", verified.map { body(["channel": "email", "identifier": $0]) })
+        #expect(first.allSatisfy { $0.status == 200 })
+        var codes: [String: String] = [:]
+        for email in verified {
+            let code = try #require(try site.codes(for: email).first)
+            codes[email] = code
+        }
+
+        var generator = SystemRandomNumberGenerator()
+        var successes: [String: Int] = [:], killed = 0, answered = 0
+        for _ in 0..<20 {
+            var jobs: [(program: String, body: [UInt8], killAfter: Int?)] = []
+            var targets: [String?] = []
+            for slot in 0..<16 {
+                let killAfter: Int? = Int.random(in: 0..<10, using: &generator) < 8 ? Int.random(in: 0..<6000, using: &generator) : nil
+                switch slot % 8 {
+                case 0, 1, 2:
+                    let email = verified.randomElement(using: &generator)!
+                    jobs.append(("verify", body(["channel": "email", "identifier": email, "code": codes[email]!]), killAfter))
+                    targets.append(email)
+                case 3:
+                    let email = verified.randomElement(using: &generator)!
+                    let wrong = String(format: "%06d", (Int(codes[email]!)! + 1) % 1_000_000)
+                    jobs.append(("verify", body(["channel": "email", "identifier": email, "code": wrong]), killAfter))
+                    targets.append(nil)
+                default:
+                    jobs.append(("generate", body(["channel": "email", "identifier": resent.randomElement(using: &generator)!]), killAfter))
+                    targets.append(nil)
+                }
+            }
+            for (answer, target) in zip(try site.runKilling(jobs), targets) {
+                guard let answer else { killed += 1; continue }
+                answered += 1
+                #expect([200, 400, 503].contains(answer.status), "\(answer.status) \(answer.detail ?? "") \(answer.stderr)")
+                if let target, answer.status == 200 { successes[target, default: 0] += 1 }
+            }
+        }
+        #expect(killed >= 100, "only \(killed) of 320 processes were killed")
+
+        #expect(site.heldLocks().isEmpty)
+        #expect(site.everyRecordDecodes())
+        #expect(successes.values.allSatisfy { $0 == 1 })
+        for email in verified {
+            let again = try site.run("verify", json: ["channel": "email", "identifier": email, "code": codes[email]!])
+            if successes[email] != nil { #expect(again.status == 400, "\(email)'s code verified twice") }
+        }
+
+        // A later request's sweep (one in 64 generates) removes what killed writers left.
+        let shard = try site.shard(of: resent[0])
+        var requests = 0
+        while site.entries(ofShard: shard).contains(where: { $0.hasPrefix(".tmp.") }) && requests < 2000 {
+            #expect(try site.run("generate", json: ["channel": "email", "identifier": resent[0]]).status == 200)
+            requests += 1
+        }
+        #expect(!site.entries(ofShard: shard).contains { $0.hasPrefix(".tmp.") }, "temp files outlived \(requests) later requests")
+        #expect(site.everyRecordDecodes())
+    }
+}

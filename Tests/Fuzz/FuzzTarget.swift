@@ -1,0 +1,76 @@
+// The libFuzzer entry point: every parser of untrusted input (bodies, CGI variables, headers, records) on one input.
+// Built by Tests/Fuzz/build.sh together with OTPCore's sources into one module, so internal parsers are reachable.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The first byte picks the parser, the rest is its input; each checks what must hold, and traps otherwise.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    guard let data, size > 0 else { return 0 }
+    let input = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    switch data[0] % 6 {
+    case 0: body(input, contentType: "application/json")
+    case 1: body(input, contentType: "application/x-www-form-urlencoded")
+    case 2: cgiRequest(input)
+    case 3: headers(String(decoding: input, as: UTF8.self))
+    case 4: record(input)
+    default: answer(String(decoding: input, as: UTF8.self))
+    }
+    return 0
+}
+
+/// Parsing, then the service's own validation of whatever fields came out; a value that validates is stable.
+private func body(_ bytes: [UInt8], contentType: String) {
+    guard let fields = try? RequestFields.parse(body: bytes, contentType: contentType) else { return }
+    for channel in Channel.allCases {
+        guard let raw = try? fields.string("identifier"), let identifier = try? Identifier(channel: channel, raw: raw) else { continue }
+        let again = try? Identifier(channel: channel, raw: identifier.value)
+        precondition(again?.value == identifier.value, "normalising is not idempotent")
+        precondition(!identifier.value.contains("\r") && !identifier.value.contains("\n"), "a line break got through")
+        _ = identifier.masked
+    }
+    if let raw = try? fields.string("code"), let code = try? Code.validate(raw, length: 6) {
+        precondition(code.utf8.count == 6 && code.utf8.allSatisfy { (0x30...0x39).contains($0) }, "a code that is not 6 ASCII digits")
+    }
+}
+
+/// CONTENT_LENGTH and the body on stdin, as CGI.request reads them: never more than the bound is read.
+private func cgiRequest(_ bytes: [UInt8]) {
+    let split = bytes.firstIndex(of: 0x0a) ?? bytes.endIndex
+    let length = String(decoding: bytes[..<split], as: UTF8.self)
+    let stdin = Array(bytes[min(split + 1, bytes.endIndex)...])
+    let env = ["REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": length]
+    let request = try? CGI.request(from: env) { count in
+        precondition(count <= Request.maxDiscardBytes, "asked to read \(count) bytes")
+        return Array(stdin.prefix(count))
+    }
+    if let request { precondition(request.body.count <= Request.maxBodyBytes, "a body over the limit was accepted") }
+}
+
+/// Accept, Origin-like lists, X-Forwarded-For and addresses.
+private func headers(_ text: String) {
+    _ = HTMLPage.isPreferred(accept: text)
+    let ranges = text.split(separator: " ").compactMap { AddressRange(String($0)) }
+    if let address = ClientAddress.resolve(remote: "127.0.0.1", forwardedFor: text, trusted: ranges + [AddressRange("127.0.0.1")!]) {
+        precondition(address.bytes.count == 4 || address.bytes.count == 16, "an address of \(address.bytes.count) bytes")
+        _ = address.counted
+    }
+    if let range = AddressRange(text) { precondition(range.contains(range.network), "a range without its own network") }
+}
+
+/// A record file read back: whatever decodes in today's format encodes to the same bytes.
+private func record(_ bytes: [UInt8]) {
+    guard let record = Record(decoding: bytes) else { return }
+    if bytes.starts(with: Array("otp2 ".utf8)) { precondition(record.encoded() == bytes, "a record that does not round-trip") }
+}
+
+/// What is echoed back: JSON and HTML escaping leave nothing active, and our JSON reads back as it was meant.
+private func answer(_ text: String) {
+    let json = Response(status: 400, detail: text).json
+    precondition(!json.contains("<") && !json.contains("\n"), "raw < or a line break in JSON")
+    let fields = try? JSONFields.parse(Array(json.utf8))
+    precondition((try? fields?.string("detail")) == text, "the JSON answer does not read back")
+    let escaped = HTMLPage.escape(text)
+    precondition(!escaped.contains("<") && !escaped.contains("\""), "raw < or \" in HTML")
+}
