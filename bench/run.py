@@ -62,7 +62,7 @@ def free_port():
 
 
 class Apache:
-    def __init__(self):
+    def __init__(self, settings=""):
         self.port = free_port()
         shutil.rmtree(RUN, ignore_errors=True)
         sh(os.path.join(ROOT, "apache", "local-config"), RUN, str(self.port))
@@ -78,7 +78,7 @@ class Apache:
                        "SetEnv OTP_RESEND_COOLDOWN_SECONDS 3600\n"
                        # The abuse limits would refuse a benchmark's flood from one address: it measures the path.
                        "SetEnv OTP_IP_MAX_SENDS_PER_WINDOW 0\nSetEnv OTP_MAX_SENDS_PER_WINDOW 0\n"
-                       "SetEnv OTP_MAX_FAILED_VERIFIES_PER_WINDOW 0\n")
+                       "SetEnv OTP_MAX_FAILED_VERIFIES_PER_WINDOW 0\n" + settings)
         self.process = subprocess.Popen(["apache2", "-f", os.path.join(RUN, "apache.conf"), "-D", "FOREGROUND"])
         for _ in range(100):
             try:
@@ -165,6 +165,37 @@ def throughput(apache):
         start = end
         rows[("verify-right", connections)] = wrk(apache, "verify-codes.lua", connections, "right", env={"BENCH_CODES": codes})
     return rows, expected
+
+
+def redis_throughput(rows, expected):
+    """The same scenarios with the store on Redis (a local redis-server over TCP, OTP_SECRET_KEY set as the README
+    recommends), through their own Apache after the file store's; their ratio is to the same run's C baseline."""
+    if not shutil.which("redis-server"):
+        print("bench: no redis-server (Tests/setup.sh installs it): Redis scenarios skipped", flush=True)
+        return
+    port = free_port()
+    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                             stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        apache = Apache(f"SetEnv OTP_STORE_URL redis://127.0.0.1:{port}\nSetEnv OTP_SECRET_KEY bench-secret-key-for-redis-runs\n")
+        try:
+            print(f"bench: the same scenarios with OTP_STORE_URL=redis://127.0.0.1:{port}", flush=True)
+            redis_rows, _ = throughput(apache)
+        finally:
+            apache.stop()
+    finally:
+        redis.terminate()
+        redis.wait(timeout=30)
+    for (scenario, connections), r in redis_rows.items():
+        if not scenario.startswith("baseline"):
+            rows[(f"redis {scenario}", connections)] = r
+            expected[f"redis {scenario}"] = expected[scenario]
 
 
 def process_cost():
@@ -301,6 +332,7 @@ def main():
         points = scaling(apache)
     finally:
         apache.stop()
+    redis_throughput(rows, expected)
     report(rows, expected, cost, points, time.monotonic() - started)
     # A scenario that mostly answered something else measured the wrong thing: fail, so the smoke run catches it.
     wrong = [f"{scenario} at {connections} connections: {mix(r)}, expected mostly {expected[scenario]}"

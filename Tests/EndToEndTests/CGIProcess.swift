@@ -40,10 +40,45 @@ final class Site {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.settings = ["OTP_STORE_DIR": directory.appendingPathComponent("store").path, "EMAIL_BACKEND": "filebased",
                          "EMAIL_FILE_PATH": directory.appendingPathComponent("outbox").path, "DEFAULT_FROM_EMAIL": "otp@example.com"]
+        if !Site.storeSettings.isEmpty {
+            // Sites on one Redis are kept apart as two sites sharing one Redis would be: by their key prefix.
+            self.settings.merge(Site.storeSettings) { $1 }
+            self.settings["OTP_REDIS_PREFIX"] = "e2e-\(UUID().uuidString.prefix(8)):"
+        }
         self.settings.merge(settings) { $1 }
     }
 
-    deinit { try? FileManager.default.removeItem(at: directory) }
+    /// Settings every Site in the current task starts with: the Redis suites run the contract's rows with
+    /// `OTP_STORE_URL` set here.
+    @TaskLocal static var storeSettings: [String: String] = [:]
+
+    deinit {
+        for pid in responders.values.flatMap(\.pids) { kill(pid, SIGTERM) }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Under a FastCGI gateway (`OTP_TEST_GATEWAY`, see LocalApache), a request goes through libfcgi's cgi-fcgi, a
+    /// FastCGI client nobody here wrote, to four responders that spawn-fcgi started on one socket, instead of to a
+    /// new CGI process. Settings travel in each request's PARAMS, as Apache sends SetEnv values.
+    private var responders: [String: (socket: String, pids: [pid_t])] = [:]
+
+    private func command(for program: String) throws -> (URL, [String]) {
+        let executable = try Project.executable(program)
+        guard Gateway.current != .cgi else { return (executable, []) }
+        if responders[program] == nil {
+            let socket = directory.appendingPathComponent("\(program).sock").path
+            // ServerProcess, not Process: this one exits at once, leaving four children, and must be reaped.
+            let log = directory.appendingPathComponent("\(program)-spawn.log")
+            let spawn = try ServerProcess(["/usr/bin/spawn-fcgi", "-s", socket, "-M", "0600", "-F", "4", "--", executable.path],
+                                          environment: ["PATH": "/usr/bin:/bin"], output: log)
+            spawn.stop(0) // signal 0 sends nothing: this only waits for it to exit
+            let text = spawn.output
+            let pids = text.components(separatedBy: "PID: ").dropFirst().compactMap { pid_t($0.prefix { $0.isNumber }) }
+            guard pids.count == 4 else { throw TestFailure("spawn-fcgi: \(text)") }
+            responders[program] = (socket, pids)
+        }
+        return (URL(fileURLWithPath: "/usr/bin/cgi-fcgi"), ["-bind", "-connect", responders[program]!.socket])
+    }
 
     var store: URL { directory.appendingPathComponent("store") }
     var outbox: URL { directory.appendingPathComponent("outbox") }
@@ -73,13 +108,13 @@ final class Site {
     /// race for the store as concurrent requests do.
     func runAll(_ program: String, _ bodies: [[UInt8]], method: String = "POST", contentType: String? = "application/json",
                 extra: [String: String] = [:], declaredLength: Int? = nil, launcher: [String] = []) throws -> [CGIAnswer] {
-        let executable = try Project.executable(program)
+        // A launcher such as `prlimit --fsize=100` execs the program with a changed process state: a CGI run only.
+        let (executable, arguments) = launcher.isEmpty ? try command(for: program) : (try Project.executable(program), [])
         var running: [(Process, Pipe, Pipe, Pipe)] = []
         for body in bodies {
             let process = Process(), input = Pipe(), output = Pipe(), errors = Pipe()
-            // A launcher such as `prlimit --fsize=100` execs the program with a changed process state.
             process.executableURL = launcher.isEmpty ? executable : URL(fileURLWithPath: launcher[0])
-            if !launcher.isEmpty { process.arguments = Array(launcher.dropFirst()) + [executable.path] }
+            process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [executable.path]
             process.environment = environment(method: method, contentType: contentType,
                                               length: declaredLength ?? (body.isEmpty && contentType == nil ? nil : body.count), extra: extra)
             process.standardInput = input

@@ -2,6 +2,15 @@
 import Foundation
 import Testing
 
+/// How Apache reaches the executables in this run of the tests: `OTP_TEST_GATEWAY` is `cgi` (the default),
+/// `fcgid` (the same executables as FastCGI responders under mod_fcgid; on shared hosting, renamed to .fcgi) or
+/// `proxy-fcgi` (responders started by spawn-fcgi on Unix sockets, reached through mod_proxy_fcgi).
+enum Gateway: String {
+    case cgi, fcgid, proxyFastCGI = "proxy-fcgi"
+
+    static let current = Gateway(rawValue: ProcessInfo.processInfo.environment["OTP_TEST_GATEWAY"] ?? "cgi") ?? .cgi
+}
+
 /// Started by the `.localApache(...)` trait around a suite and stopped when the suite ends. Its state is set in
 /// `init` and only read afterwards, hence `@unchecked Sendable`.
 final class LocalApache: LoopbackServer, @unchecked Sendable {
@@ -18,6 +27,7 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
     let run: URL
     let port: Int
     private let process: ServerProcess
+    private var responders: [ServerProcess] = []
     var outbox: Outbox { Outbox(directory: run.appendingPathComponent("outbox")) }
 
     /// `settings` become SetEnv lines where a deployment would put them: the run directory's extra.conf, or with
@@ -34,16 +44,26 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
             // Links, not copies: a copy's write descriptor, inherited by a process another suite starts meanwhile,
             // would make exec fail with ETXTBSY.
             for executable in executables {
-                try FileManager.default.createSymbolicLink(at: bin.appendingPathComponent(executable.lastPathComponent),
-                                                           withDestinationURL: executable)
+                // With mod_fcgid, renaming is all a shared-hosting user does to switch.
+                let name = executable.lastPathComponent + (Gateway.current == .fcgid ? ".fcgi" : "")
+                try FileManager.default.createSymbolicLink(at: bin.appendingPathComponent(name), withDestinationURL: executable)
             }
             let htaccess = try String(contentsOf: Project.root.appendingPathComponent("apache/htaccess"), encoding: .utf8)
             try (htaccess + lines).write(to: htdocs.appendingPathComponent(".htaccess"), atomically: true, encoding: .utf8)
         } else {
             try lines.write(to: run.appendingPathComponent("extra.conf"), atomically: true, encoding: .utf8)
         }
+        var defines = sharedHosting ? ["-D", "SharedHosting"] : []
+        switch Gateway.current {
+        case .cgi: break
+        case .fcgid: defines += ["-D", "FastCGI"]
+        case .proxyFastCGI:
+            defines += ["-D", "ProxyFastCGI"]
+            let run = self.run
+            responders = try executables.map { try Self.spawnResponder($0, in: run) }
+        }
         process = try ServerProcess(["/usr/sbin/apache2", "-f", run.appendingPathComponent("apache.conf").path, "-D", "FOREGROUND"]
-                                   + (sharedHosting ? ["-D", "SharedHosting"] : []), output: run.appendingPathComponent("stderr.log"))
+                                   + defines, output: run.appendingPathComponent("stderr.log"))
         // Its pid file says the port is this Apache's and not another program's.
         let pidFile = run.appendingPathComponent("apache2.pid"), pid = process.pid
         do {
@@ -71,7 +91,24 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
     /// SIGTERM: the parent stops its children (the CGI daemon included) before it exits.
     func stop() {
         process.stop()
+        for responder in responders { responder.stop() }
         try? FileManager.default.removeItem(at: run)
+    }
+
+    /// spawn-fcgi, as a deployer would use it: it binds RUN/NAME.sock, hands it to the executable as fd 0 (the
+    /// FastCGI convention) and, when started as root, runs it as the web server's user. `-n` keeps it in the
+    /// foreground, so stopping it stops the responder.
+    static func spawnResponder(_ executable: URL, in run: URL) throws -> ServerProcess {
+        let socket = run.appendingPathComponent(executable.lastPathComponent + ".sock").path
+        let user = getuid() == 0 ? ["-u", "www-data", "-g", "www-data", "-U", "www-data", "-G", "www-data"] : []
+        let responder = try ServerProcess(["/usr/bin/spawn-fcgi", "-n", "-s", socket, "-M", "0600"] + user + ["--", executable.path],
+                                          output: run.appendingPathComponent(executable.lastPathComponent + "-responder.log"))
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: socket) {
+            guard responder.isRunning, Date() < deadline else { throw TestFailure("spawn-fcgi did not start:\n\(responder.output)") }
+            usleep(20_000)
+        }
+        return responder
     }
 
     static func shell(_ arguments: String...) throws {

@@ -9,7 +9,7 @@ public enum Endpoint: String, Sendable {
     /// Answers one request. Every `OTPError` becomes its status and safe detail; nothing else can escape,
     /// because the service's methods throw only `OTPError`.
     public func respond(to request: Request, environment: [String: String], log: @escaping (String) -> Void,
-                        makeStore: (Settings) -> any OTPStore = Endpoint.fileStore) -> Response {
+                        makeStore: (Settings) -> any OTPStore = Endpoint.store) -> Response {
         var response: Response
         var who = "", sent: [String: String] = [:], crossOrigin: [(String, String)] = []
         do throws(OTPError) {
@@ -46,6 +46,18 @@ public enum Endpoint: String, Sendable {
         return response
     }
 
+    /// The store OTP_STORE_URL names, built per request from the settings alone: nothing global to go stale
+    /// when one process serves many requests.
+    public static func store(_ settings: Settings) -> any OTPStore {
+        switch settings.store.location {
+        case .file: fileStore(settings)
+        case .redis(let endpoint):
+            RedisStore(endpoint: endpoint, prefix: settings.store.redisPrefix,
+                       connectTimeoutMilliseconds: settings.store.connectTimeoutMilliseconds,
+                       readTimeoutMilliseconds: settings.store.readTimeoutMilliseconds)
+        }
+    }
+
     public static func fileStore(_ settings: Settings) -> any OTPStore {
         FileStore(path: settings.storeDirectory, lockTimeoutMilliseconds: settings.lockTimeoutMilliseconds,
                   log: { StandardError.log("store: " + $0) })
@@ -54,7 +66,7 @@ public enum Endpoint: String, Sendable {
     /// One request, from CGI meta-variables and a way to read its body to the bytes of a CGI response. Both
     /// adapters call this: the CGI one with the process environment, the FastCGI one with a request's PARAMS.
     public func serve(_ env: [String: String], readBody: (Int) -> [UInt8], log: @escaping (String) -> Void,
-                      makeStore: (Settings) -> any OTPStore = Endpoint.fileStore) -> [UInt8] {
+                      makeStore: (Settings) -> any OTPStore = Endpoint.store) -> [UInt8] {
         let response: Response
         do {
             let request = try CGI.request(from: env, readBody: readBody)

@@ -125,6 +125,8 @@ public final class FastCGIResponder {
     }
 
     private func store(for settings: Settings) -> any OTPStore {
+        // A Redis store connects per request, as under CGI; only the file store's open directory is kept.
+        guard case .file = settings.store.location else { return Endpoint.store(settings) }
         let key = "\(settings.storeDirectory) \(settings.lockTimeoutMilliseconds)"
         if let store = stores[key] { return store }
         let store = Endpoint.fileStore(settings)
@@ -161,6 +163,11 @@ public final class FastCGIResponder {
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGTERM, &action, nil)
+        // A parent that had it blocked (some process managers do) must not make the responder unstoppable.
+        var terminate = sigset_t()
+        sigemptyset(&terminate)
+        sigaddset(&terminate, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &terminate, nil)
     }
 }
 

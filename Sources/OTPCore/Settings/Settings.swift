@@ -24,6 +24,7 @@ public struct Settings: Sendable {
     public var whatsapp = TwilioAccount()
     public var delivery = Delivery()
     public var abuse = Abuse()
+    public var store = Store()
 
     public enum EmailBackend: String, Sendable {
         case smtp, sendmail, filebased, console
@@ -57,6 +58,7 @@ public struct Settings: Sendable {
         whatsapp = try TwilioAccount(reader, prefix: "WA_TWILIO_")
         delivery = try Delivery(reader)
         abuse = try Abuse(reader)
+        store = try Store(reader)
         if emailBackend == .filebased && emailFilePath == nil {
             throw .misconfigured("EMAIL_FILE_PATH is required with the filebased email backend")
         }
