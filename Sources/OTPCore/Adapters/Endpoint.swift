@@ -58,9 +58,10 @@ public enum Endpoint: String, Sendable {
         }
     }
 
-    public static func fileStore(_ settings: Settings) -> any OTPStore {
+    /// `log` is where the store's own lines go: stderr under CGI, the request's STDERR under FastCGI.
+    public static func fileStore(_ settings: Settings, log: @escaping (String) -> Void = StandardError.log) -> any OTPStore {
         FileStore(path: settings.storeDirectory, lockTimeoutMilliseconds: settings.lockTimeoutMilliseconds,
-                  log: { StandardError.log("store: " + $0) })
+                  log: { log("store: " + $0) })
     }
 
     /// One request, from CGI meta-variables and a way to read its body to the bytes of a CGI response. Both

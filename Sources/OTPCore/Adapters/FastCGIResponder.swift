@@ -22,6 +22,9 @@ public final class FastCGIResponder {
     /// What a process keeps between requests: one store per directory (its open root), so a second request
     /// does not open it again. Everything of a request itself lives in `serve(connection:)` and dies with it.
     private var stores: [String: any OTPStore] = [:]
+    /// The log lines of the request in flight, sent as its STDERR; a kept store logs here too, so that its lines
+    /// (a corrupt record, a lock file made again) reach the request's log as they do under CGI.
+    private var requestLog: [UInt8] = []
 
     public init(endpoint: Endpoint, listener: Int32, maxRequests: Int) {
         self.endpoint = endpoint; self.listener = listener; self.maxRequests = maxRequests
@@ -115,21 +118,23 @@ public final class FastCGIResponder {
         guard let pairs = FastCGIPairs.decode(request.params) else { return false }
         var params: [String: String] = [:]
         for (name, value) in pairs { params[name] = value }
-        var logLines: [UInt8] = []
+        requestLog = []
         let output = endpoint.serve(params, readBody: { Array(request.body.prefix($0)) },
-                                    log: { logLines += Array(("otp-cgi: " + $0 + "\n").utf8) }, makeStore: store(for:))
-        return send(fd, FastCGIRecord.stream(.stderr, requestID: request.id, logLines)
+                                    log: { [unowned self] in self.log($0) }, makeStore: store(for:))
+        return send(fd, FastCGIRecord.stream(.stderr, requestID: request.id, requestLog)
                     + FastCGIRecord.stream(.stdout, requestID: request.id, output)
                     + FastCGIRecord(.stdout, requestID: request.id).encoded
                     + FastCGIRecord.endRequest(request.id, .requestComplete))
     }
+
+    private func log(_ line: String) { requestLog += Array(("otp-cgi: " + line + "\n").utf8) }
 
     private func store(for settings: Settings) -> any OTPStore {
         // A Redis store connects per request, as under CGI; only the file store's open directory is kept.
         guard case .file = settings.store.location else { return Endpoint.store(settings) }
         let key = "\(settings.storeDirectory) \(settings.lockTimeoutMilliseconds)"
         if let store = stores[key] { return store }
-        let store = Endpoint.fileStore(settings)
+        let store = Endpoint.fileStore(settings, log: { [unowned self] in self.log($0) })
         stores[key] = store
         return store
     }
