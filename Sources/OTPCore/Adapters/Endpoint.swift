@@ -58,9 +58,9 @@ public enum Endpoint: String, Sendable {
         }
     }
 
-    public static func fileStore(_ settings: Settings) -> any OTPStore {
+    public static func fileStore(_ settings: Settings, log: @escaping (String) -> Void = StandardError.log) -> any OTPStore {
         FileStore(path: settings.storeDirectory, lockTimeoutMilliseconds: settings.lockTimeoutMilliseconds,
-                  log: { StandardError.log("store: " + $0) })
+                  log: { log("store: " + $0) })
     }
 
     /// One request, from CGI meta-variables and a way to read its body to the bytes of a CGI response. Both

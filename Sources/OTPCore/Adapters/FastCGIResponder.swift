@@ -22,6 +22,8 @@ public final class FastCGIResponder {
     /// What a process keeps between requests: one store per directory (its open root), so a second request
     /// does not open it again. Everything of a request itself lives in `serve(connection:)` and dies with it.
     private var stores: [String: any OTPStore] = [:]
+    /// Where a kept store's log lines go: the STDERR stream of the request being answered.
+    private var requestLog: (String) -> Void = StandardError.log
 
     public init(endpoint: Endpoint, listener: Int32, maxRequests: Int) {
         self.endpoint = endpoint; self.listener = listener; self.maxRequests = maxRequests
@@ -116,8 +118,9 @@ public final class FastCGIResponder {
         var params: [String: String] = [:]
         for (name, value) in pairs { params[name] = value }
         var logLines: [UInt8] = []
-        let output = endpoint.serve(params, readBody: { Array(request.body.prefix($0)) },
-                                    log: { logLines += Array(("otp-cgi: " + $0 + "\n").utf8) }, makeStore: store(for:))
+        requestLog = { logLines += Array(("otp-cgi: " + $0 + "\n").utf8) }
+        defer { requestLog = StandardError.log }
+        let output = endpoint.serve(params, readBody: { Array(request.body.prefix($0)) }, log: requestLog, makeStore: store(for:))
         return send(fd, FastCGIRecord.stream(.stderr, requestID: request.id, logLines)
                     + FastCGIRecord.stream(.stdout, requestID: request.id, output)
                     + FastCGIRecord(.stdout, requestID: request.id).encoded
@@ -129,7 +132,7 @@ public final class FastCGIResponder {
         guard case .file = settings.store.location else { return Endpoint.store(settings) }
         let key = "\(settings.storeDirectory) \(settings.lockTimeoutMilliseconds)"
         if let store = stores[key] { return store }
-        let store = Endpoint.fileStore(settings)
+        let store = Endpoint.fileStore(settings, log: { [unowned self] in self.requestLog($0) })
         stores[key] = store
         return store
     }
