@@ -23,6 +23,7 @@ public struct Settings: Sendable {
     public var sms = TwilioAccount()
     public var whatsapp = TwilioAccount()
     public var delivery = Delivery()
+    public var token = Token()
 
     public enum EmailBackend: String, Sendable {
         case smtp, sendmail, filebased, console
@@ -55,6 +56,7 @@ public struct Settings: Sendable {
         sms = try TwilioAccount(reader, prefix: "SMS_TWILIO_")
         whatsapp = try TwilioAccount(reader, prefix: "WA_TWILIO_")
         delivery = try Delivery(reader)
+        token = try Token(reader)
         if emailBackend == .filebased && emailFilePath == nil {
             throw .misconfigured("EMAIL_FILE_PATH is required with the filebased email backend")
         }
