@@ -8,6 +8,8 @@ struct CGIAnswer {
     let headers: [String: String]
     let json: [String: Any]
     let stderr: String
+    /// Everything after the header block, byte for byte.
+    var body = ""
 
     var detail: String? { json["detail"] as? String }
 }
@@ -110,7 +112,9 @@ final class Site {
         guard let status = headers["status"].flatMap({ Int($0.prefix(3)) }) else { throw TestFailure("no Status in: \(text)") }
         let body = Data(text[split.upperBound...].utf8)
         guard let json = try JSONSerialization.jsonObject(with: body) as? [String: Any] else { throw TestFailure("not a JSON object: \(text)") }
-        return CGIAnswer(status: status, headers: headers, json: json, stderr: stderr)
+        var answer = CGIAnswer(status: status, headers: headers, json: json, stderr: stderr)
+        answer.body = String(text[split.upperBound...])
+        return answer
     }
 
     /// The codes mailed to `address`, oldest first, read from the filebased outbox.
