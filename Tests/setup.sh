@@ -2,7 +2,8 @@
 # Installs what the tests need when it is missing, and nothing else; safe to run again.
 # Apache (the tests start their own instances from apache/local.conf.in), Chromium and its WebDriver (the browser
 # test), curl and openssl (delivery, and the certificates of the SMTP/Twilio tests), wrk and gnuplot (the
-# benchmark's smoke run), and aiosmtpd from PyPI (the SMTP server the delivery tests talk to).
+# benchmark's smoke run), and aiosmtpd from PyPI (the SMTP server the delivery tests talk to). php-cli, nodejs
+# and PyJWT (PyPI) run the README's token-checking snippets; php-cgi serves make serve's example site.
 set -euo pipefail
 
 missing=()
@@ -13,6 +14,9 @@ command -v curl >/dev/null || missing+=(curl)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v wrk >/dev/null || missing+=(wrk)
 command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
+command -v php >/dev/null || missing+=(php-cli)
+[ -e /usr/lib/cgi-bin/php ] || missing+=(php-cgi)
+command -v node >/dev/null || missing+=(nodejs)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
         echo "setup.sh: missing ${missing[*]}: run  sudo apt-get install -y ${missing[*]}" >&2
@@ -24,3 +28,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet aiosmtpd
+python3 -c 'import jwt' 2>/dev/null || python3 -m pip install --quiet PyJWT
