@@ -3,7 +3,9 @@
 import Foundation
 import Testing
 
-@Suite(.localApache(["OTP_TOKEN_SECRET": "next-page-secret-0123456789abcdef", "OTP_NEXT_ALLOWED": "https://site.example/welcome/"]))
+private let nextPageSecret = "next-page-secret-0123456789abcdef"
+
+@Suite(.localApache(["OTP_TOKEN_SECRET": nextPageSecret, "OTP_NEXT_ALLOWED": "https://site.example/welcome/"]))
 struct NextPageTests {
     static func form(_ fields: [String: String]) -> String {
         var allowed = CharacterSet.alphanumerics
@@ -34,6 +36,11 @@ struct NextPageTests {
             #expect(checked.body.contains(#"<form method="post" action="https://site.example/welcome/?from=otp" id="continue">"#))
             #expect(checked.body.contains(#"<input type="hidden" name="otp_token" value="eyJ"#))
             #expect(csp.contains("form-action 'self' https://site.example;"))
+            // The token went out in the page only: neither Apache's logs nor the service's lines hold it or the key.
+            for log in ["error.log", "access.log"] {
+                let text = try String(contentsOf: apache.run.appendingPathComponent(log), encoding: .utf8)
+                #expect(!text.contains("eyJ") && !text.contains(nextPageSecret), "\(log)")
+            }
         } else {
             #expect(!checked.body.contains("<form") && !checked.body.contains("otp_token") && !checked.body.contains("eyJ"))
             #expect(!checked.body.contains("evil") && !checked.body.contains("javascript"))
