@@ -5,6 +5,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 import sys
 
 
@@ -19,8 +20,10 @@ def unb64(text):
 def main():
     given = json.load(sys.stdin)
     header, payload, signature = given["token"].split(".")
-    claims = json.loads(unb64(payload))
-    other = dict(claims, sub="mallory@example.com")
+    # Each forgery gets a jti of its own, so that only what it forges, not the checker's memory of the genuine
+    # token's jti, can get it refused.
+    claims = dict(json.loads(unb64(payload)), jti=b64(secrets.token_bytes(16)))
+    other = dict(claims, sub="mallory@example.com", jti=b64(secrets.token_bytes(16)))
 
     def signed(header_fields, body, digest):
         head = b64(json.dumps(header_fields, separators=(",", ":")).encode())
@@ -29,12 +32,13 @@ def main():
         return f"{head}.{body}.{b64(mac)}"
 
     none_head = b64(b'{"alg":"none","typ":"JWT"}')
+    unsigned = b64(json.dumps(claims, separators=(",", ":")).encode())
     json.dump({
         # The genuine signature over other claims.
         "changed_claim": f"{header}.{b64(json.dumps(other, separators=(',', ':')).encode())}.{signature}",
         # RFC 7519 section 6: an unsecured JWT, with an empty signature and with the genuine one left on.
-        "alg_none": f"{none_head}.{payload}.",
-        "alg_none_signed": f"{none_head}.{payload}.{signature}",
+        "alg_none": f"{none_head}.{unsigned}.",
+        "alg_none_signed": f"{none_head}.{unsigned}.{signature}",
         # Correctly signed with the right key, but by HS512: a checker must insist on HS256, not obey the header.
         "alg_hs512": signed({"alg": "HS512", "typ": "JWT"}, claims, hashlib.sha512),
     }, sys.stdout)
