@@ -248,3 +248,69 @@ extension FastCGIRecord {
         return bytes + [UInt8](repeating: 0xee, count: 255)
     }
 }
+
+extension LocalApache: StoreInspecting {
+    var store: URL { run.appendingPathComponent("store") }
+
+    /// The FastCGI responders mod_fcgid started for this Apache: processes running a cgi-bin executable in this
+    /// Apache's process tree (other suites' Apaches run the same executables).
+    func responderPIDs() -> [pid_t] {
+        let executables = Set(["generate", "verify"].compactMap { try? Project.executable($0).path })
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { pid_t($0) } ?? []
+        return pids.filter { pid in
+            guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe"),
+                  executables.contains(exe) else { return false }
+            return descends(pid, from: apachePID)
+        }
+    }
+
+    private func descends(_ pid: pid_t, from ancestor: pid_t) -> Bool {
+        var current = pid
+        for _ in 0..<8 {
+            guard let stat = try? String(contentsOfFile: "/proc/\(current)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 1, let parent = pid_t(fields[1]) else { return false }
+            if parent == ancestor { return true }
+            current = parent
+        }
+        return false
+    }
+}
+
+/// Apache with mod_fcgid, whatever OTP_TEST_GATEWAY says: responders killed with SIGKILL in the middle of
+/// traffic leave the store consistent, and Apache starts new ones for the next requests.
+@Suite(.localApache(["OTP_RESEND_COOLDOWN_SECONDS": "0", "OTP_MAX_SENDS_PER_WINDOW": "0", "OTP_IP_MAX_SENDS_PER_WINDOW": "0",
+                     "OTP_LOCK_TIMEOUT_MS": "15000"], gateway: .fcgid))
+struct FastCGIKillTests {
+    @Test func killedRespondersLeaveAConsistentStoreAndAreReplaced() async throws {
+        let apache = try LocalApache.running
+        let warm = uniqueEmail("warm")
+        #expect(try await apache.post("generate", ["channel": "email", "identifier": warm]).status == 200)
+        #expect(!apache.responderPIDs().isEmpty, "mod_fcgid keeps a responder process between requests")
+        let emails = (0..<60).map { _ in uniqueEmail("kill") }
+        let killer = Task {
+            var killed = 0
+            for _ in 0..<5 {
+                try await Task.sleep(nanoseconds: 30_000_000)
+                for pid in apache.responderPIDs() where kill(pid, SIGKILL) == 0 { killed += 1 }
+            }
+            return killed
+        }
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for email in emails {
+                group.addTask { try await apache.post("generate", ["channel": "email", "identifier": email]).status }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(try await killer.value > 0)
+        // A killed responder's request gets mod_fcgid's own 5xx; every other one is answered as usual.
+        #expect(statuses.allSatisfy { [200, 500, 502, 503].contains($0) }, "\(statuses)")
+        #expect(apache.heldLocks().isEmpty)
+        #expect(apache.everyRecordDecodes())
+        let after = uniqueEmail("after")
+        #expect(try await apache.post("generate", ["channel": "email", "identifier": after]).status == 200)
+        let code = try apache.outbox.code(for: after)
+        #expect(try await apache.post("verify", ["channel": "email", "identifier": after, "code": code]).status == 200)
+    }
+}
