@@ -22,6 +22,8 @@ public final class FastCGIResponder {
     /// What a process keeps between requests: one store per directory (its open root), so a second request
     /// does not open it again. Everything of a request itself lives in `serve(connection:)` and dies with it.
     private var stores: [String: any OTPStore] = [:]
+    /// One buffer for every connection: allocating (and zeroing) it per request cost more than the request.
+    private var reader = RecordReader()
     /// Where a kept store's log lines go: the STDERR stream of the request being answered.
     private var requestLog: (String) -> Void = StandardError.log
 
@@ -70,7 +72,7 @@ public final class FastCGIResponder {
     }
 
     private func serve(connection fd: Int32) {
-        var reader = RecordReader(fd: fd)
+        reader.begin(fd)
         var pending: Pending?
         while let (header, content) = reader.next(idle: pending == nil) {
             let (type, id) = (header.type, header.requestID)
@@ -174,13 +176,18 @@ public final class FastCGIResponder {
     }
 }
 
-/// Reads whole records from a connection through one buffer.
+/// Reads whole records from a connection through one buffer, kept from connection to connection.
 private struct RecordReader {
-    let fd: Int32
+    private var fd: Int32 = -1
     private var buffer: [UInt8] = []
     private var start = 0
+    private var chunk = [UInt8](repeating: 0, count: 16 * 1024)
 
-    init(fd: Int32) { self.fd = fd }
+    mutating func begin(_ connection: Int32) {
+        fd = connection
+        buffer.removeAll(keepingCapacity: true)
+        start = 0
+    }
 
     /// The next record, or nil at end of stream, on a malformed header, a timeout, or SIGTERM between requests
     /// (`idle`); during a request an interrupted read is resumed, so the request in flight is finished.
@@ -200,7 +207,6 @@ private struct RecordReader {
             buffer.removeFirst(start)
             start = 0
         }
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while buffer.count - start < count {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n > 0 {
