@@ -27,9 +27,13 @@ build:
 	install -m 0755 -s $(BIN)/generate cgi-bin/generate
 	install -m 0755 -s $(BIN)/verify cgi-bin/verify
 
-# Every test, then the benchmark's smoke run so that the benchmark itself cannot rot.
+# Every test; then the Apache suites and the contract rows again with the executables as FastCGI responders
+# (mod_fcgid, and spawn-fcgi behind mod_proxy_fcgi); then the benchmark's smoke run, so that it cannot rot.
+FASTCGI_SUITES := EndToEndTests\.(Apache|Htaccess|CGIContract|CGIConcurrency)
 test: deps build
 	$(SWIFT) test
+	OTP_TEST_GATEWAY=fcgid $(SWIFT) test --skip-build --filter '$(FASTCGI_SUITES)'
+	OTP_TEST_GATEWAY=proxy-fcgi $(SWIFT) test --skip-build --filter 'EndToEndTests\.(Apache|Htaccess)'
 	QUICK=1 bench/run.py
 	$(MAKE) fuzz FUZZ_SECONDS=10
 
@@ -42,10 +46,11 @@ fuzz:
 	.build/fuzz/otp-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 -artifact_prefix=.build/fuzz/ \
 		.build/fuzz/corpus Tests/Fuzz/corpus
 
-# Local mode: Apache in the foreground with the test page on http://127.0.0.1:$(PORT)/ (make serve PORT=9090).
+# Local mode: Apache in the foreground with the test page on http://127.0.0.1:$(PORT)/ (make serve PORT=9090);
+# FASTCGI=1 serves the same executables through mod_fcgid.
 PORT ?= 8080
 serve: build
-	PORT=$(PORT) apache/serve
+	PORT=$(PORT) FASTCGI=$(FASTCGI) apache/serve
 
 # What the tests need (Apache, Chromium, curl, an SMTP server, wrk), installed when missing.
 deps:

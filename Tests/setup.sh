@@ -3,7 +3,10 @@
 # Apache (the tests start their own instances from apache/local.conf.in), Chromium and its WebDriver (the browser
 # test), curl and openssl (delivery, and the certificates of the SMTP/Twilio tests), wrk and gnuplot (the
 # benchmark's smoke run), redis-server and redis-cli (the Redis store's tests start their own servers and
-# cluster), and aiosmtpd from PyPI (the SMTP server the delivery tests talk to).
+# cluster), and aiosmtpd from PyPI (the SMTP server the delivery tests talk to). php-cli, nodejs
+# and PyJWT (PyPI) run the README's token-checking snippets; php-cgi serves make serve's example site.
+# mod_fcgid, spawn-fcgi and libfcgi (its cgi-fcgi client, and the benchmark's C FastCGI responder) run the
+# executables as FastCGI responders.
 set -euo pipefail
 
 missing=()
@@ -16,6 +19,13 @@ command -v wrk >/dev/null || missing+=(wrk)
 command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v redis-cli >/dev/null || missing+=(redis-tools)
+command -v php >/dev/null || missing+=(php-cli)
+[ -e /usr/lib/cgi-bin/php ] || missing+=(php-cgi)
+command -v node >/dev/null || missing+=(nodejs)
+[ -e /usr/lib/apache2/modules/mod_fcgid.so ] || missing+=(libapache2-mod-fcgid)
+command -v spawn-fcgi >/dev/null || missing+=(spawn-fcgi)
+command -v cgi-fcgi >/dev/null || missing+=(libfcgi-bin)
+[ -e /usr/include/fcgiapp.h ] || missing+=(libfcgi-dev)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
         echo "setup.sh: missing ${missing[*]}: run  sudo apt-get install -y ${missing[*]}" >&2
@@ -27,3 +37,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet aiosmtpd
+python3 -c 'import jwt' 2>/dev/null || python3 -m pip install --quiet PyJWT

@@ -71,15 +71,26 @@ class Apache:
         sh("cc", "-O2", "-static", "-o", os.path.join(cgi, "baseline"), os.path.join(BENCH, "baseline.c"))
         sh("cc", "-O2", "-static", '-DSTATUS="400 Bad Request"', "-o", os.path.join(cgi, "baseline-400"),
            os.path.join(BENCH, "baseline.c"))
+        # The same Apache serves the FastCGI scenarios through mod_fcgid at /fcgi/: libfcgi's C responder
+        # and the very executables of cgi-bin/.
+        fcgi = os.path.join(RUN, "fcgi")
+        os.makedirs(fcgi)
+        for name, status in (("baseline", "200 OK"), ("baseline-400", "400 Bad Request")):
+            sh("cc", "-O2", f'-DSTATUS="{status}"', "-o", os.path.join(fcgi, name), os.path.join(BENCH, "baseline-fcgi.c"), "-lfcgi")
+        for name in ("generate", "verify"):
+            os.symlink(os.path.join(ROOT, "cgi-bin", name), os.path.join(fcgi, name))
         with open(os.path.join(RUN, "extra.conf"), "w") as conf:
             conf.write(f'ScriptAlias /bench/ "{cgi}/"\n<Directory "{cgi}">\n    Require all granted\n</Directory>\n'
+                       f'Alias /fcgi/ "{fcgi}/"\n<Directory "{fcgi}">\n    Require all granted\n    SetHandler fcgid-script\n'
+                       "    Options +ExecCGI +FollowSymLinks\n</Directory>\n"
                        # Every verify-wrong request must write an attempt, and sends must not be refused.
                        "SetEnv OTP_MAX_ATTEMPTS 1000000\nSetEnv OTP_TTL_SECONDS 3600\n"
                        "SetEnv OTP_RESEND_COOLDOWN_SECONDS 3600\n"
                        # The abuse limits would refuse a benchmark's flood from one address: it measures the path.
                        "SetEnv OTP_IP_MAX_SENDS_PER_WINDOW 0\nSetEnv OTP_MAX_SENDS_PER_WINDOW 0\n"
                        "SetEnv OTP_MAX_FAILED_VERIFIES_PER_WINDOW 0\n" + settings)
-        self.process = subprocess.Popen(["apache2", "-f", os.path.join(RUN, "apache.conf"), "-D", "FOREGROUND"])
+        self.process = subprocess.Popen(["apache2", "-f", os.path.join(RUN, "apache.conf"), "-D", "FOREGROUND",
+                                         "-D", "FastCGIModule"])
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
@@ -138,36 +149,79 @@ def fill(apache, first, count):
     sh(*as_apache_user(binary, apache.store, str(count), str(first)))
 
 
-def throughput(apache):
-    """Every scenario at every connection count; verify-right uses the codes the generate runs sent."""
+EXPECTED = {"baseline": "200", "baseline-400": "400", "generate": "200", "generate-cooldown": "429", "verify-unknown": "400",
+            "verify-wrong": "400", "verify-right": "200"}
+
+
+def throughput(apache, connection_counts=None, label="", api="/api/otp/", baselines="/bench/"):
+    """Every scenario at every connection count, rows named `label + scenario`; verify-right uses the codes the
+    generate runs sent. `api` is where the endpoints are, `baselines` where the C programs are."""
+    connection_counts = connection_counts or CONNECTIONS
     rows = {}
-    expected = {"baseline": "200", "baseline-400": "400", "generate": "200", "generate-cooldown": "429", "verify-unknown": "400",
-                "verify-wrong": "400", "verify-right": "200"}
-    for connections in CONNECTIONS:
-        rows[("baseline", connections)] = wrk(apache, "baseline.lua", connections)
-        rows[("baseline-400", connections)] = wrk(apache, "baseline.lua", connections, "/bench/baseline-400")
-        rows[("generate", connections)] = wrk(apache, "generate.lua", connections, f"g{connections}")
-        rows[("generate-cooldown", connections)] = wrk(apache, "generate-cooldown.lua", connections)
-        rows[("verify-unknown", connections)] = wrk(apache, "verify-unknown.lua", connections)
-    pairs = codes_in_outbox(apache.outbox, "g")
+    env = {"BENCH_API": api}
+    tag = label.strip().replace(" ", "-")
+    if api != "/api/otp/":
+        # mod_fcgid starts responders on demand, each after up to a second's wait: start them before measuring.
+        for script, args in (("baseline.lua", [baselines + "baseline"]), ("baseline.lua", [baselines + "baseline-400"]),
+                             ("generate.lua", [f"w{tag}"]), ("verify-unknown.lua", [])):
+            wrk(apache, script, max(connection_counts), *args, env=env, seconds=2)
+    for connections in connection_counts:
+        rows[(label + "baseline", connections)] = wrk(apache, "baseline.lua", connections, baselines + "baseline")
+        rows[(label + "baseline-400", connections)] = wrk(apache, "baseline.lua", connections, baselines + "baseline-400")
+        rows[(label + "generate", connections)] = wrk(apache, "generate.lua", connections, f"g{tag}{connections}", env=env)
+        rows[(label + "generate-cooldown", connections)] = wrk(apache, "generate-cooldown.lua", connections, env=env)
+        rows[(label + "verify-unknown", connections)] = wrk(apache, "verify-unknown.lua", connections, env=env)
+    pairs = codes_in_outbox(apache.outbox, f"g{tag}")
     codes = write_codes(pairs)
-    for connections in CONNECTIONS:
-        rows[("verify-wrong", connections)] = wrk(apache, "verify-codes.lua", connections, "wrong", env={"BENCH_CODES": codes})
+    for connections in connection_counts:
+        rows[(label + "verify-wrong", connections)] = wrk(apache, "verify-codes.lua", connections, "wrong",
+                                                          env=dict(env, BENCH_CODES=codes))
     # Each verify-right run takes its own slice of the codes, so no code is verified twice; one more generate
     # run makes enough of them, and the slices follow how fast each run can go (one connection is slow).
-    wrk(apache, "generate.lua", max(CONNECTIONS), "p", seconds=2 * SECONDS)
-    pairs = codes_in_outbox(apache.outbox, "g") + codes_in_outbox(apache.outbox, "p")
-    weights = [1 if connections == 1 else 4 for connections in CONNECTIONS]
+    wrk(apache, "generate.lua", max(connection_counts), f"p{tag}", seconds=2 * SECONDS, env=env)
+    pairs = codes_in_outbox(apache.outbox, f"g{tag}") + codes_in_outbox(apache.outbox, f"p{tag}")
+    weights = [1 if connections == 1 else 4 for connections in connection_counts]
     start = 0
-    for weight, connections in zip(weights, CONNECTIONS):
+    for weight, connections in zip(weights, connection_counts):
         end = start + len(pairs) * weight // sum(weights)
         codes = write_codes(pairs[start:end])
         start = end
-        rows[("verify-right", connections)] = wrk(apache, "verify-codes.lua", connections, "right", env={"BENCH_CODES": codes})
-    return rows, expected
+        rows[(label + "verify-right", connections)] = wrk(apache, "verify-codes.lua", connections, "right",
+                                                          env=dict(env, BENCH_CODES=codes))
+    return rows
 
 
-def redis_throughput(rows, expected):
+def expected_status(scenario):
+    return EXPECTED[scenario.split(" ")[-1]]
+
+
+def baseline_of(scenario, same_status=False):
+    """The C program a scenario is measured against: the FastCGI one for FastCGI rows, the CGI one otherwise."""
+    prefix = "fastcgi " if scenario.startswith("fastcgi ") else ""
+    return prefix + ("baseline-400" if same_status and expected_status(scenario) == "400" else "baseline")
+
+
+def memory(runs):
+    """A verify responder's resident size after 1,000 requests and after `runs`, driven directly over its socket."""
+    driver = os.path.join(RUN, "fcgi-drive")
+    sh("cc", "-O2", "-o", driver, os.path.join(BENCH, "fcgi-drive.c"))
+    socket_path = os.path.join(RUN, "memory.sock")
+    store = os.path.join(RUN, "memory-store")
+    responder = subprocess.Popen([os.path.join(ROOT, "cgi-bin", "verify"), "--listen", socket_path], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if os.path.exists(socket_path):
+                break
+            time.sleep(0.05)
+        early, late, rate = subprocess.run([driver, socket_path, str(runs), str(responder.pid)], check=True, capture_output=True,
+                                           text=True, env={"OTP_STORE_DIR": store, "EMAIL_BACKEND": "console"}).stdout.split()
+    finally:
+        responder.terminate()
+        responder.wait(timeout=30)
+    return {"runs": runs, "early_kb": int(early), "late_kb": int(late), "rps": float(rate)}
+
+
+def redis_throughput(rows):
     """The same scenarios with the store on Redis (a local redis-server over TCP, OTP_SECRET_KEY set as the README
     recommends), through their own Apache after the file store's; their ratio is to the same run's C baseline."""
     if not shutil.which("redis-server"):
@@ -186,16 +240,13 @@ def redis_throughput(rows, expected):
         apache = Apache(f"SetEnv OTP_STORE_URL redis://127.0.0.1:{port}\nSetEnv OTP_SECRET_KEY bench-secret-key-for-redis-runs\n")
         try:
             print(f"bench: the same scenarios with OTP_STORE_URL=redis://127.0.0.1:{port}", flush=True)
-            redis_rows, _ = throughput(apache)
+            redis_rows = throughput(apache, [8], label="redis ")
         finally:
             apache.stop()
     finally:
         redis.terminate()
         redis.wait(timeout=30)
-    for (scenario, connections), r in redis_rows.items():
-        if not scenario.startswith("baseline"):
-            rows[(f"redis {scenario}", connections)] = r
-            expected[f"redis {scenario}"] = expected[scenario]
+    rows.update({key: r for key, r in redis_rows.items() if "baseline" not in key[0]})
 
 
 def process_cost():
@@ -245,14 +296,20 @@ def mix(result):
         f" errors:{result['errors']}" if result["errors"] else "")
 
 
-def targets(rows, cost, points, elapsed):
-    """The issue's targets, each with the figure of this run and whether it was met."""
+def targets(rows, cost, points, flat, elapsed):
+    """The issues' targets, each with the figure of this run and whether it was met."""
     def line(met, text):
         return f"- {'met' if met else 'MISSED'}: {text}"
     out = ["## Targets", ""]
     for (scenario, connections), r in rows.items():
-        if connections == 8 and not scenario.startswith("baseline"):
-            ratio = r["rps"] / rows[("baseline", 8)]["rps"]
+        if connections != 8 or "baseline" in scenario:
+            continue
+        ratio = r["rps"] / rows[(baseline_of(scenario), 8)]["rps"]
+        if scenario.startswith("fastcgi "):
+            target = 0.6 if "generate" in scenario else 0.8
+            out.append(line(ratio >= target and r["p99_ms"] < 5, f"{scenario} at 8 connections is {ratio:.2f}x the C "
+                            f"FastCGI responder (target {target}x), p99 {r['p99_ms']:.2f} ms (target under 5 ms)"))
+        else:
             out.append(line(ratio >= 0.85, f"{scenario} at 8 connections is {ratio:.2f}x the C baseline (target 0.85x)"))
     c, verify, floor = cost["C baseline"], cost["verify"], cost["Swift floor"]
     out.append(line(verify["cpu_us"] <= 1.5 * c["cpu_us"], f"verify's CPU per process is {verify['cpu_us'] / c['cpu_us']:.2f}x "
@@ -263,25 +320,30 @@ def targets(rows, cost, points, elapsed):
         ratio = points[-1][index]["rps"] / points[0][index]["rps"]
         out.append(line(ratio >= 0.9, f"{name} at {points[-1][0]:,} records runs at {ratio:.2f}x its rate at "
                         f"{points[0][0]:,} (target: within 10%)"))
+    growth = flat["late_kb"] / flat["early_kb"]
+    out.append(line(growth <= 1.1, f"a FastCGI verify responder's resident size after {flat['runs']:,} requests is {growth:.2f}x "
+                    f"that after 1,000 (target: within 10%)"))
     out.append(line(elapsed < 600, f"the run took {elapsed / 60:.1f} minutes (target: under 10)"))
     return out + [""]
 
 
-def report(rows, expected, cost, points, elapsed):
+def report(rows, cost, points, flat, elapsed):
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}"
     date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [f"# otp-cgi benchmark, {date}", "", f"Machine: {machine}. Apache {apache_version()}, mod_cgid, loopback, "
              f"wrk {SECONDS} s per run{' (QUICK)' if QUICK else ''}.", "",
              "## Throughput (ratio: requests/s over the C baseline's at the same connection count, same run)", "",
              "Apache closes the connection after every 400, so a 400 scenario also pays a new TCP connection per "
-             "request; the last ratio compares it with the C program answering 400 (`baseline-400`).", "",
+             "request; the last ratio compares it with the C program answering 400 (`baseline-400`). `redis` rows use "
+             "`OTP_STORE_URL` (a local redis-server); `fastcgi` rows run the same executables under mod_fcgid, against "
+             "libfcgi's C responder that does nothing (`fastcgi baseline`).", "",
              "| scenario | conns | requests/s | ratio | p50 ms | p99 ms | statuses (expected) | ratio, same status |",
              "|---|---|---|---|---|---|---|---|"]
     for (scenario, connections), r in rows.items():
-        base = rows[("baseline", connections)]["rps"]
-        same = rows[("baseline-400" if expected[scenario] == "400" else "baseline", connections)]["rps"]
+        base = rows[(baseline_of(scenario), connections)]["rps"]
+        same = rows[(baseline_of(scenario, same_status=True), connections)]["rps"]
         lines.append(f"| {scenario} | {connections} | {r['rps']:.0f} | {r['rps'] / base:.2f} | {r['p50_ms']:.2f} | "
-                     f"{r['p99_ms']:.2f} | {mix(r)} ({expected[scenario]}) | {r['rps'] / same:.2f} |")
+                     f"{r['p99_ms']:.2f} | {mix(r)} ({expected_status(scenario)}) | {r['rps'] / same:.2f} |")
     base = cost["C baseline"]
     lines += ["", f"## Per process ({PROCESS_RUNS} runs each, CGI environment, no Apache)", "",
               "| program | CPU µs (user+sys) | ratio | peak RSS KiB | ratio |", "|---|---|---|---|---|"]
@@ -293,8 +355,10 @@ def report(rows, expected, cost, points, elapsed):
     for size, generate, wrong in points:
         lines.append(f"| {size:,} | {generate['rps']:.0f} | {generate['rps'] / points[0][1]['rps']:.2f} | "
                      f"{wrong['rps']:.0f} | {wrong['rps'] / points[0][2]['rps']:.2f} |")
-    lines += ["", "![requests/s against store size](scaling.png)", ""]
-    lines += targets(rows, cost, points, elapsed)
+    lines += ["", "![requests/s against store size](scaling.png)", "",
+              "## FastCGI memory", "", f"A verify responder driven over its socket, {flat['runs']:,} requests at "
+              f"{flat['rps']:.0f}/s: resident {flat['early_kb']} KiB after 1,000, {flat['late_kb']} KiB after all.", ""]
+    lines += targets(rows, cost, points, flat, elapsed)
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, "latest.md"), "w") as f:
         f.write("\n".join(lines))
@@ -327,17 +391,19 @@ def main():
     apache = Apache()
     try:
         print(f"bench: Apache on 127.0.0.1:{apache.port}, {SECONDS} s per run", flush=True)
-        rows, expected = throughput(apache)
+        rows = throughput(apache)
+        rows.update(throughput(apache, [8], label="fastcgi ", api="/fcgi/", baselines="/fcgi/"))
         cost = process_cost()
         points = scaling(apache)
     finally:
         apache.stop()
-    redis_throughput(rows, expected)
-    report(rows, expected, cost, points, time.monotonic() - started)
+    redis_throughput(rows)
+    flat = memory(10_000 if QUICK else 1_000_000)
+    report(rows, cost, points, flat, time.monotonic() - started)
     # A scenario that mostly answered something else measured the wrong thing: fail, so the smoke run catches it.
-    wrong = [f"{scenario} at {connections} connections: {mix(r)}, expected mostly {expected[scenario]}"
+    wrong = [f"{scenario} at {connections} connections: {mix(r)}, expected mostly {expected_status(scenario)}"
              for (scenario, connections), r in rows.items()
-             if r["mix"].get(expected[scenario], 0) * 2 <= sum(r["mix"].values())]
+             if r["mix"].get(expected_status(scenario), 0) * 2 <= sum(r["mix"].values())]
     if wrong:
         sys.exit("bench: " + "; ".join(wrong))
     shutil.rmtree(RUN, ignore_errors=True)

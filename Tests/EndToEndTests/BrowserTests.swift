@@ -31,4 +31,29 @@ import Testing
             try await browser.screenshot("browser-4-verified")
         }
     }
+
+    /// The round trip a newcomer sees on make serve: the example site asks for a code with `next` back to itself,
+    /// Continue posts the token there, and the site's PHP (the README's snippet) shows whom it verified.
+    @Test func theExampleSiteReceivesTheTokenAndShowsTheVerifiedAddress() async throws {
+        let apache = try LocalApache.running, email = uniqueEmail("site")
+        try await WebDriver.withBrowser { browser in
+            try await browser.open(apache.baseURL.appendingPathComponent("site/"))
+            try await browser.waitForTitle("Site: sign in")
+            try await browser.type("#send input[name=identifier]", email)
+            try await browser.screenshot("site-1-sign-in")
+
+            try await browser.click("#send button")
+            try await browser.waitForTitle("Code sent")
+            try await browser.type("input[name=code]", try apache.outbox.code(for: email))
+            try await browser.click("form button")
+            try await browser.waitForTitle("Code verified")
+            #expect(try await browser.text("#outcome") == "Verified")
+            try await browser.screenshot("site-2-verified-continue")
+
+            try await browser.click("#continue button")
+            try await browser.waitForTitle("Site: verified")
+            #expect(try await browser.text("#subject") == email)
+            try await browser.screenshot("site-3-claims")
+        }
+    }
 }

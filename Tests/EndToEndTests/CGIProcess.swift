@@ -8,6 +8,8 @@ struct CGIAnswer {
     let headers: [String: String]
     let json: [String: Any]
     let stderr: String
+    /// Everything after the header block, byte for byte.
+    var body = ""
 
     var detail: String? { json["detail"] as? String }
 }
@@ -154,7 +156,9 @@ final class Site {
             return CGIAnswer(status: status, headers: headers, json: [:], stderr: stderr)
         }
         guard let json = try JSONSerialization.jsonObject(with: body) as? [String: Any] else { throw TestFailure("not a JSON object: \(text)") }
-        return CGIAnswer(status: status, headers: headers, json: json, stderr: stderr)
+        var answer = CGIAnswer(status: status, headers: headers, json: json, stderr: stderr)
+        answer.body = String(text[split.upperBound...])
+        return answer
     }
 
     /// The codes mailed to `address`, oldest first, read from the filebased outbox.

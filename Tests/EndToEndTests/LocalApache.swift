@@ -27,12 +27,13 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
     let run: URL
     let port: Int
     private let process: ServerProcess
+    var apachePID: pid_t { process.pid }
     private var responders: [ServerProcess] = []
     var outbox: Outbox { Outbox(directory: run.appendingPathComponent("outbox")) }
 
     /// `settings` become SetEnv lines where a deployment would put them: the run directory's extra.conf, or with
     /// `sharedHosting` the .htaccess of a web root holding apache/htaccess and the executables.
-    init(settings: [String: String] = [:], sharedHosting: Bool = false) async throws {
+    init(settings: [String: String] = [:], sharedHosting: Bool = false, gateway: Gateway = .current) async throws {
         let executables = try ["generate", "verify"].map(Project.executable)
         run = FileManager.default.temporaryDirectory.appendingPathComponent("otp-apache-\(UUID().uuidString.prefix(8))")
         port = try Loopback.freePort()
@@ -45,7 +46,7 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
             // would make exec fail with ETXTBSY.
             for executable in executables {
                 // With mod_fcgid, renaming is all a shared-hosting user does to switch.
-                let name = executable.lastPathComponent + (Gateway.current == .fcgid ? ".fcgi" : "")
+                let name = executable.lastPathComponent + (gateway == .fcgid ? ".fcgi" : "")
                 try FileManager.default.createSymbolicLink(at: bin.appendingPathComponent(name), withDestinationURL: executable)
             }
             let htaccess = try String(contentsOf: Project.root.appendingPathComponent("apache/htaccess"), encoding: .utf8)
@@ -54,7 +55,7 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
             try lines.write(to: run.appendingPathComponent("extra.conf"), atomically: true, encoding: .utf8)
         }
         var defines = sharedHosting ? ["-D", "SharedHosting"] : []
-        switch Gateway.current {
+        switch gateway {
         case .cgi: break
         case .fcgid: defines += ["-D", "FastCGI"]
         case .proxyFastCGI:
@@ -79,11 +80,11 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
     }
 
     /// Another program may take the free port before Apache binds it; then a new one is tried.
-    static func start(settings: [String: String], sharedHosting: Bool) async throws -> LocalApache {
+    static func start(settings: [String: String], sharedHosting: Bool, gateway: Gateway = .current) async throws -> LocalApache {
         for _ in 1..<3 {
-            do { return try await LocalApache(settings: settings, sharedHosting: sharedHosting) } catch is PortTaken {}
+            do { return try await LocalApache(settings: settings, sharedHosting: sharedHosting, gateway: gateway) } catch is PortTaken {}
         }
-        return try await LocalApache(settings: settings, sharedHosting: sharedHosting)
+        return try await LocalApache(settings: settings, sharedHosting: sharedHosting, gateway: gateway)
     }
 
     struct PortTaken: Error {}
@@ -125,18 +126,19 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
 struct LocalApacheTrait: SuiteTrait, TestScoping {
     let settings: [String: String]
     let sharedHosting: Bool
+    let gateway: Gateway
 
     func provideScope(for test: Test, testCase: Test.Case?,
                       performing function: @Sendable () async throws -> Void) async throws {
-        let apache = try await LocalApache.start(settings: settings, sharedHosting: sharedHosting)
+        let apache = try await LocalApache.start(settings: settings, sharedHosting: sharedHosting, gateway: gateway)
         defer { apache.stop() }
         try await LocalApache.$current.withValue(apache) { try await function() }
     }
 }
 
 extension Trait where Self == LocalApacheTrait {
-    static func localApache(_ settings: [String: String] = [:], sharedHosting: Bool = false) -> Self {
-        LocalApacheTrait(settings: settings, sharedHosting: sharedHosting)
+    static func localApache(_ settings: [String: String] = [:], sharedHosting: Bool = false, gateway: Gateway = .current) -> Self {
+        LocalApacheTrait(settings: settings, sharedHosting: sharedHosting, gateway: gateway)
     }
 }
 

@@ -21,6 +21,8 @@ import Testing
 
         let page = try await server.get("")
         #expect(page.status == 200 && page.body.contains(#"action="/api/otp/generate""#))
+        let site = try await server.get("site/")
+        #expect(site.status == 200 && site.body.contains(#"name="next" value="http://127.0.0.1:\#(port)/site/""#))
         let email = uniqueEmail("serve")
         #expect(try await server.post("generate", ["channel": "email", "identifier": email]).status == 200)
         #expect(try await server.post("generate", ["channel": "sms", "identifier": "+14155550123"]).status == 200)

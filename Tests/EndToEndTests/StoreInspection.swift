@@ -32,7 +32,16 @@ extension Site {
         }
         return found
     }
+}
 
+/// A file store on disk, whoever writes it (a Site's CGI runs, or a LocalApache's responders).
+protocol StoreInspecting {
+    var store: URL { get }
+}
+
+extension Site: StoreInspecting {}
+
+extension StoreInspecting {
     var shardNames: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: store.path + "/r")) ?? []).sorted() }
 
     /// The names in a shard other than its lock file: records and temp files.

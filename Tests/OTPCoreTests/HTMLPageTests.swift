@@ -51,4 +51,42 @@ import Testing
         #expect(text.hasPrefix("Status: 429 Too Many Requests\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n"))
         #expect(text.contains("\r\nContent-Security-Policy: default-src 'none'; ") && text.contains("\r\nRetry-After: 3\r\n"))
     }
+
+    private static func verified(next: String?, token: String?) -> HTMLPage {
+        var response = Response(status: 200, detail: "Verified", extra: token.map { [("token", .string($0))] } ?? [])
+        response.formValues = ["channel": "email", "identifier": "joe@example.com"]
+        response.formValues["next"] = next
+        return HTMLPage(response: response, endpoint: .verify)
+    }
+
+    /// The token goes in a POST body to `next`, and the page's CSP lets a form go to that one origin.
+    @Test func verifiedWithANextOffersContinueThatPostsTheToken() {
+        let page = Self.verified(next: "https://site.example/welcome/?a=1&b=2", token: "aa.bb.cc")
+        #expect(page.text.contains("""
+            <form method="post" action="https://site.example/welcome/?a=1&amp;b=2" id="continue">
+            <input type="hidden" name="otp_token" value="aa.bb.cc">
+            <button autofocus>Continue</button>
+            """))
+        #expect(page.text.contains(#"id="outcome">Verified<"#))
+        #expect(page.contentSecurityPolicy.contains("; form-action 'self' https://site.example; "))
+        #expect(!page.contentSecurityPolicy.contains("/welcome"))
+    }
+
+    @Test(arguments: [(nil, "aa.bb.cc"), ("https://site.example/welcome/", nil)] as [(String?, String?)])
+    func noContinueWithoutBothANextAndAToken(next: String?, token: String?) {
+        let page = Self.verified(next: next, token: token)
+        #expect(!page.text.contains("<form") && !page.text.contains("aa.bb.cc"))
+        #expect(page.contentSecurityPolicy == HTMLPage.contentSecurityPolicy)
+    }
+
+    /// After a send or a refused code the check form carries the allowed `next` on; no page but Continue names a token.
+    @Test func theCheckFormCarriesNextOn() {
+        for response in [Response(status: 200, detail: "OTP sent"), Response(.invalidCode)] {
+            var response = response
+            response.formValues = ["next": "https://site.example/welcome/"]
+            let page = HTMLPage(response: response, endpoint: response.status == 200 ? .generate : .verify)
+            #expect(page.text.contains(#"<input type="hidden" name="next" value="https://site.example/welcome/">"#))
+            #expect(!page.text.contains("otp_token") && page.contentSecurityPolicy == HTMLPage.contentSecurityPolicy)
+        }
+    }
 }

@@ -1,4 +1,6 @@
 -- Shared by every scenario: distinct thread numbers, a per-thread status tally, and one JSON line of results.
+-- BENCH_API is where the endpoints are: /api/otp/ (CGI) or the benchmark's FastCGI path.
+api = os.getenv("BENCH_API") or "/api/otp/"
 local threads = {}
 local next_thread = 0
 

@@ -5,5 +5,5 @@ local tag, counter = "g", 0
 function init(args) tag = (args[1] or "g") .. "-" .. thread_index end
 function request()
    counter = counter + 1
-   return post("/api/otp/generate", string.format('{"channel":"email","identifier":"%s-%d@bench.example"}', tag, counter))
+   return post(api .. "generate", string.format('{"channel":"email","identifier":"%s-%d@bench.example"}', tag, counter))
 end

@@ -19,5 +19,5 @@ function request()
    position = position % #pairs_ + 1
    local identifier, code = pairs_[position][1], pairs_[position][2]
    if mode == "wrong" then code = (code == "000000") and "000001" or "000000" end
-   return post("/api/otp/verify", string.format('{"channel":"email","identifier":"%s","code":"%s"}', identifier, code))
+   return post(api .. "verify", string.format('{"channel":"email","identifier":"%s","code":"%s"}', identifier, code))
 end

@@ -4,5 +4,5 @@ local tag, counter = "u", 0
 function init(args) tag = "unknown-" .. thread_index end
 function request()
    counter = counter + 1
-   return post("/api/otp/verify", string.format('{"channel":"email","identifier":"%s-%d@bench.example","code":"123456"}', tag, counter))
+   return post(api .. "verify", string.format('{"channel":"email","identifier":"%s-%d@bench.example","code":"123456"}', tag, counter))
 end

@@ -57,7 +57,7 @@ public enum CGI {
         var head = "Status: \(response.status) \(Response.reason(response.status))\r\n"
         head += "Content-Type: \(page == nil ? "application/json" : "text/html; charset=utf-8")\r\n"
         head += "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
-        if page != nil { head += "Content-Security-Policy: \(HTMLPage.contentSecurityPolicy)\r\n" }
+        if let page { head += "Content-Security-Policy: \(page.contentSecurityPolicy)\r\n" }
         for header in response.headers { head += "\(header.name): \(header.value)\r\n" }
         return Array((head + "\r\n" + (page?.text ?? response.json + "\n")).utf8)
     }

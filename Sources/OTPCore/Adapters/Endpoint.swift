@@ -24,6 +24,7 @@ public enum Endpoint: String, Sendable {
             crossOrigin = try cors.headers(for: request.origin)
             let fields = try RequestFields.parse(body: request.body, contentType: request.contentType)
             for name in ["channel", "identifier"] { sent[name] = try? fields.string(name) }
+            if let next = settings.token.allowedNext(try? fields.string("next")) { sent["next"] = next.text }
             let service = OTPService(settings: settings, store: makeStore(settings), log: log)
             let identifier = try service.identify(fields)
             who = " channel=\(identifier.channel.rawValue) to=\(identifier.masked)"
@@ -35,7 +36,10 @@ public enum Endpoint: String, Sendable {
                 response = Response(status: 200, detail: "OTP sent", extra: [("expires_at", .integer(expiresAt))])
             case .verify:
                 try service.verify(identifier, code: try fields.string("code") ?? "")
-                response = Response(status: 200, detail: "Verified")
+                let token = settings.token.secret.map { secret in
+                    VerificationToken.make(for: identifier, settings: settings.token, secret: secret, now: Clock.unixSeconds())
+                }
+                response = Response(status: 200, detail: "Verified", extra: token.map { [("token", .string($0))] } ?? [])
             }
         } catch {
             response = Response(error)
@@ -58,7 +62,6 @@ public enum Endpoint: String, Sendable {
         }
     }
 
-    /// `log` is where the store's own lines go: stderr under CGI, the request's STDERR under FastCGI.
     public static func fileStore(_ settings: Settings, log: @escaping (String) -> Void = StandardError.log) -> any OTPStore {
         FileStore(path: settings.storeDirectory, lockTimeoutMilliseconds: settings.lockTimeoutMilliseconds,
                   log: { log("store: " + $0) })

@@ -22,9 +22,10 @@ public final class FastCGIResponder {
     /// What a process keeps between requests: one store per directory (its open root), so a second request
     /// does not open it again. Everything of a request itself lives in `serve(connection:)` and dies with it.
     private var stores: [String: any OTPStore] = [:]
-    /// The log lines of the request in flight, sent as its STDERR; a kept store logs here too, so that its lines
-    /// (a corrupt record, a lock file made again) reach the request's log as they do under CGI.
-    private var requestLog: [UInt8] = []
+    /// One buffer for every connection: allocating (and zeroing) it per request cost more than the request.
+    private var reader = RecordReader()
+    /// Where a kept store's log lines go: the STDERR stream of the request being answered.
+    private var requestLog: (String) -> Void = StandardError.log
 
     public init(endpoint: Endpoint, listener: Int32, maxRequests: Int) {
         self.endpoint = endpoint; self.listener = listener; self.maxRequests = maxRequests
@@ -71,7 +72,7 @@ public final class FastCGIResponder {
     }
 
     private func serve(connection fd: Int32) {
-        var reader = RecordReader(fd: fd)
+        reader.begin(fd)
         var pending: Pending?
         while let (header, content) = reader.next(idle: pending == nil) {
             let (type, id) = (header.type, header.requestID)
@@ -118,23 +119,22 @@ public final class FastCGIResponder {
         guard let pairs = FastCGIPairs.decode(request.params) else { return false }
         var params: [String: String] = [:]
         for (name, value) in pairs { params[name] = value }
-        requestLog = []
-        let output = endpoint.serve(params, readBody: { Array(request.body.prefix($0)) },
-                                    log: { [unowned self] in self.log($0) }, makeStore: store(for:))
-        return send(fd, FastCGIRecord.stream(.stderr, requestID: request.id, requestLog)
+        var logLines: [UInt8] = []
+        requestLog = { logLines += Array(("otp-cgi: " + $0 + "\n").utf8) }
+        defer { requestLog = StandardError.log }
+        let output = endpoint.serve(params, readBody: { Array(request.body.prefix($0)) }, log: requestLog, makeStore: store(for:))
+        return send(fd, FastCGIRecord.stream(.stderr, requestID: request.id, logLines)
                     + FastCGIRecord.stream(.stdout, requestID: request.id, output)
                     + FastCGIRecord(.stdout, requestID: request.id).encoded
                     + FastCGIRecord.endRequest(request.id, .requestComplete))
     }
-
-    private func log(_ line: String) { requestLog += Array(("otp-cgi: " + line + "\n").utf8) }
 
     private func store(for settings: Settings) -> any OTPStore {
         // A Redis store connects per request, as under CGI; only the file store's open directory is kept.
         guard case .file = settings.store.location else { return Endpoint.store(settings) }
         let key = "\(settings.storeDirectory) \(settings.lockTimeoutMilliseconds)"
         if let store = stores[key] { return store }
-        let store = Endpoint.fileStore(settings, log: { [unowned self] in self.log($0) })
+        let store = Endpoint.fileStore(settings, log: { [unowned self] in self.requestLog($0) })
         stores[key] = store
         return store
     }
@@ -176,13 +176,18 @@ public final class FastCGIResponder {
     }
 }
 
-/// Reads whole records from a connection through one buffer.
+/// Reads whole records from a connection through one buffer, kept from connection to connection.
 private struct RecordReader {
-    let fd: Int32
+    private var fd: Int32 = -1
     private var buffer: [UInt8] = []
     private var start = 0
+    private var chunk = [UInt8](repeating: 0, count: 16 * 1024)
 
-    init(fd: Int32) { self.fd = fd }
+    mutating func begin(_ connection: Int32) {
+        fd = connection
+        buffer.removeAll(keepingCapacity: true)
+        start = 0
+    }
 
     /// The next record, or nil at end of stream, on a malformed header, a timeout, or SIGTERM between requests
     /// (`idle`); during a request an interrupted read is resumed, so the request in flight is finished.
@@ -202,7 +207,6 @@ private struct RecordReader {
             buffer.removeFirst(start)
             start = 0
         }
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while buffer.count - start < count {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n > 0 {

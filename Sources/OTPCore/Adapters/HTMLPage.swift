@@ -10,6 +10,20 @@ struct HTMLPage {
     static let contentSecurityPolicy =
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
+    /// The `next` the Continue button posts the token to: only after "Verified" with a token, and only a `next`
+    /// the endpoint found allowed (it is in `formValues` only then).
+    var continueTarget: (url: String, origin: String, token: String)? {
+        guard endpoint == .verify, response.status == 200, let text = response.formValues["next"], let next = NextURL(text),
+              case .string(let token)? = response.fields.first(where: { $0.0 == "token" })?.1 else { return nil }
+        return (next.text, next.origin, token)
+    }
+
+    /// The Continue button's form may go to that one origin besides this site.
+    var contentSecurityPolicy: String {
+        guard let target = continueTarget else { return Self.contentSecurityPolicy }
+        return Self.contentSecurityPolicy.replacing("form-action 'self'", with: "form-action 'self' \(target.origin)")
+    }
+
     /// HTML only for a client that ranks text/html above application/json, as a browser's form post does
     /// (`text/html,...,*/*;q=0.8`); a tie, `*/*` or no Accept keeps the JSON of the contract, so no API client
     /// sees a change. A type's quality is that of the most specific range naming it (RFC 9110 section 12.5.1).
@@ -53,13 +67,26 @@ struct HTMLPage {
             <main>
             <h1>\(title)</h1>
             <p class="\(ok ? "ok" : "error")" id="outcome">\(Self.escape(response.detail))</p>
-            \(next.map(form) ?? "")</main>
+            \(next.map(form) ?? continueForm)</main>
             </html>
 
             """
     }
 
-    /// Relative actions, so the page works wherever the two endpoints sit side by side.
+    /// A POST, so the token never sits in a URL (a Referer, a history entry or an access log).
+    private var continueForm: String {
+        guard let target = continueTarget else { return "" }
+        return """
+            <form method="post" action="\(Self.escape(target.url))" id="continue">
+            <input type="hidden" name="otp_token" value="\(Self.escape(target.token))">
+            <button autofocus>Continue</button>
+            </form>
+
+            """
+    }
+
+    /// Relative actions, so the page works wherever the two endpoints sit side by side. An allowed `next` rides
+    /// along, so the check form after a send or an error still leads there.
     private func form(_ target: Endpoint) -> String {
         let sentChannel = response.formValues["channel"] ?? "", identifier = response.formValues["identifier"] ?? ""
         let options = Channel.allCases.map { channel in
@@ -69,9 +96,10 @@ struct HTMLPage {
         let code = target == .verify
             ? "<label>Code <input name=\"code\" autocomplete=\"one-time-code\" inputmode=\"numeric\" pattern=\"[0-9]*\" required autofocus></label>\n"
             : ""
+        let next = response.formValues["next"].map { "<input type=\"hidden\" name=\"next\" value=\"\(Self.escape($0))\">\n" } ?? ""
         return """
             <form method="post" action="\(target.rawValue)">
-            <label>Channel <select name="channel">\(options)</select></label>
+            \(next)<label>Channel <select name="channel">\(options)</select></label>
             <label>Email or phone <input name="identifier" value="\(Self.escape(identifier))" required></label>
             \(code)<button>\(target == .verify ? "Check code" : "Send code")</button>
             </form>

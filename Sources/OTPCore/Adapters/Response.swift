@@ -51,6 +51,13 @@ public struct Response: Sendable, Equatable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// A JSON string literal of `text`, escaped as `json` escapes.
+    static func quoted(_ text: String) -> String {
+        var out: [UInt8] = []
+        appendQuoted(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Escapes every control character and `<`, `>`, `&` too, so the JSON is also inert if sniffed as HTML.
     private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
         let hex = Array("0123456789abcdef".utf8)

@@ -22,11 +22,11 @@ public struct Identifier: Equatable, Sendable {
         let invalid = OTPError.badRequest("Invalid email address")
         guard !trimmed.isEmpty, trimmed.utf8.count <= maxEmailBytes else { throw invalid }
         for scalar in trimmed.unicodeScalars {
-            if scalar.value < 0x21 || scalar.value == 0x7f || (0x80...0x9f).contains(scalar.value)
-                || "<>,;:\"()[]\\".unicodeScalars.contains(scalar)
-                || scalar.properties.isWhitespace || scalar.properties.generalCategory == .format {
-                throw invalid
-            }
+            // ASCII, nearly every address, is settled without the Unicode property tables.
+            let refused = scalar.isASCII
+                ? scalar.value < 0x21 || scalar.value == 0x7f || "<>,;:\"()[]\\".unicodeScalars.contains(scalar)
+                : (0x80...0x9f).contains(scalar.value) || scalar.properties.isWhitespace || scalar.properties.generalCategory == .format
+            if refused { throw invalid }
         }
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64 else { throw invalid }

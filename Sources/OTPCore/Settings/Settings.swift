@@ -25,6 +25,7 @@ public struct Settings: Sendable {
     public var delivery = Delivery()
     public var abuse = Abuse()
     public var store = Store()
+    public var token = Token()
 
     public enum EmailBackend: String, Sendable {
         case smtp, sendmail, filebased, console
@@ -59,6 +60,7 @@ public struct Settings: Sendable {
         delivery = try Delivery(reader)
         abuse = try Abuse(reader)
         store = try Store(reader)
+        token = try Token(reader)
         if emailBackend == .filebased && emailFilePath == nil {
             throw .misconfigured("EMAIL_FILE_PATH is required with the filebased email backend")
         }

@@ -1,0 +1,29 @@
+// Checks a token from otp-cgi's verify: its claims when it is genuine, fresh and new to this site, else null.
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+function otpTokenClaims(token, secret, seenDir, issuer = 'otp-cgi', audience = null) {
+  const [header, payload, signature, ...more] = String(token).split('.');
+  if (signature === undefined || more.length > 0) return null;
+  const mac = crypto.createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
+  if (mac.length !== signature.length || !crypto.timingSafeEqual(Buffer.from(mac), Buffer.from(signature))) return null;
+  let alg, claims;
+  try {
+    alg = JSON.parse(Buffer.from(header, 'base64url')).alg;
+    claims = JSON.parse(Buffer.from(payload, 'base64url'));
+  } catch {
+    return null;
+  }
+  if (alg !== 'HS256' || claims?.iss !== issuer || (claims.aud ?? null) !== audience
+      || !Number.isInteger(claims.exp) || claims.exp <= Date.now() / 1000 || typeof claims.jti !== 'string') return null;
+  // Each token counts once: only the first use can create the file named for its jti.
+  try {
+    fs.writeFileSync(path.join(seenDir, crypto.createHash('sha256').update(claims.jti).digest('hex')), '', { flag: 'wx', mode: 0o600 });
+  } catch {
+    return null;
+  }
+  return claims;
+}
+
+module.exports = { otpTokenClaims };

@@ -1,0 +1,18 @@
+<?php
+// Checks a token from otp-cgi's verify: its claims when it is genuine, fresh and new to this site, else null.
+function otp_token_claims(string $token, string $secret, string $seen_dir,
+                          string $issuer = 'otp-cgi', ?string $audience = null): ?array {
+    $part = explode('.', $token);
+    if (count($part) !== 3) return null;
+    $json = fn(string $b64) => json_decode((string)base64_decode(strtr($b64, '-_', '+/'), true), true);
+    $mac = rtrim(strtr(base64_encode(hash_hmac('sha256', "$part[0].$part[1]", $secret, true)), '+/', '-_'), '=');
+    $claims = $json($part[1]);
+    if (!hash_equals($mac, $part[2]) || ($json($part[0])['alg'] ?? null) !== 'HS256' || !is_array($claims)
+        || ($claims['iss'] ?? null) !== $issuer || ($claims['aud'] ?? null) !== $audience
+        || !is_int($claims['exp'] ?? null) || $claims['exp'] <= time() || !is_string($claims['jti'] ?? null)) return null;
+    // Each token counts once: only the first use can create the file named for its jti.
+    $seen = @fopen($seen_dir . '/' . hash('sha256', $claims['jti']), 'x');
+    if ($seen === false) return null;
+    fclose($seen);
+    return $claims;
+}

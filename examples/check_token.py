@@ -1,0 +1,20 @@
+# Checks a token from otp-cgi's verify: its claims when it is genuine, fresh and new to this site, else None.
+import hashlib
+import os
+
+import jwt  # PyJWT
+
+
+def otp_token_claims(token, secret, seen_dir, issuer="otp-cgi", audience=None):
+    try:
+        claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=issuer, audience=audience,
+                            options={"require": ["iss", "sub", "iat", "exp", "jti"]})
+    except jwt.InvalidTokenError:
+        return None
+    # Each token counts once: only the first use can create the file named for its jti.
+    seen = os.path.join(seen_dir, hashlib.sha256(str(claims["jti"]).encode()).hexdigest())
+    try:
+        os.close(os.open(seen, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return None
+    return claims
