@@ -25,6 +25,16 @@ enum Project {
         }
         return url
     }
+
+    /// Runs a helper command (local-config, mount) to its end; a non-zero exit fails the test.
+    static func run(_ arguments: String...) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestFailure("\(arguments.joined(separator: " ")) failed") }
+    }
 }
 
 struct TestFailure: Error, CustomStringConvertible {

@@ -37,7 +37,7 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
         let executables = try ["generate", "verify"].map(Project.executable)
         run = FileManager.default.temporaryDirectory.appendingPathComponent("otp-apache-\(UUID().uuidString.prefix(8))")
         port = try Loopback.freePort()
-        try Self.shell(Project.root.appendingPathComponent("apache/local-config").path, run.path, String(port))
+        try Project.run(Project.root.appendingPathComponent("apache/local-config").path, run.path, String(port))
         let lines = settings.sorted { $0.key < $1.key }.map { "SetEnv \($0.key) \"\($0.value)\"\n" }.joined()
         if sharedHosting {
             let htdocs = run.appendingPathComponent("htdocs"), bin = htdocs.appendingPathComponent("cgi-bin")
@@ -110,15 +110,6 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
             usleep(20_000)
         }
         return responder
-    }
-
-    static func shell(_ arguments: String...) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("\(arguments.joined(separator: " ")) failed") }
     }
 }
 

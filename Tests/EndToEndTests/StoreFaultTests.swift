@@ -8,14 +8,14 @@ final class SmallFilesystem {
     init(at path: String, kilobytes: Int) throws {
         self.path = path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        try Self.run("/usr/bin/mount", "-t", "tmpfs", "-o", "size=\(kilobytes)k,mode=0700", "tmpfs", path)
+        try Project.run("/usr/bin/mount", "-t", "tmpfs", "-o", "size=\(kilobytes)k,mode=0700", "tmpfs", path)
     }
     private var mounted = true
     deinit { unmount() }
 
     /// Before the site's directory is removed, which cannot remove a mount point.
     func unmount() {
-        if mounted { try? Self.run("/usr/bin/umount", "-l", path) }
+        if mounted { try? Project.run("/usr/bin/umount", "-l", path) }
         mounted = false
     }
 
@@ -29,16 +29,7 @@ final class SmallFilesystem {
         return false
     }
 
-    func remount(readOnly: Bool) throws { try Self.run("/usr/bin/mount", "-o", "remount,\(readOnly ? "ro" : "rw")", path) }
-
-    static func run(_ arguments: String...) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("\(arguments.joined(separator: " ")) failed") }
-    }
+    func remount(readOnly: Bool) throws { try Project.run("/usr/bin/mount", "-o", "remount,\(readOnly ? "ro" : "rw")", path) }
 }
 
 private func put(_ path: String, _ data: Data) throws { try data.write(to: URL(fileURLWithPath: path)) }

@@ -70,6 +70,9 @@ import Testing
         ("OTP_IP_MAX_SENDS_PER_WINDOW", "3.5"), ("OTP_TRUSTED_PROXIES", "10.0.0.0/33"), ("OTP_TRUSTED_PROXIES", "proxy.example"),
         ("OTP_TRUSTED_PROXIES", "10.0.0.1/"), ("OTP_SMS_ALLOWED_PREFIXES", "1,44"), ("OTP_SMS_ALLOWED_PREFIXES", "+1a"),
         ("OTP_ALLOWED_ORIGINS", "shop.example"), ("OTP_ALLOWED_ORIGINS", "https://shop.example/"),
+        ("OTP_TOKEN_SECRET", String(repeating: "x", count: 31)), ("OTP_TOKEN_TTL_SECONDS", "0"), ("OTP_TOKEN_TTL_SECONDS", "5m"),
+        ("OTP_TOKEN_ISSUER", "a\nb"), ("OTP_TOKEN_AUDIENCE", "a\u{7f}"), ("OTP_NEXT_ALLOWED", "site.example/welcome"),
+        ("OTP_NEXT_ALLOWED", "https://site.example/ ftp://site.example/"), ("OTP_NEXT_ALLOWED", "//site.example/"),
     ])
     func refusesBadValuesNamingTheSetting(name: String, value: String) {
         do {

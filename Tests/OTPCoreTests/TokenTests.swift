@@ -65,22 +65,6 @@ import Testing
         #expect(token.nextAllowed.isEmpty)
     }
 
-    @Test(arguments: [
-        ("OTP_TOKEN_SECRET", String(repeating: "x", count: 31)), ("OTP_TOKEN_TTL_SECONDS", "0"), ("OTP_TOKEN_TTL_SECONDS", "5m"),
-        ("OTP_TOKEN_ISSUER", "a\nb"), ("OTP_TOKEN_AUDIENCE", "a\u{7f}"), ("OTP_NEXT_ALLOWED", "site.example/welcome"),
-        ("OTP_NEXT_ALLOWED", "https://site.example/ ftp://site.example/"), ("OTP_NEXT_ALLOWED", "//site.example/"),
-    ])
-    func refusesBadTokenSettingsNamingThem(name: String, value: String) {
-        do {
-            _ = try Settings(environment: [name: value])
-            Issue.record("\(name)=\(value) was accepted")
-        } catch {
-            #expect(error.status == 500)
-            #expect(error.detail.hasPrefix("server misconfigured: \(name)"))
-            #expect(!error.detail.contains(value) || value.count < 3)
-        }
-    }
-
     private func decoded(_ part: String) throws -> String {
         var base64 = part.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)

@@ -15,31 +15,32 @@ enum FastCGIListener {
             throw UsageError(description: "usage: --listen /path/to/socket | --listen 127.0.0.1:PORT")
         }
         let address = arguments[1]
-        let fd: Int32
-        if address.hasPrefix("/") {
-            fd = try unix(address)
-        } else {
-            fd = try inet(address)
-        }
-        guard listen(fd, 128) == 0 else { throw failure("listen on \(address)") }
-        return fd
+        return address.hasPrefix("/") ? try unix(address) : try inet(address)
     }
 
+    /// Bound under a temporary name and renamed once it listens, so that nobody connecting as soon as the
+    /// path appears is refused.
     private static func unix(_ path: String) throws -> Int32 {
+        let temporary = path + ".\(getpid()).tmp"
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
+        let bytes = Array(temporary.utf8)
         guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw UsageError(description: "socket path too long: \(path)") }
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        // A socket file left by an earlier process would make bind fail; anything else at that path is kept.
+        // The rename replaces a socket file left by an earlier process, but nothing else at that path.
         var existing = stat()
-        if lstat(path, &existing) == 0 && existing.st_mode & S_IFMT == S_IFSOCK { unlink(path) }
+        if lstat(path, &existing) == 0 && existing.st_mode & S_IFMT != S_IFSOCK {
+            throw UsageError(description: "\(path) exists and is not a socket")
+        }
+        unlink(temporary)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw failure("socket") }
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard bound == 0 else { throw failure("bind \(path)") }
+        guard listen(fd, 128) == 0 else { throw failure("listen on \(path)") }
+        guard rename(temporary, path) == 0 else { unlink(temporary); throw failure("rename to \(path)") }
         return fd
     }
 
@@ -60,6 +61,7 @@ enum FastCGIListener {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard bound == 0 else { throw failure("bind \(text)") }
+        guard listen(fd, 128) == 0 else { throw failure("listen on \(text)") }
         return fd
     }
 
