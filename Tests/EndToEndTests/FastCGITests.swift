@@ -308,8 +308,15 @@ struct FastCGIKillTests {
         #expect(statuses.allSatisfy { [200, 500, 502, 503].contains($0) }, "\(statuses)")
         #expect(apache.heldLocks().isEmpty)
         #expect(apache.everyRecordDecodes())
+        // mod_fcgid notices dead processes on its scan (FcgidErrorScanInterval, 1 s in our template), so a
+        // request in that second may still meet one; by the next scan new responders answer.
         let after = uniqueEmail("after")
-        #expect(try await apache.post("generate", ["channel": "email", "identifier": after]).status == 200)
+        var answers: [Int] = []
+        for _ in 0..<10 where answers.last != 200 {
+            if !answers.isEmpty { try await Task.sleep(nanoseconds: 500_000_000) }
+            answers.append(try await apache.post("generate", ["channel": "email", "identifier": after]).status)
+        }
+        #expect(answers.last == 200 && answers.count <= 4, "\(answers)")
         let code = try apache.outbox.code(for: after)
         #expect(try await apache.post("verify", ["channel": "email", "identifier": after, "code": code]).status == 200)
     }
