@@ -24,7 +24,7 @@ RUN = os.path.join(ROOT, "run", "bench")
 QUICK = os.environ.get("QUICK", "") not in ("", "0")
 # A smoke run's figures mean nothing, so they stay out of the published results.
 RESULTS = os.path.join(ROOT, "run", "bench-quick") if QUICK else os.path.join(BENCH, "results")
-SECONDS = int(os.environ.get("BENCH_SECONDS", "1" if QUICK else "8"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "1" if QUICK else "5"))
 CONNECTIONS = [1, 8] if QUICK else [1, 8, 32]
 # Store sizes in records; the smallest is just the sample the verify-wrong runs need.
 SIZES = [2_000, 10_000] if QUICK else [2_000, 10_000, 100_000, 1_000_000]
@@ -161,10 +161,11 @@ def throughput(apache, connection_counts=None, label="", api="/api/otp/", baseli
     env = {"BENCH_API": api}
     tag = label.strip().replace(" ", "-")
     if api != "/api/otp/":
-        # mod_fcgid starts responders on demand, each after up to a second's wait: start them before measuring.
+        # mod_fcgid starts responders on demand, each after up to a second's wait: start more of them than the
+        # runs will keep busy before measuring.
         for script, args in (("baseline.lua", [baselines + "baseline"]), ("baseline.lua", [baselines + "baseline-400"]),
                              ("generate.lua", [f"w{tag}"]), ("verify-unknown.lua", [])):
-            wrk(apache, script, max(connection_counts), *args, env=env, seconds=2)
+            wrk(apache, script, 2 * max(connection_counts), *args, env=env, seconds=1 if QUICK else 5)
     for connections in connection_counts:
         rows[(label + "baseline", connections)] = wrk(apache, "baseline.lua", connections, baselines + "baseline")
         rows[(label + "baseline-400", connections)] = wrk(apache, "baseline.lua", connections, baselines + "baseline-400")
