@@ -12,6 +12,15 @@ import Testing
         #expect(Base64URL.encode(Array(plain.utf8)) == encoded)
     }
 
+    /// The same vectors padded, in the standard alphabet: the RFC 2047 words of a non-ASCII mail subject.
+    @Test(arguments: [
+        ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy"),
+    ])
+    func base64MatchesRFC4648(plain: String, encoded: String) {
+        #expect(Base64.encode(Array(plain.utf8)) == encoded)
+        #expect(Base64.encode([0xfb, 0xff]) == "+/8=")
+    }
+
     @Test func base64URLUsesTheURLAlphabet() {
         #expect(Base64URL.encode([0xfb, 0xff]) == "-_8")
         #expect(Base64URL.encode([0xff, 0xef, 0xbe]) == "_---")

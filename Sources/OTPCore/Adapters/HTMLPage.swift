@@ -21,7 +21,7 @@ struct HTMLPage {
     /// The Continue button's form may go to that one origin besides this site.
     var contentSecurityPolicy: String {
         guard let target = continueTarget else { return Self.contentSecurityPolicy }
-        return Self.contentSecurityPolicy.replacing("form-action 'self'", with: "form-action 'self' \(target.origin)")
+        return Self.contentSecurityPolicy.replacingEvery("form-action 'self'", with: "form-action 'self' \(target.origin)")
     }
 
     /// HTML only for a client that ranks text/html above application/json, as a browser's form post does

@@ -33,28 +33,23 @@ public struct Response: Sendable, Equatable {
         a.status == b.status && a.headers == b.headers && a.fields.elementsEqual(b.fields) { $0.0 == $1.0 && $0.1 == $1.1 }
     }
 
+    public var json: String { Self.json(fields, compact: false) }
+
     /// Built by appending bytes: generic `map`/`joined` and per-scalar string appends cost more instructions
-    /// than the rest of a verify.
-    public var json: String {
+    /// than the rest of a verify. `compact` leaves out the spaces, as a token's claims usually are.
+    static func json(_ members: [(String, Value)], compact: Bool) -> String {
         var out: [UInt8] = [UInt8(ascii: "{")]
         out.reserveCapacity(128)
-        for (index, field) in fields.enumerated() {
-            if index > 0 { out += [UInt8(ascii: ","), UInt8(ascii: " ")] }
-            Self.appendQuoted(field.0, to: &out)
-            out += [UInt8(ascii: ":"), UInt8(ascii: " ")]
-            switch field.1 {
-            case .string(let text): Self.appendQuoted(text, to: &out)
+        for (index, member) in members.enumerated() {
+            if index > 0 { out += compact ? [UInt8(ascii: ",")] : [UInt8(ascii: ","), UInt8(ascii: " ")] }
+            appendQuoted(member.0, to: &out)
+            out += compact ? [UInt8(ascii: ":")] : [UInt8(ascii: ":"), UInt8(ascii: " ")]
+            switch member.1 {
+            case .string(let text): appendQuoted(text, to: &out)
             case .integer(let number): out += String(number).utf8
             }
         }
         out.append(UInt8(ascii: "}"))
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// A JSON string literal of `text`, escaped as `json` escapes.
-    static func quoted(_ text: String) -> String {
-        var out: [UInt8] = []
-        appendQuoted(text, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 

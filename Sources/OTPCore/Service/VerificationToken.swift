@@ -15,17 +15,7 @@ public enum VerificationToken {
             ("sub", .string(identifier.value)), ("channel", .string(identifier.channel.rawValue)),
             ("iat", .integer(now)), ("exp", .integer(now + Int64(settings.ttlSeconds))), ("jti", .string(Base64URL.encode(jti))),
         ]
-        let signingInput = encodedHeader + "." + Base64URL.encode(Array(compactJSON(claims).utf8))
+        let signingInput = encodedHeader + "." + Base64URL.encode(Array(Response.json(claims, compact: true).utf8))
         return signingInput + "." + Base64URL.encode(HMAC.sha256(key: secret, message: signingInput.utf8))
-    }
-
-    /// Without spaces, as tokens usually are; strings escaped by the same writer as every answer.
-    static func compactJSON(_ members: [(String, Response.Value)]) -> String {
-        "{" + members.map { key, value in
-            switch value {
-            case .string(let text): Response.quoted(key) + ":" + Response.quoted(text)
-            case .integer(let number): Response.quoted(key) + ":" + String(number)
-            }
-        }.joined(separator: ",") + "}"
     }
 }
