@@ -9,8 +9,10 @@ import Synchronization
 public final class FastCGIResponder {
     /// PARAMS beyond this close the connection: Apache's own header limits stay far below it.
     static let maxParamsBytes = 256 * 1024
-    /// An idle or stalled peer is dropped after this, so that it cannot hold the one request slot forever.
-    static let readTimeoutSeconds = 30
+    /// An idle or stalled peer is dropped after this, so that it cannot hold the one request slot while
+    /// connections queue behind it: well under mod_fcgid's 40-second I/O timeout for those that wait. A web
+    /// server sends a request's records at once.
+    static let readTimeoutSeconds = 10
 
     /// Set by SIGTERM: the request in flight is finished, then the process exits.
     static let stopRequested = Atomic<Bool>(false)
