@@ -7,11 +7,11 @@ public enum Base64URL {
     }
 }
 
-enum Base64 {
+public enum Base64 {
     static let standardAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     static let urlAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> String { encode(bytes, alphabet: standardAlphabet, padded: true) }
+    public static func encode(_ bytes: [UInt8]) -> String { encode(bytes, alphabet: standardAlphabet, padded: true) }
 
     static func encode(_ bytes: [UInt8], alphabet: [UInt8], padded: Bool) -> String {
         var out: [UInt8] = []

@@ -1,4 +1,5 @@
 // Lower-case hex, the text form of digests in file names and records.
+import System
 
 public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
@@ -10,6 +11,7 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Either case, an even number of digits; nil otherwise.
     public static func decode(_ text: Substring) -> [UInt8]? {
         let chars = Array(text.utf8)
         guard chars.count % 2 == 0 else { return nil }
@@ -17,18 +19,15 @@ public enum Hex {
         out.reserveCapacity(chars.count / 2)
         var i = 0
         while i < chars.count {
-            guard let hi = nibble(chars[i]), let lo = nibble(chars[i + 1]) else { return nil }
+            guard let hi = ASCII.hexValue(chars[i]), let lo = ASCII.hexValue(chars[i + 1]) else { return nil }
             out.append(hi << 4 | lo)
             i += 2
         }
         return out
     }
+}
 
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        default: return nil
-        }
-    }
+extension Random {
+    /// `count` random bytes as hex: unique names for temp files and message IDs.
+    public static func hex(_ count: Int) -> String { Hex.encode(bytes(count)) }
 }

@@ -2,6 +2,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Crypto
+import OTP
+import System
 
 /// How a child ended and what it wrote.
 struct ChildOutcome {
@@ -116,7 +119,7 @@ struct ChildProcess {
         defer { (argv + envp).forEach { free($0) } }
         var pid = pid_t()
         let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        guard result == 0 else { throw DeliveryFault("cannot start \(path) (\(setting)): \(String(cString: strerror(result)))") }
+        guard result == 0 else { throw DeliveryFault("cannot start \(path) (\(setting)): \(Errno(result))") }
         return pid
     }
 
@@ -166,14 +169,14 @@ private final class Descriptors {
     /// which a spawn from another thread would inherit the ends: a CGI process has no other thread.
     func pipe() throws(DeliveryFault) -> (Int32, Int32) {
         var ends: [Int32] = [0, 0]
-        guard Glibc.pipe(&ends) == 0 else { throw DeliveryFault("pipe: \(String(cString: strerror(errno)))") }
+        guard Glibc.pipe(&ends) == 0 else { throw DeliveryFault("pipe: \(Errno.current)") }
         return (try keep(ends[0]), try keep(ends[1]))
     }
 
     func socketPair() throws(DeliveryFault) -> (Int32, Int32) {
         var ends: [Int32] = [0, 0]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
-            throw DeliveryFault("socketpair: \(String(cString: strerror(errno)))")
+            throw DeliveryFault("socketpair: \(Errno.current)")
         }
         return (try keep(ends[0]), try keep(ends[1]))
     }
@@ -183,7 +186,7 @@ private final class Descriptors {
     private func keep(_ fd: Int32) throws(DeliveryFault) -> Int32 {
         let moved = fcntl(fd, F_DUPFD_CLOEXEC, 4)
         Glibc.close(fd)
-        guard moved >= 0 else { throw DeliveryFault("fcntl: \(String(cString: strerror(errno)))") }
+        guard moved >= 0 else { throw DeliveryFault("fcntl: \(Errno.current)") }
         open.insert(moved)
         return moved
     }

@@ -1,11 +1,14 @@
 // curl as our SMTP and HTTPS client, so that no TLS or protocol code of ours sits between a code and its reader.
+import Crypto
+import OTP
+import System
 
 struct Curl {
     let path: String
     let timeoutSeconds: Int
     let caBundle: String?
 
-    init(_ delivery: Settings.Delivery, timeoutSeconds: Int) {
+    init(_ delivery: DeliverySettings, timeoutSeconds: Int) {
         (path, caBundle, self.timeoutSeconds) = (delivery.curlPath, delivery.caBundle, timeoutSeconds)
     }
 

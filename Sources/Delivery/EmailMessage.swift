@@ -2,6 +2,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Crypto
+import OTP
+import System
 
 public enum EmailMessage {
     public static func render(_ message: OutgoingMessage, from: String, now: Int64 = Clock.unixSeconds()) -> String {
@@ -38,12 +41,9 @@ public enum EmailMessage {
     }
 
     static func rfc5322Date(_ seconds: Int64) -> String {
-        var time = time_t(seconds), parts = tm()
-        gmtime_r(&time, &parts)
+        let t = UTCTime(seconds), two = { (n: Int) in UTCTime.padded(n, 2) }
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
+        return "\(days[t.weekday]), \(two(t.day)) \(months[t.month - 1]) \(t.year) \(two(t.hour)):\(two(t.minute)):\(two(t.second)) +0000"
     }
 }

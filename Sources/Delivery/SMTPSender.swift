@@ -1,10 +1,13 @@
 // Django's "smtp" email backend: the message goes to an SMTP relay, with curl speaking SMTP and TLS.
+import Crypto
+import OTP
+import System
 
 struct SMTPSender: Sender {
-    let delivery: Settings.Delivery
+    let delivery: DeliverySettings
     let from: String
 
-    func send(_ message: OutgoingMessage) throws {
+    func send(_ message: OutgoingMessage) throws(DeliveryFault) {
         try Curl(delivery, timeoutSeconds: delivery.emailTimeoutSeconds)
             .run(options(to: message.recipient.value), input: Array(EmailMessage.render(message, from: from).utf8))
     }

@@ -1,4 +1,7 @@
 // SMS and WhatsApp through Twilio's Messages API, over curl; Twilio's answer decides between a 400 and a 500.
+import Crypto
+import OTP
+import System
 
 struct TwilioSender: Sender {
     let accountSID: String
@@ -6,17 +9,17 @@ struct TwilioSender: Sender {
     /// A phone number, an alphanumeric sender ID, or a Messaging Service SID (`MG` and 32 hex digits).
     let sender: String
     let channel: Channel
-    let delivery: Settings.Delivery
+    let delivery: DeliverySettings
 
     /// Nil unless all three settings of the account are there.
-    init?(account: Settings.TwilioAccount, channel: Channel, delivery: Settings.Delivery) {
+    init?(account: TwilioAccount, channel: Channel, delivery: DeliverySettings) {
         guard let sid = account.accountSID, let token = account.authToken, let sender = account.sender else { return nil }
         (accountSID, authToken, self.sender, self.channel, self.delivery) = (sid, token, sender, channel, delivery)
     }
 
     /// The token travels as curl's `user` in the config on fd 3; curl sends the form from stdin and appends
     /// the HTTP status on a line of its own.
-    func send(_ message: OutgoingMessage) throws {
+    func send(_ message: OutgoingMessage) throws(DeliveryFault) {
         let options: [(String, String?)] = [
             ("url", "\(delivery.twilioBaseURL)/2010-04-01/Accounts/\(accountSID)/Messages.json"), ("proto", "=https"),
             ("user", "\(accountSID):\(authToken)"), ("data-binary", "@-"), ("write-out", "\n%{http_code}"),
@@ -35,7 +38,7 @@ struct TwilioSender: Sender {
         let address = { (number: String) in
             self.channel == .whatsapp && !number.hasPrefix("whatsapp:") ? "whatsapp:" + number : number
         }
-        let isService = sender.count == 34 && sender.hasPrefix("MG") && sender.dropFirst(2).allSatisfy(\.isHexDigit)
+        let isService = sender.count == 34 && sender.hasPrefix("MG") && sender.utf8.dropFirst(2).allSatisfy { ASCII.hexValue($0) != nil }
         return Self.formEncoded([("To", address(recipient)), isService ? ("MessagingServiceSid", sender) : ("From", address(sender)),
                                  ("Body", body)])
     }
@@ -47,7 +50,7 @@ struct TwilioSender: Sender {
         func encode(_ text: String) -> String {
             var out: [UInt8] = []
             for byte in text.utf8 {
-                if Settings.Delivery.isAlphanumeric(byte) || "-._~".utf8.contains(byte) { out.append(byte) }
+                if ASCII.isAlphanumeric(byte) || "-._~".utf8.contains(byte) { out.append(byte) }
                 else { out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xf)]] }
             }
             return String(decoding: out, as: UTF8.self)
@@ -58,10 +61,10 @@ struct TwilioSender: Sender {
     /// 2xx is success. Errors about the recipient are the asker's to fix (another number), so they are a 400
     /// with a plain detail; anything else (credentials, rate limits, Twilio's own failures) is our 500, whose
     /// log line names Twilio's code but never the token or the number.
-    static func check(status: Int, body: [UInt8], channel: Channel) throws {
+    static func check(status: Int, body: [UInt8], channel: Channel) throws(DeliveryFault) {
         guard !(200...299).contains(status) else { return }
         let code = errorCode(in: body)
-        if let code, let detail = refusal(code, channel: channel) { throw OTPError.badRequest(detail) }
+        if let code, let detail = refusal(code, channel: channel) { throw DeliveryFault(refused: detail) }
         let hint = switch (code, status) {
         case (20003, _), (_, 401): " (authentication failed: check the account SID and auth token)"
         case (20429, _), (_, 429): " (too many requests)"

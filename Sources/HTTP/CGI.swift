@@ -2,6 +2,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Crypto
+import OTP
+import System
 
 public enum CGI {
     /// The process environment, for production; tests pass their own dictionaries to `request(from:readBody:)`.
@@ -20,34 +23,36 @@ public enum CGI {
         return env
     }
 
-    /// Builds the request from meta-variables (RFC 3875 section 4.1) and the body read through
-    /// CONTENT_LENGTH (4.2: the server need not send EOF, so exactly that many bytes are read).
+    /// The request's meta-variables (RFC 3875 section 4.1), without its body.
+    public static func request(from env: [String: String]) -> Request {
+        Request(method: env["REQUEST_METHOD"] ?? "GET", contentType: env["CONTENT_TYPE"], accept: env["HTTP_ACCEPT"],
+                remoteAddress: env["REMOTE_ADDR"], origin: env["HTTP_ORIGIN"], forwardedFor: env["HTTP_X_FORWARDED_FOR"])
+    }
+
+    /// The whole request, meta-variables and body.
     public static func request(from env: [String: String], readBody: (Int) -> [UInt8]) throws(OTPError) -> Request {
-        var request = Request(method: env["REQUEST_METHOD"] ?? "GET", contentType: env["CONTENT_TYPE"], accept: env["HTTP_ACCEPT"],
-                              remoteAddress: env["REMOTE_ADDR"], origin: env["HTTP_ORIGIN"], forwardedFor: env["HTTP_X_FORWARDED_FOR"])
-        guard let lengthText = env["CONTENT_LENGTH"], !lengthText.isEmpty else { return request }
-        guard lengthText.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let length = Int(lengthText) else {
-            throw .badRequest("Bad Content-Length")
-        }
+        var request = request(from: env)
+        request.body = try body(from: env, readBody: readBody)
+        return request
+    }
+
+    /// The body read through CONTENT_LENGTH (section 4.2: the server need not send EOF, so exactly that many
+    /// bytes are read). One too large is still read and discarded up to a bound, then refused.
+    public static func body(from env: [String: String], readBody: (Int) -> [UInt8]) throws(OTPError) -> [UInt8] {
+        guard let lengthText = env["CONTENT_LENGTH"], !lengthText.isEmpty else { return [] }
+        guard ASCII.isNumber(lengthText.utf8), let length = Int(lengthText) else { throw .badRequest("Bad Content-Length") }
         if length > Request.maxBodyBytes {
             _ = readBody(min(length, Request.maxDiscardBytes))
             throw .payloadTooLarge
         }
-        request.body = readBody(length)
-        guard request.body.count == length else { throw .badRequest("Request body is shorter than its Content-Length") }
-        return request
+        let body = readBody(length)
+        guard body.count == length else { throw .badRequest("Request body is shorter than its Content-Length") }
+        return body
     }
 
-    /// Reads up to `count` bytes of stdin, fewer only at end of file.
-    public static func readStandardInput(_ count: Int) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let n = out.withUnsafeMutableBytes { read(0, $0.baseAddress! + filled, count - filled) }
-            if n > 0 { filled += n } else if n == 0 || errno != EINTR { break }
-        }
-        return Array(out[..<filled])
-    }
+    /// Reads up to `count` bytes of stdin, fewer only at end of file (or on a read error, which the length
+    /// check then answers).
+    public static func readStandardInput(_ count: Int) -> [UInt8] { (try? Syscall.read(0, upTo: count)) ?? [] }
 
     /// The whole answer in one write: a `Status` header, then the rest (RFC 3875 section 6.3). A browser's
     /// form post gets a page offering `endpoint`'s next step; every other client the JSON of the contract.
@@ -69,11 +74,5 @@ public enum CGI {
         return Array((head + "\r\n").utf8)
     }
 
-    public static func writeStandardOutput(_ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(1, $0.baseAddress! + offset, bytes.count - offset) }
-            if n > 0 { offset += n } else if errno != EINTR { return }
-        }
-    }
+    public static func writeStandardOutput(_ bytes: [UInt8]) { try? Syscall.writeAll(1, bytes) }
 }

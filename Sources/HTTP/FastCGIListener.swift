@@ -3,14 +3,17 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Crypto
+import OTP
+import System
 
-enum FastCGIListener {
+public enum FastCGIListener {
     struct UsageError: Error, CustomStringConvertible {
         let description: String
     }
 
     /// A listening socket for `["--listen", ADDRESS]`: an absolute Unix socket path, or IPv4 `ADDRESS:PORT`.
-    static func open(_ arguments: [String]) throws -> Int32 {
+    public static func open(_ arguments: [String]) throws -> Int32 {
         guard arguments.count == 2, arguments[0] == "--listen" else {
             throw UsageError(description: "usage: --listen /path/to/socket | --listen 127.0.0.1:PORT")
         }
@@ -66,6 +69,6 @@ enum FastCGIListener {
     }
 
     private static func failure(_ call: String) -> UsageError {
-        UsageError(description: "\(call): \(String(cString: strerror(errno)))")
+        UsageError(description: "\(call): \(Errno.current)")
     }
 }

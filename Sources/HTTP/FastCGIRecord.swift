@@ -1,4 +1,7 @@
 // FastCGI 1.0 records (the specification's section 3 and 8): the framing both sides of a connection speak.
+import Crypto
+import OTP
+import System
 
 public struct FastCGIRecord: Equatable, Sendable {
     public enum Kind: UInt8, Sendable {

@@ -4,6 +4,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Crypto
+import OTP
+import System
 import Synchronization
 
 public final class FastCGIResponder {
@@ -20,17 +23,15 @@ public final class FastCGIResponder {
     let endpoint: Endpoint
     let listener: Int32
     let maxRequests: Int
+    /// What a process keeps between requests is the wiring's to decide; everything of a request itself lives in
+    /// `serve(connection:)` and dies with it.
+    let wiring: Wiring
     private var served = 0
-    /// What a process keeps between requests: one store per directory (its open root), so a second request
-    /// does not open it again. Everything of a request itself lives in `serve(connection:)` and dies with it.
-    private var stores: [String: any OTPStore] = [:]
     /// One buffer for every connection: allocating (and zeroing) it per request cost more than the request.
     private var reader = RecordReader()
-    /// Where a kept store's log lines go: the STDERR stream of the request being answered.
-    private var requestLog: (String) -> Void = StandardError.log
 
-    public init(endpoint: Endpoint, listener: Int32, maxRequests: Int) {
-        self.endpoint = endpoint; self.listener = listener; self.maxRequests = maxRequests
+    public init(endpoint: Endpoint, listener: Int32, maxRequests: Int, wiring: @escaping Wiring) {
+        self.endpoint = endpoint; self.listener = listener; self.maxRequests = maxRequests; self.wiring = wiring
     }
 
     /// True when `fd` is a socket with no peer: the FastCGI convention (FCGI_LISTENSOCK_FILENO) for "you were
@@ -47,10 +48,10 @@ public final class FastCGIResponder {
     public func run() -> Int32 {
         Self.installSignalHandlers()
         while !Self.stopRequested.load(ordering: .relaxed) {
-            let connection = accept(listener, nil, nil)
-            if connection < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                StandardError.log("fastcgi: accept: \(String(cString: strerror(errno)))")
+            let connection: Int32
+            do throws(SystemError) { connection = try Syscall.accept(listener) } catch {
+                if error.errno == .interrupted { continue }
+                StandardError.log("fastcgi: \(error)")
                 return 1
             }
             // One thread, so nothing can spawn a child between accept and this (accept4 is not in Glibc's module).
@@ -122,23 +123,12 @@ public final class FastCGIResponder {
         var params: [String: String] = [:]
         for (name, value) in pairs { params[name] = value }
         var logLines: [UInt8] = []
-        requestLog = { logLines += Array(("otp-cgi: " + $0 + "\n").utf8) }
-        defer { requestLog = StandardError.log }
-        let output = endpoint.serve(params, readBody: { Array(request.body.prefix($0)) }, log: requestLog, makeStore: store(for:))
+        let output = endpoint.serve(params, readBody: { Array(request.body.prefix($0)) },
+                                    log: { logLines += Array(("otp-cgi: " + $0 + "\n").utf8) }, wiring: wiring)
         return send(fd, FastCGIRecord.stream(.stderr, requestID: request.id, logLines)
                     + FastCGIRecord.stream(.stdout, requestID: request.id, output)
                     + FastCGIRecord(.stdout, requestID: request.id).encoded
                     + FastCGIRecord.endRequest(request.id, .requestComplete))
-    }
-
-    private func store(for settings: Settings) -> any OTPStore {
-        // A Redis store connects per request, as under CGI; only the file store's open directory is kept.
-        guard case .file = settings.store.location else { return Endpoint.store(settings) }
-        let key = "\(settings.storeDirectory) \(settings.lockTimeoutMilliseconds)"
-        if let store = stores[key] { return store }
-        let store = Endpoint.fileStore(settings, log: { [unowned self] in self.requestLog($0) })
-        stores[key] = store
-        return store
     }
 
     /// GET_VALUES gets this responder's limits; any other management record, FCGI_UNKNOWN_TYPE (section 4).
@@ -152,15 +142,8 @@ public final class FastCGIResponder {
                              content: FastCGIPairs.encode(asked.compactMap { name, _ in known[name].map { (name, $0) } })).encoded
     }
 
-    /// Writes all of `bytes`; false when the peer is gone (MSG_NOSIGNAL: a closed peer must not kill us).
-    private func send(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return false }
-        }
-        return true
-    }
+    /// Writes all of `bytes`; false when the peer is gone.
+    private func send(_ fd: Int32, _ bytes: [UInt8]) -> Bool { (try? Syscall.writeAll(fd, bytes, socket: true)) != nil }
 
     /// SIGTERM without SA_RESTART, so that a blocked accept returns and the loop can end; the handler only
     /// sets a flag (async-signal-safe).

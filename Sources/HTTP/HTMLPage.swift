@@ -1,4 +1,7 @@
 // The page a browser gets instead of JSON after a plain form post, so the service works without JavaScript.
+import Crypto
+import OTP
+import System
 
 /// It tells the outcome and offers the next step as a form: after a sent code the check form, pre-filled; after
 /// an error the same form again with what was sent; after "Verified" nothing. Everything echoed is escaped.

@@ -1,5 +1,8 @@
 // A strict RFC 8259 parser for one JSON object, keeping its top-level string members; small, bounded and
 // ours, so that a hostile body costs little and a process start loads no Foundation.
+import Crypto
+import OTP
+import System
 
 enum JSONFields {
     static let maxDepth = 16
@@ -140,8 +143,12 @@ enum JSONFields {
         }
 
         mutating func hex4() throws(OTPError) -> UInt32 {
-            guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16),
-                  bytes[i..<i + 4].allSatisfy({ $0 != UInt8(ascii: "+") && $0 != UInt8(ascii: "-") }) else { throw Self.malformed }
+            guard i + 4 <= bytes.count else { throw Self.malformed }
+            var v: UInt32 = 0
+            for byte in bytes[i..<i + 4] {
+                guard let digit = ASCII.hexValue(byte) else { throw Self.malformed }
+                v = v << 4 | UInt32(digit)
+            }
             i += 4
             return v
         }

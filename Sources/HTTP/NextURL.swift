@@ -1,4 +1,7 @@
 // An absolute http(s) URL a verified browser may be sent on to, parsed so that it is compared by its parts.
+import Crypto
+import OTP
+import System
 
 /// A string prefix would let `https://site.example.evil.example/` or `https://site.example@evil.example/` pass
 /// for `https://site.example`; here scheme, host and port must be equal and the path must continue the allowed
@@ -26,28 +29,22 @@ public struct NextURL: Sendable, Equatable {
         let afterScheme = text[schemeEnd.upperBound...]
         let authorityEnd = afterScheme.firstIndex(where: { (c: Character) in c == "/" || c == "?" || c == "#" }) ?? afterScheme.endIndex
         let authority = afterScheme[..<authorityEnd].lowercased()
-        var host = Substring(authority), port: Int?
-        if let colon = authority.lastIndex(of: ":") {
-            host = authority[..<colon]
-            let digits = authority[authority.index(after: colon)...]
-            guard !digits.isEmpty, digits.count <= 5, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let number = Int(digits), (1...65_535).contains(number) else { return nil }
-            port = number == (scheme == "https" ? 443 : 80) ? nil : number
-        }
+        guard let hostPort = HostPort(Substring(authority)) else { return nil }
+        let host = hostPort.host, port = hostPort.port == (scheme == "https" ? 443 : 80) ? nil : hostPort.port
         guard !host.isEmpty, host.split(separator: ".", omittingEmptySubsequences: false).allSatisfy(Self.isLabel) else { return nil }
         let tail = afterScheme[authorityEnd...]
         let pathEnd = tail.firstIndex(where: { (c: Character) in c == "?" || c == "#" }) ?? tail.endIndex
         let path = tail[..<pathEnd].isEmpty ? "/" : String(tail[..<pathEnd])
         let isDotSegment = { (segment: Substring) in
-            let plain = segment.lowercased().replacing("%2e", with: ".")
-            return plain == "." || plain == ".."
+            let plain = PercentDecoding.decode(Array(segment.utf8), plusIsSpace: false)
+            return plain == [UInt8(ascii: ".")] || plain == [UInt8(ascii: "."), UInt8(ascii: ".")]
         }
         guard !path.split(separator: "/", omittingEmptySubsequences: false).contains(where: isDotSegment) else { return nil }
         (self.scheme, self.host, self.port, self.path, rest) = (scheme, String(host), port, path, String(tail[pathEnd...]))
     }
 
     private static func isLabel(_ label: Substring) -> Bool {
-        !label.isEmpty && label.utf8.allSatisfy { Settings.Delivery.isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+        !label.isEmpty && label.utf8.allSatisfy { ASCII.isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
     }
 
     /// Where a page may send a form to, in a Content-Security-Policy `form-action`.

@@ -1,4 +1,7 @@
 // One HTTP request as the service sees it: what every adapter (CGI now, FastCGI later) turns its input into.
+import Crypto
+import OTP
+import System
 
 public struct Request: Sendable {
     public var method: String

@@ -1,6 +1,9 @@
 // The fields of a request body, whatever its encoding: the service reads only these.
+import Crypto
+import OTP
+import System
 
-public struct RequestFields: Sendable {
+public struct RequestFields: RequestValues, Sendable {
     var strings: [String: String] = [:]
     /// Keys whose JSON value was not a string: naming one of them is a clear 400, not a silent miss.
     var others: Set<String> = []

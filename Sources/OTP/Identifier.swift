@@ -1,5 +1,7 @@
 // Validation and normalisation of who a code is for, so one person maps to one record whatever they typed.
 
+import System
+
 public struct Identifier: Equatable, Sendable {
     public let channel: Channel
     /// The normalised form: lower-cased email, or E.164 phone (`+` and 8 to 15 digits).
@@ -57,14 +59,5 @@ public struct Identifier: Equatable, Sendable {
             let shown = digits.count >= 11 ? 4 : digits.count / 3
             return "+" + digits.prefix(shown) + "***" + digits.suffix(shown)
         }
-    }
-}
-
-extension String {
-    func trimmingASCIIWhitespace() -> String {
-        // "\r\n" is one Character, so the test is on its scalars.
-        let isSpace: (Character) -> Bool = { $0.unicodeScalars.allSatisfy { " \t\n\r".unicodeScalars.contains($0) } }
-        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[start...end])
     }
 }

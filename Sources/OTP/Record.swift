@@ -1,4 +1,5 @@
 // One identifier's state and the rules that move it; pure, so every store backend applies the same ones.
+import Crypto
 
 public struct Record: Equatable, Sendable {
     /// HMAC of the code, never the code itself; empty once the code is used (the counters may outlive it).
@@ -142,7 +143,7 @@ extension Record {
     }
 
     /// The record with its counters restarted if its window has ended.
-    func inWindow(now: Int64) -> Record {
+    public func inWindow(now: Int64) -> Record {
         guard windowEndsAt <= now, sends != 0 || failures != 0 || windowEndsAt != 0 else { return self }
         var fresh = self
         fresh.windowEndsAt = 0

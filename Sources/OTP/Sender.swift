@@ -6,15 +6,24 @@ public struct OutgoingMessage: Sendable {
     /// The email's subject; nil for SMS and WhatsApp.
     public let subject: String?
     public let text: String
+
+    public init(recipient: Identifier, code: String, subject: String?, text: String) {
+        self.recipient = recipient; self.code = code; self.subject = subject; self.text = text
+    }
 }
 
 public protocol Sender {
-    /// Throws when the message was not handed over; the service then withdraws the code.
-    func send(_ message: OutgoingMessage) throws
+    /// Throws `DeliveryFault` when the message was not handed over; the service then withdraws the code.
+    func send(_ message: OutgoingMessage) throws(DeliveryFault)
 }
 
-/// A failure to deliver: its detail (paths, provider answers) goes to the error log, never to the client.
+/// A failure to deliver: its description (paths, provider answers) goes to the error log, never to the client.
 public struct DeliveryFault: Error, CustomStringConvertible, Equatable, Sendable {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// Set when the provider refused this recipient: a detail the asker may see, as it is theirs to fix.
+    public let refusal: String?
+
+    public init(_ description: String) { self.description = description; refusal = nil }
+
+    public init(refused detail: String) { description = detail; refusal = detail }
 }

@@ -2,6 +2,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Crypto
+import OTP
+import System
 
 /// Many short-lived processes share this directory. Every transition holds `flock(LOCK_EX)` on the shard's
 /// `lock` file, which is never replaced or deleted (a rename would leave the lock on the old inode), re-reads
@@ -36,43 +39,43 @@ public final class FileStore: OTPStore {
 
     // MARK: OTPStore
 
-    public func secretKey() throws -> [UInt8] {
+    public func secretKey() throws(StoreFault) -> [UInt8] {
         let root = try openRoot()
         if let key = try readSecret(root) { return key }
         let temp = Self.tempPrefix + Random.hex(8)
-        try fault("create the secret key") { () throws(SyscallError) in
+        try fault("create the secret key") { () throws(SystemError) in
             let fd = try Syscall.openat(root, temp, O_WRONLY | O_CREAT | O_EXCL)
-            do throws(SyscallError) {
+            do throws(SystemError) {
                 try Syscall.writeAll(fd, Random.bytes(32))
-                try Syscall.retrying("fsync") { fsync(fd) }
+                try Syscall.fsync(fd, "secret key")
                 try Syscall.close(fd)
             } catch { Glibc.close(fd); unlinkat(root, temp, 0); throw error }
             // link() publishes the file only whole and fails if another process published first.
             let linked = linkat(root, temp, root, "secret.key", 0)
-            let linkErrno = errno
+            let linkErrno = Errno.current
             unlinkat(root, temp, 0)
-            if linked != 0 && linkErrno != EEXIST { throw SyscallError(call: "link secret.key", errno: linkErrno) }
-            try Syscall.retrying("fsync store directory") { fsync(root) }
+            if linked != 0 && linkErrno != .exists { throw SystemError(call: "link secret.key", errno: linkErrno) }
+            try Syscall.fsync(root, "store directory")
         }
         guard let key = try readSecret(root) else { throw StoreFault("secret.key is unreadable after creation") }
         return key
     }
 
-    public func issue(_ key: RecordKey, codeMAC: [UInt8], policy: IssuePolicy, now: Int64) throws -> IssueOutcome {
+    public func issue(_ key: RecordKey, codeMAC: [UInt8], policy: IssuePolicy, now: Int64) throws(StoreFault) -> IssueOutcome {
         try transition(key, now: now, sweep: true) { Record.issue($0, codeMAC: codeMAC, policy: policy, now: now) }
     }
 
-    public func check(_ key: RecordKey, codeMAC: [UInt8], policy: CheckPolicy, now: Int64) throws -> CheckOutcome {
+    public func check(_ key: RecordKey, codeMAC: [UInt8], policy: CheckPolicy, now: Int64) throws(StoreFault) -> CheckOutcome {
         try transition(key, now: now, sweep: false) { Record.check($0, codeMAC: codeMAC, policy: policy, now: now) }
     }
 
-    public func withdraw(_ key: RecordKey, codeMAC: [UInt8], restoring previous: Record?) throws {
+    public func withdraw(_ key: RecordKey, codeMAC: [UInt8], restoring previous: Record?) throws(StoreFault) {
         try transition(key, now: 0, sweep: false) { ((), Record.withdraw($0, codeMAC: codeMAC, restoring: previous)) }
     }
 
     /// A counter is written without the two fsyncs of a durable write: losing one to a power cut only restarts
     /// a rate limit's window (a torn file reads as absent), and every generate pays for this write.
-    public func count(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws -> CountOutcome {
+    public func count(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws(StoreFault) -> CountOutcome {
         try transition(key, now: now, sweep: false, durable: false) {
             Record.count($0, limit: limit, windowSeconds: windowSeconds, now: now)
         }
@@ -81,7 +84,7 @@ public final class FileStore: OTPStore {
     // MARK: Transitions
 
     private func transition<T>(_ key: RecordKey, now: Int64, sweep: Bool, durable: Bool = true,
-                               _ rule: (Record?) -> (T, Record?)) throws -> T {
+                               _ rule: (Record?) -> (T, Record?)) throws(StoreFault) -> T {
         let shardName = String(key.hex.prefix(2)), name = String(key.hex.dropFirst(2))
         let (shard, fresh) = try openShard(shardName)
         defer { Glibc.close(shard) }
@@ -90,7 +93,7 @@ public final class FileStore: OTPStore {
         let current = readRecord(shard, name, shardName)
         let (outcome, next) = rule(current)
         if next != current {
-            try fault("write record in shard \(shardName)") { () throws(SyscallError) in
+            try fault("write record in shard \(shardName)") { () throws(SystemError) in
                 try writeRecord(next, shard, name, durable: durable)
             }
         }
@@ -100,7 +103,7 @@ public final class FileStore: OTPStore {
 
     /// Loads many records at once (benchmarks, migrations): each shard's lock is taken once, and one sync(2)
     /// makes the whole batch durable instead of two fsyncs per record. Existing records are replaced.
-    public func load(_ records: [(RecordKey, Record)]) throws {
+    public func load(_ records: [(RecordKey, Record)]) throws(StoreFault) {
         let byShard = Dictionary(grouping: records) { String($0.0.hex.prefix(2)) }
         for (shardName, batch) in byShard {
             let (shard, fresh) = try openShard(shardName)
@@ -108,7 +111,7 @@ public final class FileStore: OTPStore {
             let lock = try acquireLock(shard, shardName, fresh: fresh)
             defer { Glibc.close(lock) }
             for (key, record) in batch {
-                try fault("load record in shard \(shardName)") { () throws(SyscallError) in
+                try fault("load record in shard \(shardName)") { () throws(SystemError) in
                     try writeRecord(record, shard, String(key.hex.dropFirst(2)), durable: false)
                 }
             }
@@ -117,13 +120,13 @@ public final class FileStore: OTPStore {
     }
 
     /// The shard's directory, and whether this call created it (so that its lock file is expected to be missing).
-    private func openShard(_ shardName: String) throws -> (Int32, Bool) {
+    private func openShard(_ shardName: String) throws(StoreFault) -> (Int32, Bool) {
         let root = try openRoot()
-        return try fault("open shard \(shardName)") { () throws(SyscallError) in
-            try ensureDirectory(root, "r")
+        return try fault("open shard \(shardName)") { () throws(SystemError) in
+            try Syscall.makeDirectory(in: root, "r")
             let records = try Syscall.openat(root, "r", O_RDONLY | O_DIRECTORY)
             defer { Glibc.close(records) }
-            let fresh = try ensureDirectory(records, shardName)
+            let fresh = try Syscall.makeDirectory(in: records, shardName)
             return (try Syscall.openat(records, shardName, O_RDONLY | O_DIRECTORY), fresh)
         }
     }
@@ -133,12 +136,12 @@ public final class FileStore: OTPStore {
     /// a newcomer would lock a fresh one and two processes would both be inside.
     /// A lock file missing from a shard that existed was deleted (by hand, or by a cleaner of /var/tmp): it is
     /// made again and the log says so, as a process still holding the old one may be inside at the same time.
-    private func acquireLock(_ shard: Int32, _ shardName: String, fresh: Bool) throws -> Int32 {
+    private func acquireLock(_ shard: Int32, _ shardName: String, fresh: Bool) throws(StoreFault) -> Int32 {
         let deadline = Clock.monotonicMilliseconds() + Int64(lockTimeoutMilliseconds)
         var pause: Int64 = 1
         while true {
-            let fd = try fault("open lock of shard \(shardName)") { () throws(SyscallError) in
-                do throws(SyscallError) { return try Syscall.openat(shard, "lock", O_RDWR) } catch where error.errno == ENOENT {
+            let fd = try fault("open lock of shard \(shardName)") { () throws(SystemError) in
+                do throws(SystemError) { return try Syscall.openat(shard, "lock", O_RDWR) } catch where error.errno == .noEntry {
                     if !fresh { log("lock file of shard \(shardName) was missing (deleted while in use?); creating a new one") }
                     return try Syscall.openat(shard, "lock", O_RDWR | O_CREAT)
                 }
@@ -153,10 +156,10 @@ public final class FileStore: OTPStore {
                 Glibc.close(fd)
                 continue
             }
-            let lockErrno = errno
+            let lockErrno = Errno.current
             Glibc.close(fd)
-            guard lockErrno == EWOULDBLOCK || lockErrno == EINTR else {
-                throw StoreFault("flock shard \(shardName): \(String(cString: strerror(lockErrno)))")
+            guard lockErrno == .wouldBlock || lockErrno == .interrupted else {
+                throw StoreFault("\(SystemError(call: "flock shard \(shardName)", errno: lockErrno))")
             }
             let now = Clock.monotonicMilliseconds()
             if now >= deadline { throw StoreFault("lock of shard \(shardName) not had within \(lockTimeoutMilliseconds) ms", busy: true) }
@@ -168,9 +171,9 @@ public final class FileStore: OTPStore {
 
     /// An unreadable or corrupt record counts as absent (and the next write replaces it), but is logged.
     private func readRecord(_ shard: Int32, _ name: String, _ shardName: String) -> Record? {
-        let fd = Glibc.openat(shard, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        if fd < 0 {
-            if errno != ENOENT { log("record in shard \(shardName) unreadable: \(String(cString: strerror(errno)))") }
+        let fd: Int32
+        do throws(SystemError) { fd = try Syscall.openat(shard, name, O_RDONLY) } catch {
+            if error.errno != .noEntry { log("record in shard \(shardName) unreadable: \(error.errno)") }
             return nil
         }
         defer { Glibc.close(fd) }
@@ -181,33 +184,33 @@ public final class FileStore: OTPStore {
         return record
     }
 
-    private func writeRecord(_ record: Record?, _ shard: Int32, _ name: String, durable: Bool = true) throws(SyscallError) {
+    private func writeRecord(_ record: Record?, _ shard: Int32, _ name: String, durable: Bool = true) throws(SystemError) {
         guard let record else {
-            if unlinkat(shard, name, 0) != 0 && errno != ENOENT { throw SyscallError(call: "unlink record", errno: errno) }
-            try Syscall.retrying("fsync shard") { fsync(shard) }
+            try Syscall.unlink(in: shard, name, "record")
+            try Syscall.fsync(shard, "shard")
             return
         }
         let temp = Self.tempPrefix + Random.hex(8)
         let fd = try Syscall.openat(shard, temp, O_WRONLY | O_CREAT | O_EXCL)
-        do throws(SyscallError) {
+        do throws(SystemError) {
             try Syscall.writeAll(fd, record.encoded())
             // The file's mtime is when it dies, so a sweep needs a stat, not a read, to judge it.
             var times = [timespec(tv_sec: 0, tv_nsec: Self.utimeOmit), timespec(tv_sec: Int(record.deadAt), tv_nsec: 0)]
             try Syscall.retrying("futimens") { futimens(fd, &times) }
-            if durable { try Syscall.retrying("fsync record") { fsync(fd) } }
+            if durable { try Syscall.fsync(fd, "record") }
             try Syscall.close(fd)
         } catch {
             Glibc.close(fd)
             unlinkat(shard, temp, 0)
             throw error
         }
-        do throws(SyscallError) {
-            try Syscall.retrying("rename record") { renameat(shard, temp, shard, name) }
+        do throws(SystemError) {
+            try Syscall.rename(in: shard, temp, to: name, "record")
         } catch {
             unlinkat(shard, temp, 0)
             throw error
         }
-        if durable { try Syscall.retrying("fsync shard") { fsync(shard) } }
+        if durable { try Syscall.fsync(shard, "shard") }
     }
 
     /// Removes dead records and the temp files of writers that died (any temp file seen while the shard's lock
@@ -227,61 +230,53 @@ public final class FileStore: OTPStore {
                 if unlinkat(shard, name, 0) == 0 { removed += 1 }
             }
         }
-        if removed > 0 { fsync(shard) }
+        if removed > 0 { try? Syscall.fsync(shard, "shard") }
     }
 
     // MARK: The directory
 
     /// Creates the store directory (0700) if missing, and refuses one that is a symlink, not ours, or open to
     /// other users: codes and the secret key live there.
-    private func openRoot() throws -> Int32 {
+    private func openRoot() throws(StoreFault) -> Int32 {
         if rootFD >= 0 { return rootFD }
         let previous = umask(0o077)
         defer { umask(previous) }
         if mkdir(path, 0o700) == 0 {
             log("created the store directory \(path)")
         } else if errno != EEXIST {
-            throw StoreFault("cannot create store directory \(path): \(String(cString: strerror(errno)))")
+            throw StoreFault("cannot create store directory \(path): \(Errno.current)")
         }
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
-            let openErrno = errno
+            let openErrno = Errno.current
             var info = stat()
             if lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK {
                 throw StoreFault("store directory \(path) is a symlink, which is refused; set OTP_STORE_DIR to the real directory")
             }
-            throw StoreFault("cannot open store directory \(path): \(String(cString: strerror(openErrno)))")
+            throw StoreFault("cannot open store directory \(path): \(openErrno)")
         }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o077 == 0 else {
             Glibc.close(fd)
-            throw OTPError.misconfigured("OTP_STORE_DIR must be a directory owned by the web server's user with mode 0700")
+            throw StoreFault(misconfigured: "OTP_STORE_DIR must be a directory owned by the web server's user with mode 0700")
         }
         rootFD = fd
         return fd
     }
 
-    /// Whether it made the directory.
-    @discardableResult
-    private func ensureDirectory(_ parent: Int32, _ name: String) throws(SyscallError) -> Bool {
-        if mkdirat(parent, name, 0o700) == 0 { return true }
-        if errno != EEXIST { throw SyscallError(call: "mkdir \(name)", errno: errno) }
-        return false
-    }
-
-    private func readSecret(_ root: Int32) throws -> [UInt8]? {
-        let fd = Glibc.openat(root, "secret.key", O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw StoreFault("cannot open secret.key: \(String(cString: strerror(errno)))")
+    private func readSecret(_ root: Int32) throws(StoreFault) -> [UInt8]? {
+        let fd: Int32
+        do throws(SystemError) { fd = try Syscall.openat(root, "secret.key", O_RDONLY) } catch {
+            if error.errno == .noEntry { return nil }
+            throw StoreFault("cannot open secret.key: \(error.errno)")
         }
         defer { Glibc.close(fd) }
-        let bytes = try fault("read secret.key") { () throws(SyscallError) in try Syscall.readAll(fd, limit: 64) }
+        let bytes = try fault("read secret.key") { () throws(SystemError) in try Syscall.readAll(fd, limit: 64) }
         guard let bytes, bytes.count == 32 else { throw StoreFault("secret.key in \(path) is corrupt; remove it to make a new one") }
         return bytes
     }
 
-    private func fault<T>(_ what: String, _ body: () throws(SyscallError) -> T) throws -> T {
+    private func fault<T>(_ what: String, _ body: () throws(SystemError) -> T) throws(StoreFault) -> T {
         do { return try body() } catch { throw StoreFault("\(what): \(error)") }
     }
 }

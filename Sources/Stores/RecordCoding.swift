@@ -1,4 +1,6 @@
 // The one-line text form of a record on disk, with a checksum so that a torn or garbled file reads as absent.
+import Crypto
+import OTP
 
 extension Record {
     private static let magic = "otp2"

@@ -1,47 +1,59 @@
-// Which store holds the codes: OTP_STORE_URL (the file store, or Redis over TCP or a Unix socket) and Redis's knobs.
+// Which store holds the codes and how it is reached: OTP_STORE_URL (the file store in OTP_STORE_DIR, or Redis over
+// TCP or a Unix socket), the lock timeout and Redis's knobs.
+#if canImport(Glibc)
+import Glibc
+#endif
+import OTP
+import System
 
-extension Settings {
-    public struct Store: Sendable, Equatable {
-        public var location = Location.file
-        /// Namespaces the keys, so that one Redis can serve several sites.
-        public var redisPrefix = "otp:"
-        public var connectTimeoutMilliseconds = 250
-        public var readTimeoutMilliseconds = 1000
+public struct StoreSettings: Sendable, Equatable {
+    public var location = Location.file
+    public var directory: String
+    public var lockTimeoutMilliseconds = 2000
+    /// Namespaces the keys, so that one Redis can serve several sites.
+    public var redisPrefix = "otp:"
+    public var connectTimeoutMilliseconds = 250
+    public var readTimeoutMilliseconds = 1000
 
-        public enum Location: Sendable, Equatable {
-            case file
-            case redis(RedisEndpoint)
-        }
+    public enum Location: Sendable, Equatable {
+        case file
+        case redis(RedisEndpoint)
+    }
 
-        init() {}
+    /// Outside any document root and writable by the web server's user out of the box; the store checks
+    /// that it owns the directory and that nobody else can read it.
+    public static var defaultDirectory: String { "/var/tmp/otp-cgi-\(geteuid())" }
 
-        init(_ reader: Reader) throws(OTPError) {
-            if let url = reader.string("OTP_STORE_URL") { location = try Self.parse(url) }
-            if let prefix = reader.string("OTP_REDIS_PREFIX") {
-                // A brace would move the hash tag and so the record's cluster slot; spaces and controls make keys
-                // that redis-cli users cannot type.
-                guard prefix.utf8.count <= 64, prefix.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f && $0 != "{" && $0 != "}" }) else {
-                    throw .misconfigured("OTP_REDIS_PREFIX must be up to 64 printable ASCII characters without spaces or braces")
-                }
-                redisPrefix = prefix
+    public init() { directory = Self.defaultDirectory }
+
+    public init(_ reader: SettingsReader) throws(OTPError) {
+        directory = try reader.absolutePath("OTP_STORE_DIR") ?? Self.defaultDirectory
+        lockTimeoutMilliseconds = try reader.integer("OTP_LOCK_TIMEOUT_MS", default: lockTimeoutMilliseconds, in: 10...30_000)
+        if let url = reader.string("OTP_STORE_URL") { location = try Self.parse(url) }
+        if let prefix = reader.string("OTP_REDIS_PREFIX") {
+            // A brace would move the hash tag and so the record's cluster slot; spaces and controls make keys
+            // that redis-cli users cannot type.
+            guard prefix.utf8.count <= 64, prefix.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f && $0 != "{" && $0 != "}" }) else {
+                throw .misconfigured("OTP_REDIS_PREFIX must be up to 64 printable ASCII characters without spaces or braces")
             }
-            connectTimeoutMilliseconds = try reader.integer("OTP_REDIS_CONNECT_TIMEOUT_MS", default: connectTimeoutMilliseconds, in: 1...60_000)
-            readTimeoutMilliseconds = try reader.integer("OTP_REDIS_READ_TIMEOUT_MS", default: readTimeoutMilliseconds, in: 1...60_000)
+            redisPrefix = prefix
         }
+        connectTimeoutMilliseconds = try reader.integer("OTP_REDIS_CONNECT_TIMEOUT_MS", default: connectTimeoutMilliseconds, in: 1...60_000)
+        readTimeoutMilliseconds = try reader.integer("OTP_REDIS_READ_TIMEOUT_MS", default: readTimeoutMilliseconds, in: 1...60_000)
+    }
 
-        /// `file:`, `redis://[[user]:password@]host[:port][/db]` or `unix:///path/redis.sock[?db=N&password=...]`.
-        /// The message never repeats the URL, which may hold a password.
-        static func parse(_ url: String) throws(OTPError) -> Location {
-            let lowered = url.lowercased()
-            if lowered == "file:" || lowered == "file://" { return .file }
-            if lowered.hasPrefix("rediss://") {
-                throw .misconfigured("OTP_STORE_URL: rediss:// (TLS) is not supported; reach Redis through a Unix socket "
-                    + "(unix:///path/redis.sock) or a local TLS tunnel such as stunnel listening on 127.0.0.1 (redis://127.0.0.1:PORT)")
-            }
-            if lowered.hasPrefix("redis://") { return .redis(try RedisEndpoint(tcp: String(url.dropFirst(8)))) }
-            if lowered.hasPrefix("unix://") { return .redis(try RedisEndpoint(unix: String(url.dropFirst(7)))) }
-            throw .misconfigured("OTP_STORE_URL must be file:, redis://host[:port][/db] or unix:///path/redis.sock")
+    /// `file:`, `redis://[[user]:password@]host[:port][/db]` or `unix:///path/redis.sock[?db=N&password=...]`.
+    /// The message never repeats the URL, which may hold a password.
+    static func parse(_ url: String) throws(OTPError) -> Location {
+        let lowered = url.lowercased()
+        if lowered == "file:" || lowered == "file://" { return .file }
+        if lowered.hasPrefix("rediss://") {
+            throw .misconfigured("OTP_STORE_URL: rediss:// (TLS) is not supported; reach Redis through a Unix socket "
+                + "(unix:///path/redis.sock) or a local TLS tunnel such as stunnel listening on 127.0.0.1 (redis://127.0.0.1:PORT)")
         }
+        if lowered.hasPrefix("redis://") { return .redis(try RedisEndpoint(tcp: String(url.dropFirst(8)))) }
+        if lowered.hasPrefix("unix://") { return .redis(try RedisEndpoint(unix: String(url.dropFirst(7)))) }
+        throw .misconfigured("OTP_STORE_URL must be file:, redis://host[:port][/db] or unix:///path/redis.sock")
     }
 }
 
@@ -64,7 +76,7 @@ public struct RedisEndpoint: Sendable, Equatable {
     public var password: String?
     public var database = 0
 
-    init(address: Address, username: String? = nil, password: String? = nil, database: Int = 0) {
+    public init(address: Address, username: String? = nil, password: String? = nil, database: Int = 0) {
         self.address = address; self.username = username; self.password = password; self.database = database
     }
 
@@ -80,21 +92,13 @@ public struct RedisEndpoint: Sendable, Equatable {
             database = db.isEmpty ? 0 : try Self.database(db)
             hostPart = hostPart[..<slash]
         }
-        var host: Substring, port = 6379
-        if hostPart.hasPrefix("[") {
-            guard let close = hostPart.firstIndex(of: "]") else { throw Self.bad }
-            host = hostPart[hostPart.index(after: hostPart.startIndex)..<close]
-            let after = hostPart[hostPart.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw Self.bad }
-                port = try Self.port(after.dropFirst())
-            }
-        } else if let colon = hostPart.lastIndex(of: ":") {
-            host = hostPart[..<colon]
-            port = try Self.port(hostPart[hostPart.index(after: colon)...])
-        } else {
-            host = hostPart
+        guard let parsed = HostPort(hostPart) else {
+            // Brackets that do not close, or anything after them but a port, make no address at all.
+            let bracketed = hostPart.hasPrefix("["), close = hostPart.firstIndex(of: "]")
+            if bracketed, close == nil || !hostPart[hostPart.index(after: close!)...].hasPrefix(":") { throw Self.bad }
+            throw .misconfigured("OTP_STORE_URL: the port must be a number from 1 to 65535")
         }
+        let host = parsed.host, port = parsed.port ?? 6379
         guard !host.isEmpty, host.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f && !"/?#@[]".unicodeScalars.contains($0) })
         else { throw Self.bad }
         address = .tcp(host: String(host), port: port)
@@ -133,12 +137,6 @@ public struct RedisEndpoint: Sendable, Equatable {
         return (user.isEmpty ? nil : try percentDecoded(user), pass.isEmpty ? nil : try percentDecoded(pass))
     }
 
-    private static func port(_ text: Substring) throws(OTPError) -> Int {
-        guard !text.isEmpty, text.utf8.count <= 5, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let port = Int(text), (1...65535).contains(port)
-        else { throw .misconfigured("OTP_STORE_URL: the port must be a number from 1 to 65535") }
-        return port
-    }
-
     private static func database(_ text: Substring) throws(OTPError) -> Int {
         guard !text.isEmpty, text.utf8.count <= 5, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let db = Int(text) else {
             throw .misconfigured("OTP_STORE_URL: the database must be a number, as in redis://127.0.0.1:6379/1")
@@ -148,19 +146,9 @@ public struct RedisEndpoint: Sendable, Equatable {
 
     /// Passwords often hold `@`, `:` or `/`, which a URL carries as %40, %3A, %2F.
     static func percentDecoded(_ text: Substring) throws(OTPError) -> String {
-        var out: [UInt8] = [], bytes = Array(text.utf8), i = 0
-        while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "%") {
-                guard i + 2 < bytes.count, let value = Hex.decode(Substring(String(decoding: bytes[i + 1...i + 2], as: UTF8.self).lowercased())) else {
-                    throw .misconfigured("OTP_STORE_URL has a malformed %-escape")
-                }
-                out += value
-                i += 3
-            } else {
-                out.append(bytes[i])
-                i += 1
-            }
+        guard let bytes = PercentDecoding.decode(Array(text.utf8), plusIsSpace: false) else {
+            throw .misconfigured("OTP_STORE_URL has a malformed %-escape")
         }
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -1,4 +1,4 @@
-// Who a request comes from, for the per-client limit: REMOTE_ADDR, or behind trusted proxies X-Forwarded-For.
+// IPv4 and IPv6 addresses and CIDR blocks, parsed by inet_pton's strict forms only.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,14 +22,7 @@ public struct IPAddress: Equatable, Sendable {
         }
     }
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
-
-    /// What the per-client limit counts: a whole IPv4 address, but an IPv6 /64, as one subscriber usually
-    /// holds a whole /64 and could otherwise take a fresh address for every request.
-    public var counted: String {
-        bytes.count == 4 ? bytes.map(String.init).joined(separator: ".")
-            : Hex.encode(Array(bytes.prefix(8))) + "::/64"
-    }
+    public init(bytes: [UInt8]) { self.bytes = bytes }
 }
 
 /// An address or a CIDR block (`10.0.0.0/8`, `2001:db8::/32`); a bare address is the block of that one.
@@ -63,22 +56,3 @@ public struct AddressRange: Equatable, Sendable {
     }
 }
 
-public enum ClientAddress {
-    /// The peer, unless the peer is a trusted proxy: then the right-most `X-Forwarded-For` entry that is not
-    /// itself trusted, since each proxy appends what it saw and only the entries our proxies added are true.
-    /// An entry that is not an address stops the walk at the proxy that passed it on. Without a usable peer
-    /// the answer is nil, and the caller counts all such requests together.
-    public static func resolve(remote: String?, forwardedFor: String?, trusted: [AddressRange]) -> IPAddress? {
-        guard let peer = remote.flatMap({ IPAddress($0.trimmingASCIIWhitespace()) }) else { return nil }
-        guard let forwardedFor, !trusted.isEmpty, isTrusted(peer, trusted) else { return peer }
-        var client = peer
-        for entry in forwardedFor.split(separator: ",").reversed() {
-            guard let hop = IPAddress(String(entry).trimmingASCIIWhitespace()) else { return client }
-            client = hop
-            if !isTrusted(hop, trusted) { return hop }
-        }
-        return client
-    }
-
-    static func isTrusted(_ address: IPAddress, _ trusted: [AddressRange]) -> Bool { trusted.contains { $0.contains(address) } }
-}

@@ -1,7 +1,13 @@
 // Wall-clock steps and floods of unique identifiers: codes die on time, and the store shrinks back on its own.
 import Foundation
 import Testing
-import OTPCore
+@testable import App
+@testable import HTTP
+@testable import Stores
+@testable import Delivery
+@testable import OTP
+@testable import Crypto
+@testable import System
 
 @Suite struct ClockAndFloodTests {
     private func unixNow() -> Int64 { Int64(Date().timeIntervalSince1970) }

@@ -2,6 +2,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import OTP
+import System
 
 /// A CGI request opens one connection and drops it at exit, so there is no pool and no reconnect logic. The
 /// socket is non-blocking and every wait goes through poll(2) with the time left, so a Redis that is down,
@@ -63,7 +65,7 @@ final class RedisConnection {
             length = try resolve(host, port: port, into: &storage, address)
         }
         let fd = socket(Int32(storage.ss_family), Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw RedisFault(.unreachable, "socket: \(String(cString: strerror(errno)))", address) }
+        guard fd >= 0 else { throw RedisFault(.unreachable, "socket: \(Errno.current)", address) }
         let started = withUnsafePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, length) }
         }
@@ -71,14 +73,14 @@ final class RedisConnection {
             let connectErrno = errno
             guard connectErrno == EINPROGRESS || connectErrno == EINTR else {
                 Glibc.close(fd)
-                throw RedisFault(.unreachable, "connect: \(String(cString: strerror(connectErrno)))", address)
+                throw RedisFault(.unreachable, "connect: \(Errno(connectErrno))", address)
             }
             do throws(RedisFault) {
                 try wait(fd, for: Int16(POLLOUT), until: Clock.monotonicMilliseconds() + Int64(timeoutMilliseconds),
                          timeoutFault: RedisFault(.unreachable, "connect: no answer within \(timeoutMilliseconds) ms", address))
                 var error: Int32 = 0, size = socklen_t(MemoryLayout<Int32>.size)
                 getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size)
-                if error != 0 { throw RedisFault(.unreachable, "connect: \(String(cString: strerror(error)))", address) }
+                if error != 0 { throw RedisFault(.unreachable, "connect: \(Errno(error))", address) }
             } catch {
                 Glibc.close(fd)
                 throw error
@@ -131,7 +133,7 @@ final class RedisConnection {
             let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
             if n > 0 { offset += n; continue }
             guard errno == EAGAIN || errno == EINTR else {
-                throw RedisFault(.unreachable, "send: \(String(cString: strerror(errno)))", address)
+                throw RedisFault(.unreachable, "send: \(Errno.current)", address)
             }
             try Self.wait(fd, for: Int16(POLLOUT), until: deadline,
                           timeoutFault: RedisFault(.unreachable, "send: blocked for \(readTimeoutMilliseconds) ms", address))
@@ -153,7 +155,7 @@ final class RedisConnection {
             if n > 0 { buffer += chunk[..<n]; continue }
             if n == 0 { throw RedisFault(.unreachable, "connection closed by the server", address) }
             guard errno == EAGAIN || errno == EINTR else {
-                throw RedisFault(.unreachable, "recv: \(String(cString: strerror(errno)))", address)
+                throw RedisFault(.unreachable, "recv: \(Errno.current)", address)
             }
             try Self.wait(fd, for: Int16(POLLIN), until: deadline,
                           timeoutFault: RedisFault(.unreachable, "no reply within \(readTimeoutMilliseconds) ms", address))
@@ -167,7 +169,7 @@ final class RedisConnection {
             var entry = pollfd(fd: fd, events: events, revents: 0)
             let ready = poll(&entry, 1, Int32(min(left, Int64(Int32.max))))
             if ready > 0 { return }
-            if ready < 0 && errno != EINTR { throw RedisFault(.unreachable, "poll: \(String(cString: strerror(errno)))", timeoutFault.address) }
+            if ready < 0 && errno != EINTR { throw RedisFault(.unreachable, "poll: \(Errno.current)", timeoutFault.address) }
         }
     }
 }

@@ -1,4 +1,7 @@
 // The store for more than one web server: every record in one Redis (or Valkey, or a Redis Cluster), moved by Lua scripts.
+import Crypto
+import OTP
+import System
 
 /// Each transition is one EVALSHA (EVAL once when the node answers NOSCRIPT), so it is one round trip and
 /// atomic across any number of servers. A record's key is `prefix{hmac}`: the braces make the HMAC the hash
@@ -20,7 +23,7 @@ public final class RedisStore: OTPStore {
 
     // MARK: OTPStore
 
-    public func secretKey() throws -> [UInt8] {
+    public func secretKey() throws(StoreFault) -> [UInt8] {
         let reply = try run(RedisScripts.secret, key: prefix + "secret", [Random.bytes(32)])
         guard case .bulk(let key?) = reply, key.count == 32 else {
             throw StoreFault("redis key \(prefix)secret is not a 32-byte key; delete it to make a new one, or set OTP_SECRET_KEY")
@@ -28,7 +31,7 @@ public final class RedisStore: OTPStore {
         return key
     }
 
-    public func issue(_ key: RecordKey, codeMAC: [UInt8], policy: IssuePolicy, now: Int64) throws -> IssueOutcome {
+    public func issue(_ key: RecordKey, codeMAC: [UInt8], policy: IssuePolicy, now: Int64) throws(StoreFault) -> IssueOutcome {
         let reply = try integers(run(RedisScripts.issue, key: name(key),
                                      text(Hex.encode(codeMAC), now, policy.ttlSeconds, policy.cooldownSeconds,
                                           policy.maxSendsPerWindow, policy.windowSeconds)), script: "issue")
@@ -41,7 +44,7 @@ public final class RedisStore: OTPStore {
         }
     }
 
-    public func check(_ key: RecordKey, codeMAC: [UInt8], policy: CheckPolicy, now: Int64) throws -> CheckOutcome {
+    public func check(_ key: RecordKey, codeMAC: [UInt8], policy: CheckPolicy, now: Int64) throws(StoreFault) -> CheckOutcome {
         let reply = try integers(run(RedisScripts.check, key: name(key),
                                      text(Hex.encode(codeMAC), now, policy.maxAttempts, policy.maxFailuresPerWindow, policy.windowSeconds)),
                                  script: "check")
@@ -55,13 +58,13 @@ public final class RedisStore: OTPStore {
         }
     }
 
-    public func withdraw(_ key: RecordKey, codeMAC: [UInt8], restoring previous: Record?) throws {
+    public func withdraw(_ key: RecordKey, codeMAC: [UInt8], restoring previous: Record?) throws(StoreFault) {
         var arguments = text(Hex.encode(codeMAC), Clock.unixSeconds(), previous == nil ? 0 : 1)
         if let previous { arguments += text(Hex.encode(previous.codeMAC), previous.expiresAt, previous.attempts, previous.resendAt) }
         _ = try run(RedisScripts.withdraw, key: name(key), arguments)
     }
 
-    public func count(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws -> CountOutcome {
+    public func count(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws(StoreFault) -> CountOutcome {
         let reply = try integers(run(RedisScripts.count, key: name(key), text(now, limit, windowSeconds)), script: "count")
         switch reply.first {
         case .integer(1)?: return .counted
@@ -76,7 +79,7 @@ public final class RedisStore: OTPStore {
     func name(_ key: RecordKey) -> String { "\(prefix){\(key.hex)}" }
 
     /// Reads a record back as the scripts left it (tests compare it with the Swift rules' result).
-    func record(_ key: RecordKey) throws -> Record? {
+    func record(_ key: RecordKey) throws(StoreFault) -> Record? {
         let reply = try call([Array("HMGET".utf8), Array(name(key).utf8)] + ["m", "e", "a", "r", "w", "s", "f"].map { Array($0.utf8) },
                              key: name(key))
         guard case .array(let fields?) = reply, fields.count == 7 else { throw StoreFault("redis HMGET: unexpected reply \(reply)") }
@@ -84,8 +87,8 @@ public final class RedisStore: OTPStore {
         return try record(fields)
     }
 
-    private func record(_ fields: [RESPValue]) throws -> Record {
-        func bytes(_ value: RESPValue) throws -> [UInt8] {
+    private func record(_ fields: [RESPValue]) throws(StoreFault) -> Record {
+        func bytes(_ value: RESPValue) throws(StoreFault) -> [UInt8] {
             switch value {
             case .bulk(let bytes?): return bytes
             case .integer(let n): return Array(String(n).utf8)
@@ -108,7 +111,7 @@ public final class RedisStore: OTPStore {
     // MARK: Calls
 
     /// EVALSHA, then EVAL if this node has not seen the script yet (a restart, a failover, a new cluster node).
-    func run(_ script: RedisScript, key: String, _ arguments: [[UInt8]]) throws -> RESPValue {
+    func run(_ script: RedisScript, key: String, _ arguments: [[UInt8]]) throws(StoreFault) -> RESPValue {
         let tail = [Array("1".utf8), Array(key.utf8)] + arguments
         return try call([Array("EVALSHA".utf8), Array(script.sha1.utf8)] + tail, key: key,
                         fallback: [Array("EVAL".utf8), Array(script.source.utf8)] + tail)
@@ -116,7 +119,7 @@ public final class RedisStore: OTPStore {
 
     /// One command for one key, following a cluster redirection once. Error replies become faults whose log
     /// line names the cause; the temporary ones (down, AUTH, OOM, READONLY, loading) answer 503.
-    func call(_ command: [[UInt8]], key: String, fallback: [[UInt8]]? = nil) throws -> RESPValue {
+    func call(_ command: [[UInt8]], key: String, fallback: [[UInt8]]? = nil) throws(StoreFault) -> RESPValue {
         var address = endpoint.address, asking = false
         for hop in 0..<2 {
             do throws(RedisFault) {
@@ -159,21 +162,20 @@ public final class RedisStore: OTPStore {
     /// `MOVED 3999 127.0.0.1:6381` or `ASK 3999 [::1]:6381`: whether it is ASK, and where to go.
     static func redirection(_ message: String, from current: RedisEndpoint.Address) -> (Bool, RedisEndpoint.Address)? {
         let words = message.split(separator: " ")
-        guard words.count == 3, words[0] == "MOVED" || words[0] == "ASK", let colon = words[2].lastIndex(of: ":"),
-              let port = Int(words[2][words[2].index(after: colon)...]), (1...65535).contains(port) else { return nil }
-        var host = words[2][..<colon]
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+        guard words.count == 3, words[0] == "MOVED" || words[0] == "ASK", words[2].contains(":"),
+              let target = HostPort(words[2]), let port = target.port else { return nil }
         // An empty host means "the node you asked" (cluster-preferred-endpoint-type unknown-endpoint).
+        var host = target.host
         if host.isEmpty, case .tcp(let asked, _) = current { host = Substring(asked) }
         return (words[0] == "ASK", .tcp(host: String(host), port: port))
     }
 
-    private func integers(_ reply: RESPValue, script: String) throws -> [RESPValue] {
+    private func integers(_ reply: RESPValue, script: String) throws(StoreFault) -> [RESPValue] {
         guard case .array(let items?) = reply, !items.isEmpty else { throw StoreFault("redis script \(script): unexpected reply \(reply)") }
         return items
     }
 
-    private func number(_ value: RESPValue) throws -> Int {
+    private func number(_ value: RESPValue) throws(StoreFault) -> Int {
         guard case .integer(let n) = value else { throw StoreFault("redis: expected an integer, got \(value)") }
         return Int(n)
     }

@@ -1,6 +1,9 @@
 // The CGI adapter from literal meta-variables (RFC 3875), and the bytes it writes back.
 import Testing
-@testable import OTPCore
+@testable import HTTP
+@testable import OTP
+@testable import Crypto
+@testable import System
 
 @Suite struct CGIAdapterTests {
     /// Stands in for stdin: hands out up to `available` bytes and records how much was asked for.

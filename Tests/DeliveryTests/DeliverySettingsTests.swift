@@ -1,6 +1,9 @@
 // The delivery settings (Django's EMAIL_* names, curl, sendmail, Twilio) and the sender each combination picks.
 import Testing
-@testable import OTPCore
+@testable import Delivery
+@testable import OTP
+@testable import Crypto
+@testable import System
 
 @Suite struct DeliverySettingsTests {
     @Test func defaultsAreDjangosWhereDjangoHasThem() throws {

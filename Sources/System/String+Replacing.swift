@@ -3,7 +3,7 @@
 
 extension String {
     /// Every occurrence of `target` replaced by `replacement`, matched byte for byte.
-    func replacingEvery(_ target: String, with replacement: String) -> String {
+    public func replacingEvery(_ target: String, with replacement: String) -> String {
         let text = Array(utf8), pattern = Array(target.utf8)
         guard !pattern.isEmpty else { return self }
         var out: [UInt8] = []

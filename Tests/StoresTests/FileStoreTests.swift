@@ -1,7 +1,10 @@
 // The file store on a real directory: transitions, the shared secret, corruption, sweeping, and refusals.
 import Testing
 import Glibc
-@testable import OTPCore
+@testable import Stores
+@testable import OTP
+@testable import Crypto
+@testable import System
 
 final class TemporaryDirectory {
     let path: String

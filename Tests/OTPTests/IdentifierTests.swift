@@ -1,6 +1,8 @@
 // Which emails and phone numbers are accepted, what they normalise to, and how they are masked in logs.
 import Testing
-@testable import OTPCore
+@testable import OTP
+@testable import Crypto
+@testable import System
 
 @Suite struct IdentifierTests {
     @Test(arguments: [

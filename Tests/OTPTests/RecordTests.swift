@@ -1,6 +1,8 @@
 // The rules every store applies: cooldown, replacement, attempts, single use, withdrawal, and the disk form.
 import Testing
-@testable import OTPCore
+@testable import OTP
+@testable import Crypto
+@testable import System
 
 @Suite struct RecordTests {
     let mac = [UInt8](repeating: 7, count: 32), other = [UInt8](repeating: 8, count: 32)

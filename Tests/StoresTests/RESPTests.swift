@@ -1,6 +1,9 @@
 // RESP2 as Redis writes it: each reply type, replies split anywhere, and bytes no Redis would send.
 import Testing
-@testable import OTPCore
+@testable import Stores
+@testable import OTP
+@testable import Crypto
+@testable import System
 
 @Suite struct RESPTests {
     @Test func aCommandIsAnArrayOfBulkStrings() {

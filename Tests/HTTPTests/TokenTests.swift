@@ -1,7 +1,10 @@
 // The signed token: base64url and HS256 against their RFCs, the exact claims written, and the token settings.
 import Foundation
 import Testing
-@testable import OTPCore
+@testable import HTTP
+@testable import OTP
+@testable import Crypto
+@testable import System
 
 @Suite struct TokenTests {
     /// RFC 4648 section 10, in the URL alphabet without padding; the last two need `-` and `_`.
