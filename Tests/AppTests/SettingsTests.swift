@@ -11,17 +11,17 @@ import Testing
 @Suite struct SettingsTests {
     @Test func defaultsAreTheSeeds() throws {
         let settings = try Settings(environment: [:])
-        #expect(settings.codeLength == 6)
-        #expect(settings.ttlSeconds == 300)
-        #expect(settings.maxAttempts == 5)
-        #expect(settings.resendCooldownSeconds == 30)
-        #expect(settings.emailSubject == "Your verification code")
-        #expect(settings.emailTemplate == "Your OTP code is: {code}")
-        #expect(settings.requireProviderConfig == false)
-        #expect(settings.defaultFromEmail == nil)
-        #expect(settings.emailBackend == .smtp)
-        #expect(settings.storeDirectory.hasPrefix("/var/tmp/otp-cgi-"))
-        #expect(settings.secretKey == nil)
+        #expect(settings.service.codeLength == 6)
+        #expect(settings.service.ttlSeconds == 300)
+        #expect(settings.service.maxAttempts == 5)
+        #expect(settings.service.resendCooldownSeconds == 30)
+        #expect(settings.service.emailSubject == "Your verification code")
+        #expect(settings.service.emailTemplate == "Your OTP code is: {code}")
+        #expect(settings.delivery.requireProviderConfig == false)
+        #expect(settings.delivery.defaultFromEmail == nil)
+        #expect(settings.delivery.emailBackend == .smtp)
+        #expect(settings.store.directory.hasPrefix("/var/tmp/otp-cgi-"))
+        #expect(settings.service.secretKey == nil)
     }
 
     @Test func readsEverySetting() throws {
@@ -31,37 +31,38 @@ import Testing
             "DEFAULT_FROM_EMAIL": "otp@example.com", "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": "/tmp/outbox", "OTP_STORE_DIR": "/srv/otp", "OTP_SECRET_KEY": "0123456789abcdef",
         ])
-        #expect(settings.codeLength == 8 && settings.ttlSeconds == 60 && settings.maxAttempts == 3)
-        #expect(settings.resendCooldownSeconds == 0 && settings.requireProviderConfig)
-        #expect(settings.emailSubject == "Ihr Code" && settings.emailTemplate == "Code {code}")
-        #expect(settings.defaultFromEmail == "otp@example.com" && settings.emailBackend == .filebased)
-        #expect(settings.emailFilePath == "/tmp/outbox" && settings.storeDirectory == "/srv/otp")
-        #expect(settings.secretKey == Array("0123456789abcdef".utf8))
+        #expect(settings.service.codeLength == 8 && settings.service.ttlSeconds == 60 && settings.service.maxAttempts == 3)
+        #expect(settings.service.resendCooldownSeconds == 0 && settings.delivery.requireProviderConfig)
+        #expect(settings.service.emailSubject == "Ihr Code" && settings.service.emailTemplate == "Code {code}")
+        #expect(settings.delivery.defaultFromEmail == "otp@example.com" && settings.delivery.emailBackend == .filebased)
+        #expect(settings.delivery.emailFilePath == "/tmp/outbox" && settings.store.directory == "/srv/otp")
+        #expect(settings.service.secretKey == Array("0123456789abcdef".utf8))
     }
 
     @Test func theAbuseLimitsHaveSafeDefaults() throws {
-        let abuse = try Settings(environment: [:]).abuse
+        let all = try Settings(environment: [:]), abuse = all.service.abuse, http = all.http
         #expect(abuse.maxSendsPerWindow == 5 && abuse.sendWindowSeconds == 3600)
         #expect(abuse.maxFailedVerifiesPerWindow == 20 && abuse.ipMaxSendsPerWindow == 30)
-        #expect(abuse.trustedProxies.isEmpty && abuse.smsAllowedPrefixes.isEmpty && abuse.allowedOrigins.isEmpty)
+        #expect(http.trustedProxies.isEmpty && abuse.smsAllowedPrefixes.isEmpty && http.allowedOrigins.isEmpty)
     }
 
     @Test func readsTheAbuseSettings() throws {
-        let abuse = try Settings(environment: [
+        let all = try Settings(environment: [
             "OTP_MAX_SENDS_PER_WINDOW": "0", "OTP_SEND_WINDOW_SECONDS": "600", "OTP_MAX_FAILED_VERIFIES_PER_WINDOW": "7",
             "OTP_IP_MAX_SENDS_PER_WINDOW": "100", "OTP_TRUSTED_PROXIES": "10.0.0.0/8, 2001:db8::/32,192.0.2.1",
             "OTP_SMS_ALLOWED_PREFIXES": "+1,+44 +49", "OTP_ALLOWED_ORIGINS": "https://Shop.example,http://localhost:8080",
-        ]).abuse
+        ])
+        let abuse = all.service.abuse, http = all.http
         #expect(abuse.maxSendsPerWindow == 0 && abuse.sendWindowSeconds == 600)
         #expect(abuse.maxFailedVerifiesPerWindow == 7 && abuse.ipMaxSendsPerWindow == 100)
-        #expect(abuse.trustedProxies.map(\.prefixLength) == [8, 32, 32])
+        #expect(http.trustedProxies.map(\AddressRange.prefixLength) == [8, 32, 32])
         #expect(abuse.smsAllowedPrefixes == ["+1", "+44", "+49"])
-        #expect(abuse.allowedOrigins == ["https://shop.example", "http://localhost:8080"])
+        #expect(http.allowedOrigins == ["https://shop.example", "http://localhost:8080"])
         #expect(abuse.allowsPhone("+447700900123") && !abuse.allowsPhone("+33612345678"))
     }
 
     @Test func emptyValuesCountAsUnset() throws {
-        #expect(try Settings(environment: ["OTP_TTL_SECONDS": "", "EMAIL_BACKEND": ""]).ttlSeconds == 300)
+        #expect(try Settings(environment: ["OTP_TTL_SECONDS": "", "EMAIL_BACKEND": ""]).service.ttlSeconds == 300)
     }
 
     @Test(arguments: [
@@ -85,9 +86,9 @@ import Testing
             _ = try Settings(environment: [name: value])
             Issue.record("\(name)=\(value) was accepted")
         } catch {
-            #expect(error.status == 500)
-            #expect(error.detail.hasPrefix("server misconfigured: \(name)"))
-            #expect(!error.detail.contains(value) || value.count < 3)
+            #expect(Response(error).status == 500)
+            #expect(Response(error).detail.hasPrefix("server misconfigured: \(name)"))
+            #expect(!Response(error).detail.contains(value) || value.count < 3)
         }
     }
 

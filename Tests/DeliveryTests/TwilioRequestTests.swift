@@ -7,8 +7,8 @@ import Testing
 
 @Suite struct TwilioRequestTests {
     func sender(_ channel: Channel, from: String) -> TwilioSender {
-        TwilioSender(account: Settings.TwilioAccount(accountSID: "AC123", authToken: "token", sender: from), channel: channel,
-                     delivery: Settings.Delivery())!
+        TwilioSender(account: TwilioAccount(accountSID: "AC123", authToken: "token", sender: from), channel: channel,
+                     delivery: DeliverySettings())!
     }
 
     @Test(arguments: [
@@ -54,7 +54,7 @@ import Testing
         (.sms, 21610, "The phone number has opted out of SMS from this sender"),
     ])
     func recipientErrorsAreTheClients400(channel: Channel, code: Int, detail: String) {
-        #expect(throws: OTPError.badRequest(detail)) { try TwilioSender.check(status: 400, body: answer(400, code), channel: channel) }
+        #expect(throws: DeliveryFault(refused: detail)) { try TwilioSender.check(status: 400, body: answer(400, code), channel: channel) }
     }
 
     @Test(arguments: [

@@ -22,8 +22,8 @@ import Testing
     }
 
     @Test func onlySMSGetsTheLine() throws {
-        let settings = try Settings(environment: ["OTP_WEBOTP_DOMAIN": "Example.com"])
-        #expect(settings.delivery.webOTPDomain == "example.com")
+        let settings = try deliverySettings(["OTP_WEBOTP_DOMAIN": "Example.com"])
+        #expect(settings.webOTPDomain == "example.com")
         #expect(try Senders.sender(for: .sms, settings: settings, log: { _ in }) is WebOTPSender)
         #expect(try !(Senders.sender(for: .whatsapp, settings: settings, log: { _ in }) is WebOTPSender))
     }

@@ -54,12 +54,12 @@ import Testing
         ("", false),
     ])
     func followsOnlyAnAllowedNext(next: String, followed: Bool) throws {
-        let token = try Settings(environment: ["OTP_TOKEN_SECRET": String(repeating: "s", count: 32), "OTP_NEXT_ALLOWED": Self.allowed]).token
+        let token = try TokenSettings(SettingsReader(env: ["OTP_TOKEN_SECRET": String(repeating: "s", count: 32), "OTP_NEXT_ALLOWED": Self.allowed]))
         #expect((token.allowedNext(next) != nil) == followed)
     }
 
     @Test func withoutATokenSecretNoNextIsFollowed() throws {
-        let token = try Settings(environment: ["OTP_NEXT_ALLOWED": Self.allowed]).token
+        let token = try TokenSettings(SettingsReader(env: ["OTP_NEXT_ALLOWED": Self.allowed]))
         #expect(token.allowedNext("https://site.example/welcome/") == nil)
     }
 

@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func writesTheHeaderAndClaimsExactly() throws {
-        var settings = Settings.Token()
+        var settings = TokenSettings()
         settings.ttlSeconds = 120
         let identifier = try Identifier(channel: .email, raw: " Joe@Example.com ")
         let token = VerificationToken.make(for: identifier, settings: settings, secret: Array(repeating: 7, count: 32),
@@ -55,8 +55,8 @@ import Testing
 
     /// The audience when set, and text that needs escaping stays one JSON string.
     @Test func escapesIssuerAndAudience() throws {
-        let settings = try Settings(environment: ["OTP_TOKEN_SECRET": String(repeating: "k", count: 32),
-                                                  "OTP_TOKEN_ISSUER": #"shop "a" \ <b>"#, "OTP_TOKEN_AUDIENCE": "https://shop.example"]).token
+        let settings = try TokenSettings(SettingsReader(env: ["OTP_TOKEN_SECRET": String(repeating: "k", count: 32),
+                                                  "OTP_TOKEN_ISSUER": #"shop "a" \ <b>"#, "OTP_TOKEN_AUDIENCE": "https://shop.example"]))
         let identifier = try Identifier(channel: .sms, raw: "+1 415 555 2671")
         let token = VerificationToken.make(for: identifier, settings: settings, secret: settings.secret!, now: 5, jti: Array(repeating: 0, count: 16))
         let claims = try decoded(String(token.split(separator: ".")[1]))
@@ -67,12 +67,12 @@ import Testing
 
     @Test func randomJTIsDiffer() throws {
         let identifier = try Identifier(channel: .email, raw: "a@example.com")
-        let make = { VerificationToken.make(for: identifier, settings: Settings.Token(), secret: Array(repeating: 1, count: 32), now: 1) }
+        let make = { VerificationToken.make(for: identifier, settings: TokenSettings(), secret: Array(repeating: 1, count: 32), now: 1) }
         #expect(make() != make())
     }
 
     @Test func tokenDefaults() throws {
-        let token = try Settings(environment: [:]).token
+        let token = try TokenSettings(SettingsReader(env: [:]))
         #expect(token.secret == nil && token.issuer == "otp-cgi" && token.audience == nil && token.ttlSeconds == 300)
         #expect(token.nextAllowed.isEmpty)
     }

@@ -1,4 +1,4 @@
-// The abuse windows in the record rules: sends per window, wrong codes across codes, the client counter, old records.
+// The abuse windows in the record rules: sends per window, wrong codes across codes, the client counter.
 import Testing
 @testable import OTP
 @testable import Crypto
@@ -92,15 +92,5 @@ import Testing
     @Test func anOpenWindowKeepsTheRecordAliveForTheSweep() {
         let (_, record) = send(1)
         #expect(record?.deadAt == 4600)
-    }
-
-    @Test func roundTripsWithCountersAndReadsTheOldFormat() {
-        let record = Record(codeMAC: mac, expiresAt: 1300, attempts: 3, resendAt: 1030, windowEndsAt: 4600, sends: 2, failures: 7)
-        #expect(Record(decoding: record.encoded()) == record)
-        let body = "otp1 \(Hex.encode(mac)) 1300 3 1030"
-        let old = Array((body + " " + Record.checksum(body) + "\n").utf8)
-        #expect(Record(decoding: old) == Record(codeMAC: mac, expiresAt: 1300, attempts: 3, resendAt: 1030))
-        let wrongCount = "otp1 \(Hex.encode(mac)) 1300 3 1030 4600 2 7"
-        #expect(Record(decoding: Array((wrongCount + " " + Record.checksum(wrongCount) + "\n").utf8)) == nil)
     }
 }

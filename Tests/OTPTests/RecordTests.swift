@@ -1,4 +1,4 @@
-// The rules every store applies: cooldown, replacement, attempts, single use, withdrawal, and the disk form.
+// The rules every store applies: cooldown, replacement, attempts, single use and withdrawal.
 import Testing
 @testable import OTP
 @testable import Crypto
@@ -62,21 +62,5 @@ import Testing
     @Test func diesWhenBothExpiryAndCooldownHavePassed() {
         #expect(Record(codeMAC: mac, expiresAt: 1300, attempts: 0, resendAt: 1030).deadAt == 1300)
         #expect(Record(codeMAC: mac, expiresAt: 1010, attempts: 0, resendAt: 1030).deadAt == 1030)
-    }
-
-    @Test func roundTripsThroughItsDiskForm() {
-        for record in [Record(codeMAC: mac, expiresAt: 1300, attempts: 3, resendAt: 1030),
-                       Record(codeMAC: [], expiresAt: 0, attempts: 0, resendAt: 99)] {
-            #expect(Record(decoding: record.encoded()) == record)
-        }
-    }
-
-    @Test func aTornOrAlteredRecordDoesNotDecode() {
-        let bytes = Record(codeMAC: mac, expiresAt: 1300, attempts: 3, resendAt: 1030).encoded()
-        for cut in [0, 1, 10, bytes.count - 1] { #expect(Record(decoding: Array(bytes.prefix(cut))) == nil) }
-        var altered = bytes
-        altered[altered.count / 2] ^= 1
-        #expect(Record(decoding: altered) == nil)
-        #expect(Record(decoding: [UInt8](repeating: 0, count: 100)) == nil)
     }
 }

@@ -7,14 +7,14 @@ import Testing
 
 @Suite struct StoreSettingsTests {
     @Test func theFileStoreIsTheDefault() throws {
-        let store = try Settings(environment: [:]).store
-        #expect(store == Settings.Store())
+        let store = try StoreSettings(SettingsReader(env: [:]))
+        #expect(store == StoreSettings())
         #expect(store.location == .file && store.redisPrefix == "otp:")
         #expect(store.connectTimeoutMilliseconds == 250 && store.readTimeoutMilliseconds == 1000)
     }
 
     @Test(arguments: [
-        ("file:", Settings.Store.Location.file),
+        ("file:", StoreSettings.Location.file),
         ("redis://127.0.0.1", .redis(RedisEndpoint(address: .tcp(host: "127.0.0.1", port: 6379)))),
         ("redis://localhost:6380/2", .redis(RedisEndpoint(address: .tcp(host: "localhost", port: 6380), database: 2))),
         ("REDIS://redis.internal:7000/", .redis(RedisEndpoint(address: .tcp(host: "redis.internal", port: 7000)))),
@@ -26,8 +26,8 @@ import Testing
         ("unix:///run/redis/redis.sock", .redis(RedisEndpoint(address: .unix(path: "/run/redis/redis.sock")))),
         ("unix:///run/redis.sock?db=4&password=x%26y", .redis(RedisEndpoint(address: .unix(path: "/run/redis.sock"), password: "x&y", database: 4))),
     ])
-    func readsEveryURLForm(url: String, location: Settings.Store.Location) throws {
-        #expect(try Settings(environment: ["OTP_STORE_URL": url]).store.location == location)
+    func readsEveryURLForm(url: String, location: StoreSettings.Location) throws {
+        #expect(try StoreSettings(SettingsReader(env: ["OTP_STORE_URL": url])).location == location)
     }
 
     @Test(arguments: [
@@ -48,7 +48,7 @@ import Testing
     ])
     func refusesABadURLNamingTheSettingButNotThePassword(url: String, message: String) {
         #expect {
-            try Settings(environment: ["OTP_STORE_URL": url])
+            try StoreSettings(SettingsReader(env: ["OTP_STORE_URL": url]))
         } throws: { error in
             guard case .misconfigured(let text) = error as? OTPError else { return false }
             return text.hasPrefix("OTP_STORE_URL") && text.contains(message) && !text.contains("pw@") && !text.contains("p%4")
@@ -58,12 +58,12 @@ import Testing
     @Test(arguments: [("OTP_REDIS_PREFIX", "with space"), ("OTP_REDIS_PREFIX", "{tag}:"), ("OTP_REDIS_CONNECT_TIMEOUT_MS", "0"),
                       ("OTP_REDIS_READ_TIMEOUT_MS", "1s")])
     func refusesABadRedisSetting(name: String, value: String) {
-        #expect(throws: OTPError.self) { try Settings(environment: ["OTP_STORE_URL": "redis://127.0.0.1", name: value]) }
+        #expect(throws: OTPError.self) { try StoreSettings(SettingsReader(env: ["OTP_STORE_URL": "redis://127.0.0.1", name: value])) }
     }
 
     @Test func readsThePrefixAndTimeouts() throws {
-        let store = try Settings(environment: ["OTP_REDIS_PREFIX": "shop1:otp:", "OTP_REDIS_CONNECT_TIMEOUT_MS": "50",
-                                               "OTP_REDIS_READ_TIMEOUT_MS": "2000"]).store
+        let store = try StoreSettings(SettingsReader(env: ["OTP_REDIS_PREFIX": "shop1:otp:", "OTP_REDIS_CONNECT_TIMEOUT_MS": "50",
+                                               "OTP_REDIS_READ_TIMEOUT_MS": "2000"]))
         #expect(store.redisPrefix == "shop1:otp:" && store.connectTimeoutMilliseconds == 50 && store.readTimeoutMilliseconds == 2000)
     }
 }

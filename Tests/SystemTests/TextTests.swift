@@ -39,7 +39,7 @@ import Testing
 
     @Test func utcTimeTakesADateApart() {
         let t = UTCTime(951_782_400) // 2000-02-29 00:00:00, a Tuesday
-        #expect((t.year, t.month, t.day, t.hour, t.minute, t.second, t.weekday) == (2000, 2, 29, 0, 0, 0, 2))
+        #expect((t.year, t.month, t.day, t.weekday) == (2000, 2, 29, 2) && (t.hour, t.minute, t.second) == (0, 0, 0))
         #expect(UTCTime.padded(7, 3) == "007" && UTCTime.padded(1234, 2) == "1234")
     }
 }
