@@ -85,7 +85,9 @@ final class TemporaryDirectory {
 
     @Test func refusesADirectoryOthersCanRead() throws {
         #expect(mkdir(storePath, 0o755) == 0 && chmod(storePath, 0o755) == 0)
-        #expect(throws: OTPError.self) { try FileStore(path: storePath).secretKey() }
+        #expect { try FileStore(path: storePath).secretKey() } throws: { error in
+            (error as? StoreFault)?.kind == .misconfigured("OTP_STORE_DIR must be a directory owned by the web server's user with mode 0700")
+        }
     }
 
     @Test func refusesASymlinkedDirectory() throws {
