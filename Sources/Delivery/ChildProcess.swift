@@ -124,15 +124,7 @@ struct ChildProcess {
     }
 
     /// The exit status as waitpid reports it, or nil while the child runs (or when `waiting` is false).
-    private func reap(_ pid: pid_t, waiting: Bool) -> Int32? {
-        var status: Int32 = 0
-        while true {
-            let result = waitpid(pid, &status, waiting ? 0 : WNOHANG)
-            if result == pid { return status }
-            if result == -1 && errno == EINTR { continue }
-            return nil
-        }
-    }
+    private func reap(_ pid: pid_t, waiting: Bool) -> Int32? { Syscall.reap(pid, waiting: waiting) }
 
     private func killed(_ pid: pid_t, after seconds: Int) -> DeliveryFault {
         Glibc.kill(pid, SIGKILL)
