@@ -15,7 +15,7 @@ import Testing
 @Suite struct RedisContractTests {
     static let rows = ["generateSendsACodeThatVerifiesOnce", "everyAnswerIsUncachedJSON", "formBodiesWorkLikeJSON",
                        "aResendWithinTheCooldownIs429WithRetryAfter", "aResendAfterTheCooldownReplacesTheCode",
-                       "afterMaxAttemptsEvenTheRightCodeIsRefused", "anExpiredCodeIsRefused", "aCodeIsBoundToItsChannelAndIdentifier",
+                       "afterMaxAttemptsEvenTheRightCodeIsRefused", "aCodeIsBoundToItsChannelAndIdentifier",
                        "unknownIdentifiersAndWrongCodesGetTheSameAnswer", "aMalformedCodeIsAnInvalidCode", "aFailedDeliveryIs500AndLeavesNoCodeAndNoCooldown",
                        "theLogMasksTheIdentifierAndNeverHoldsTheCode", "aSecretKeySettingIsUsedInsteadOfAStoredOne", "generateRefusesBadInput",
                        "thirtyVerifiesOfOneRightCodeGiveExactlyOne200", "thirtyGeneratesForOneIdentifierGiveOne200And29Cooldowns",
@@ -41,7 +41,6 @@ import Testing
         case "aResendWithinTheCooldownIs429WithRetryAfter": try contract.aResendWithinTheCooldownIs429WithRetryAfter()
         case "aResendAfterTheCooldownReplacesTheCode": try contract.aResendAfterTheCooldownReplacesTheCode()
         case "afterMaxAttemptsEvenTheRightCodeIsRefused": try contract.afterMaxAttemptsEvenTheRightCodeIsRefused()
-        case "anExpiredCodeIsRefused": try contract.anExpiredCodeIsRefused()
         case "aCodeIsBoundToItsChannelAndIdentifier": try contract.aCodeIsBoundToItsChannelAndIdentifier()
         case "unknownIdentifiersAndWrongCodesGetTheSameAnswer": try contract.unknownIdentifiersAndWrongCodesGetTheSameAnswer()
         case "aMalformedCodeIsAnInvalidCode": for code in ["12345", "abcdef", ""] { try contract.aMalformedCodeIsAnInvalidCode(code: code) }
