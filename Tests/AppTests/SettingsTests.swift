@@ -1,12 +1,9 @@
 // Settings keep the seed's names and defaults, and a bad value is an error that names the setting.
 import Testing
 @testable import App
-@testable import HTTP
-@testable import Stores
-@testable import Delivery
-@testable import OTP
-@testable import Crypto
-@testable import System
+import HTTP
+import OTP
+import System
 
 @Suite struct SettingsTests {
     @Test func defaultsAreTheSeeds() throws {

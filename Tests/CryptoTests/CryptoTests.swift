@@ -1,7 +1,7 @@
 // SHA-256 against FIPS 180-4's examples, HMAC against RFC 4231, and the code generator's range.
 import Testing
 @testable import Crypto
-@testable import System
+import System
 
 @Suite struct SHA256Tests {
     @Test(arguments: [

@@ -1,9 +1,7 @@
 // The spawn helper: what reaches the child (stdin, fd 3, a bare environment) and how it ends (status, deadline).
 import Testing
 @testable import Delivery
-@testable import OTP
-@testable import Crypto
-@testable import System
+import OTP
 
 @Suite struct ChildProcessTests {
     func run(_ path: String, _ arguments: [String] = [], input: String = "", descriptor3: String? = nil,

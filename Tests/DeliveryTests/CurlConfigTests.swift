@@ -1,9 +1,6 @@
 // curl's config syntax for the values we put on fd 3, and the words for curl's exit codes.
 import Testing
 @testable import Delivery
-@testable import OTP
-@testable import Crypto
-@testable import System
 
 @Suite struct CurlConfigTests {
     @Test(arguments: [

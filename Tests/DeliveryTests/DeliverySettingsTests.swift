@@ -1,9 +1,7 @@
 // The delivery settings (Django's EMAIL_* names, curl, sendmail, Twilio) and the sender each combination picks.
 import Testing
 @testable import Delivery
-@testable import OTP
-@testable import Crypto
-@testable import System
+import OTP
 
 @Suite struct DeliverySettingsTests {
     @Test func defaultsAreDjangosWhereDjangoHasThem() throws {

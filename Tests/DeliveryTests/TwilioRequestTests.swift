@@ -1,9 +1,7 @@
 // What we send to Twilio (the form) and what its answers mean for the client (400, 500 or success).
 import Testing
 @testable import Delivery
-@testable import OTP
-@testable import Crypto
-@testable import System
+import OTP
 
 @Suite struct TwilioRequestTests {
     func sender(_ channel: Channel, from: String) -> TwilioSender {

@@ -1,9 +1,7 @@
 // The origin-bound code line (WICG sms-one-time-codes) that ends an SMS when OTP_WEBOTP_DOMAIN is set.
 import Testing
 @testable import Delivery
-@testable import OTP
-@testable import Crypto
-@testable import System
+import OTP
 
 @Suite struct WebOTPTests {
     @Test(arguments: [

@@ -2,12 +2,8 @@
 import Foundation
 import Testing
 @testable import App
-@testable import HTTP
-@testable import Stores
 @testable import Delivery
 @testable import OTP
-@testable import Crypto
-@testable import System
 
 @Suite struct ClockAndFloodTests {
     private func unixNow() -> Int64 { Int64(Date().timeIntervalSince1970) }

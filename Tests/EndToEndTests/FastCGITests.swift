@@ -2,13 +2,7 @@
 // hostile peers, SIGTERM, OTP_FCGI_MAX_REQUESTS, and the guard that keeps `--listen` out of a client's reach.
 import Foundation
 import Testing
-@testable import App
 @testable import HTTP
-@testable import Stores
-@testable import Delivery
-@testable import OTP
-@testable import Crypto
-@testable import System
 
 /// One responder started with `--listen` on a Unix socket in its site's directory.
 final class Responder {

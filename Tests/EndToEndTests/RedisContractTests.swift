@@ -1,13 +1,7 @@
 // The contract's rows through the built executables with OTP_STORE_URL pointing at a real Redis, over TCP and a Unix socket.
 import Foundation
 import Testing
-@testable import App
-@testable import HTTP
 @testable import Stores
-@testable import Delivery
-@testable import OTP
-@testable import Crypto
-@testable import System
 
 /// The rows are the file store's own tests, run again with every Site on Redis (each Site gets its own key
 /// prefix, as two sites sharing one Redis would). The rows that look into the store directory have Redis

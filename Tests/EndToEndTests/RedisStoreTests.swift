@@ -1,13 +1,9 @@
 // The Redis store against a real redis-server: its scripts follow Record's rules exactly, and its failures are 503s.
 import Foundation
 import Testing
-@testable import App
-@testable import HTTP
 @testable import Stores
-@testable import Delivery
 @testable import OTP
 @testable import Crypto
-@testable import System
 
 @Suite struct RedisStoreTests {
     @Test func everyScriptsDigestIsTheOneRedisComputes() async throws {

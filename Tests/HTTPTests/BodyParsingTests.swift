@@ -1,9 +1,7 @@
 // JSON and form bodies become fields; anything odd is a clear 400 or 415, never a crash or a guess.
 import Testing
 @testable import HTTP
-@testable import OTP
-@testable import Crypto
-@testable import System
+import OTP
 
 @Suite struct BodyParsingTests {
     private func json(_ text: String) throws(OTPError) -> RequestFields {

@@ -1,9 +1,7 @@
 // The CGI adapter from literal meta-variables (RFC 3875), and the bytes it writes back.
 import Testing
 @testable import HTTP
-@testable import OTP
-@testable import Crypto
-@testable import System
+import OTP
 
 @Suite struct CGIAdapterTests {
     /// Stands in for stdin: hands out up to `available` bytes and records how much was asked for.

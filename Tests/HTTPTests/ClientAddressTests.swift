@@ -1,9 +1,7 @@
 // Who the per-client limit counts: address parsing, CIDR ranges, IPv6 /64s and X-Forwarded-For from trusted proxies.
 import Testing
 @testable import HTTP
-@testable import OTP
-@testable import Crypto
-@testable import System
+import System
 
 @Suite struct ClientAddressTests {
     @Test(arguments: [("192.0.2.1", "192.0.2.1"), ("::ffff:192.0.2.1", "192.0.2.1"), ("2001:db8:1:2:3:4:5:6", "20010db800010002::/64"),

@@ -3,8 +3,8 @@
 import Foundation
 import Testing
 @testable import HTTP
-@testable import OTP
 import Stores
+import OTP
 
 @Suite struct EndpointTests {
     final class World {

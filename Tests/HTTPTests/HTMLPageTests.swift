@@ -1,9 +1,6 @@
 // The HTML answer for browsers: when it is chosen over JSON, and that nothing echoed into it stays markup.
 import Testing
 @testable import HTTP
-@testable import OTP
-@testable import Crypto
-@testable import System
 
 @Suite struct HTMLPageTests {
     /// RFC 9110 section 12.5.1: the most specific range sets a type's quality; a tie keeps JSON.

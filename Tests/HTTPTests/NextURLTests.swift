@@ -1,9 +1,7 @@
 // `next`: only a URL under an allowed prefix, compared by scheme, host, port and path segments, is followed.
 import Testing
 @testable import HTTP
-@testable import OTP
-@testable import Crypto
-@testable import System
+import OTP
 
 @Suite struct NextURLTests {
     static let allowed = "https://site.example/welcome/ http://127.0.0.1:8080/site https://shop.example"

@@ -2,9 +2,9 @@
 import Foundation
 import Testing
 @testable import HTTP
-@testable import OTP
-@testable import Crypto
-@testable import System
+import OTP
+import Crypto
+import System
 
 @Suite struct TokenTests {
     /// RFC 4648 section 10, in the URL alphabet without padding; the last two need `-` and `_`.

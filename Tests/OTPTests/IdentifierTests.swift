@@ -1,8 +1,6 @@
 // Which emails and phone numbers are accepted, what they normalise to, and how they are masked in logs.
 import Testing
 @testable import OTP
-@testable import Crypto
-@testable import System
 
 @Suite struct IdentifierTests {
     @Test(arguments: [

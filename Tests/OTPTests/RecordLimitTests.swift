@@ -1,8 +1,6 @@
 // The abuse windows in the record rules: sends per window, wrong codes across codes, the client counter.
 import Testing
 @testable import OTP
-@testable import Crypto
-@testable import System
 
 @Suite struct RecordLimitTests {
     let mac = [UInt8](repeating: 7, count: 32), other = [UInt8](repeating: 8, count: 32)

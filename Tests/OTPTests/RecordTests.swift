@@ -1,8 +1,6 @@
 // The rules every store applies: cooldown, replacement, attempts, single use and withdrawal.
 import Testing
 @testable import OTP
-@testable import Crypto
-@testable import System
 
 @Suite struct RecordTests {
     let mac = [UInt8](repeating: 7, count: 32), other = [UInt8](repeating: 8, count: 32)

@@ -1,6 +1,6 @@
 // The service in process: an in-memory store, a sender that records (or fails), a clock the test steps, a log.
-@testable import OTP
 import Stores
+@testable import OTP
 import System
 
 final class ServiceHarness {

@@ -2,7 +2,6 @@
 // cooldown, a lifetime and a window, to the second.
 import Testing
 @testable import OTP
-import Stores
 
 @Suite struct ServiceTests {
     let h = ServiceHarness()

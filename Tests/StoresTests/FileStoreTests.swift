@@ -2,9 +2,8 @@
 import Testing
 import Glibc
 @testable import Stores
-@testable import OTP
-@testable import Crypto
-@testable import System
+import OTP
+import System
 
 final class TemporaryDirectory {
     let path: String

@@ -1,9 +1,6 @@
 // RESP2 as Redis writes it: each reply type, replies split anywhere, and bytes no Redis would send.
 import Testing
 @testable import Stores
-@testable import OTP
-@testable import Crypto
-@testable import System
 
 @Suite struct RESPTests {
     @Test func aCommandIsAnArrayOfBulkStrings() {

@@ -1,9 +1,7 @@
 // OTP_STORE_URL and the Redis settings: every URL form a user may write, and the ones refused with a clear message.
 import Testing
 @testable import Stores
-@testable import OTP
-@testable import Crypto
-@testable import System
+import OTP
 
 @Suite struct StoreSettingsTests {
     @Test func theFileStoreIsTheDefault() throws {
