@@ -8,7 +8,8 @@ import System
 
 public enum EmailMessage {
     public static func render(_ message: OutgoingMessage, from: String, now: Int64 = Clock.unixSeconds()) -> String {
-        let domain = from.split(separator: "@").last.map { String($0).filter { $0 != ">" } } ?? "localhost"
+        let fromBytes = Array(from.utf8)
+        let domain = fromBytes.split(separator: UInt8(ascii: "@")).last.map { String(decoding: $0.filter { $0 != UInt8(ascii: ">") }, as: UTF8.self) } ?? "localhost"
         let headers = [
             "From: \(from)",
             "To: \(message.recipient.value)",
@@ -27,12 +28,14 @@ public enum EmailMessage {
         return text
     }
 
-    /// RFC 2047 B-encoding for a header that is not plain ASCII, in words short enough for a 78-column line.
+    /// RFC 2047 B-encoding for a header that is not plain ASCII, in words short enough for a 78-column line. A word
+    /// ends between scalars (RFC 2047 section 5 forbids splitting a character's bytes), never inside one; a
+    /// grapheme cluster may span two words, as a base letter followed by a hundred marks would not fit one.
     static func encodedWord(_ text: String) -> String {
         guard text.utf8.contains(where: { $0 >= 0x80 }) else { return text }
         var words: [String] = [], chunk: [UInt8] = []
-        for character in text {
-            let bytes = Array(character.utf8)
+        for scalar in text.unicodeScalars {
+            let bytes = Array(String(scalar).utf8)
             if chunk.count + bytes.count > 45 { words.append("=?utf-8?b?\(Base64.encode(chunk))?="); chunk = [] }
             chunk += bytes
         }

@@ -124,7 +124,7 @@ public final class FastCGIResponder {
         for (name, value) in pairs { params[name] = value }
         var logLines: [UInt8] = []
         let output = endpoint.serve(params, readBody: { Array(request.body.prefix($0)) },
-                                    log: { logLines += Array(("otp-cgi: " + $0 + "\n").utf8) }, wiring: wiring)
+                                    log: { logLines += StandardError.logLine($0) }, wiring: wiring)
         return send(fd, FastCGIRecord.stream(.stderr, requestID: request.id, logLines)
                     + FastCGIRecord.stream(.stdout, requestID: request.id, output)
                     + FastCGIRecord(.stdout, requestID: request.id).encoded

@@ -9,9 +9,22 @@ struct HTMLPage {
     let response: Response
     let endpoint: Endpoint
 
-    /// No script, no outside resource, forms only to this site: even an escaping mistake could not run anything.
-    static let contentSecurityPolicy =
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    /// The page's one stylesheet, inline. The CSP allows exactly this text by its hash (CSP Level 3, "hash-source"),
+    /// so a `style` attribute or `<style>` that an escaping mistake let in would not apply.
+    static let stylesheet = """
+        body { font: 16px/1.5 system-ui, sans-serif; margin: 0; background: #f3f4f6; color: #1f2328; }
+        main { max-width: 26rem; margin: 3rem auto; padding: 1.5rem 2rem; background: #fff; border-radius: 8px; }
+        label { display: block; margin-top: .75rem; }
+        input, select, button { font: inherit; width: 100%; box-sizing: border-box; padding: .45rem; margin-top: .2rem; }
+        button { margin-top: 1.25rem; background: #1f5fc8; color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
+        .ok { color: #17703a; } .error { color: #b3261e; }
+
+        """
+
+    /// No script, no outside resource, no style but the page's own, forms only to this site: even an escaping
+    /// mistake could not run or draw anything.
+    static let contentSecurityPolicy = "default-src 'none'; style-src 'sha256-\(Base64.encode(SHA256.hash(stylesheet.utf8)))'; "
+        + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
     /// The `next` the Continue button posts the token to: only after "Verified" with a token, and only a `next`
     /// the endpoint found allowed (it is in `formValues` only then).
@@ -60,13 +73,7 @@ struct HTMLPage {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(title)</title>
             <style>
-            body { font: 16px/1.5 system-ui, sans-serif; margin: 0; background: #f3f4f6; color: #1f2328; }
-            main { max-width: 26rem; margin: 3rem auto; padding: 1.5rem 2rem; background: #fff; border-radius: 8px; }
-            label { display: block; margin-top: .75rem; }
-            input, select, button { font: inherit; width: 100%; box-sizing: border-box; padding: .45rem; margin-top: .2rem; }
-            button { margin-top: 1.25rem; background: #1f5fc8; color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
-            .ok { color: #17703a; } .error { color: #b3261e; }
-            </style>
+            \(Self.stylesheet)</style>
             <main>
             <h1>\(title)</h1>
             <p class="\(ok ? "ok" : "error")" id="outcome">\(Self.escape(response.detail))</p>
@@ -119,19 +126,21 @@ struct HTMLPage {
     }
 
     /// Text and attribute values alike: both quote characters, since values sit in double quotes here but
-    /// a later edit could use single ones.
+    /// a later edit could use single ones. Byte by byte: `"` followed by U+0301 is one `Character` that is not
+    /// `"`, yet a browser still reads a quote there.
     static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): out += "&amp;".utf8
+            case UInt8(ascii: "<"): out += "&lt;".utf8
+            case UInt8(ascii: ">"): out += "&gt;".utf8
+            case UInt8(ascii: "\""): out += "&quot;".utf8
+            case UInt8(ascii: "'"): out += "&#39;".utf8
+            default: out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

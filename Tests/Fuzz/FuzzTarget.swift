@@ -27,8 +27,19 @@ private func body(_ bytes: [UInt8], contentType: String) {
         guard let raw = try? fields.string("identifier"), let identifier = try? Identifier(channel: channel, raw: raw) else { continue }
         let again = try? Identifier(channel: channel, raw: identifier.value)
         precondition(again?.value == identifier.value, "normalising is not idempotent")
-        precondition(!identifier.value.contains("\r") && !identifier.value.contains("\n"), "a line break got through")
-        _ = identifier.masked
+        // On bytes: `Character`-level `contains` cannot see a "\n" or "@" that a combining mark follows.
+        let bytes = Array(identifier.value.utf8)
+        precondition(!bytes.contains { $0 < 0x20 || $0 == 0x7f }, "a control character got through")
+        if channel == .email {
+            precondition(bytes.filter { $0 == UInt8(ascii: "@") }.count == 1, "an email without exactly one @")
+            precondition(!bytes.contains { "<>,;:\"()[]\\ ".utf8.contains($0) }, "a header-splitting byte in an email")
+            let masked = Array(identifier.masked.utf8)
+            precondition(masked.filter { $0 == UInt8(ascii: "@") }.count == 1, "a mask without exactly one @")
+        } else {
+            precondition(bytes.first == UInt8(ascii: "+") && bytes.dropFirst().allSatisfy(ASCII.isDigit), "a phone that is not E.164")
+        }
+        let line = StandardError.logLine("generate 200 to=\(identifier.masked)")
+        precondition(line.dropLast().allSatisfy { $0 >= 0x20 && $0 != 0x7f } && line.last == 0x0a, "a log line with a control character")
     }
     if let raw = try? fields.string("code"), let code = try? Code.validate(raw, length: 6) {
         precondition(code.utf8.count == 6 && code.utf8.allSatisfy { (0x30...0x39).contains($0) }, "a code that is not 6 ASCII digits")
@@ -68,9 +79,12 @@ private func record(_ bytes: [UInt8]) {
 /// What is echoed back: JSON and HTML escaping leave nothing active, and our JSON reads back as it was meant.
 private func answer(_ text: String) {
     let json = Response(status: 400, detail: text).json
-    precondition(!json.contains("<") && !json.contains("\n"), "raw < or a line break in JSON")
+    precondition(!json.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "&") },
+                 "a raw control character, < > or & in JSON")
     let fields = try? JSONFields.parse(Array(json.utf8))
     precondition((try? fields?.string("detail")) == text, "the JSON answer does not read back")
     let escaped = HTMLPage.escape(text)
-    precondition(!escaped.contains("<") && !escaped.contains("\""), "raw < or \" in HTML")
+    precondition(!escaped.utf8.contains { "<>\"'".utf8.contains($0) }, "a raw < > \" or ' in HTML")
+    let line = StandardError.logLine(text)
+    precondition(line.dropLast().allSatisfy { $0 >= 0x20 && $0 != 0x7f } && line.last == 0x0a, "a log line with a control character")
 }
