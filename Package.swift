@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "App", dependencies: ["HTTP", "Stores", "Delivery", "OTP", "System"]),
         .executableTarget(name: "generate", dependencies: ["App"]),
         .executableTarget(name: "verify", dependencies: ["App"]),
-        .executableTarget(name: "bench-fill", dependencies: ["Stores", "OTP", "Crypto", "System"]),
+        .executableTarget(name: "bench-fill", dependencies: ["Stores", "HTTP", "OTP", "Crypto", "System"]),
         // Test data every unit test target shares (the combining marks tried after each escaper's characters).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemTests", dependencies: ["System", "TestSupport"]),

@@ -146,7 +146,8 @@ def write_codes(pairs):
 
 def fill(apache, first, count):
     binary = os.path.join(ROOT, ".build", "release", "bench-fill")
-    sh(*as_apache_user(binary, apache.store, str(count), str(first)))
+    # The key the Apache's CGIs use, made by local-config beside the store.
+    sh(*as_apache_user("env", f"OTP_SECRET_KEY_FILE={os.path.join(RUN, 'secret.key')}", binary, apache.store, str(count), str(first)))
 
 
 EXPECTED = {"baseline": "200", "baseline-400": "400", "generate": "200", "generate-cooldown": "429", "verify-unknown": "400",

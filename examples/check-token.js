@@ -6,8 +6,10 @@ const path = require('node:path');
 function otpTokenClaims(token, secret, seenDir, issuer = 'otp-cgi', audience = null) {
   const [header, payload, signature, ...more] = String(token).split('.');
   if (signature === undefined || more.length > 0) return null;
-  const mac = crypto.createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
-  if (mac.length !== signature.length || !crypto.timingSafeEqual(Buffer.from(mac), Buffer.from(signature))) return null;
+  // Compared as bytes: a signature of the right length in characters may hold a non-ASCII one.
+  const mac = crypto.createHmac('sha256', secret).update(`${header}.${payload}`).digest();
+  const given = Buffer.from(signature, 'utf8'), expected = Buffer.from(mac.toString('base64url'), 'utf8');
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return null;
   let alg, claims;
   try {
     alg = JSON.parse(Buffer.from(header, 'base64url')).alg;

@@ -112,9 +112,11 @@ public struct OTPService {
         return try Identifier(channel: channel, raw: raw)
     }
 
+    /// The key is never made in the store, where a copy of the store would hand it over with the records.
     private func secretKey() throws(OTPError) -> [UInt8] {
         if let key = settings.secretKey { return key }
-        return try storeCall { () throws(StoreFault) in try store.secretKey() }
+        log("no key: set OTP_SECRET_KEY, or OTP_SECRET_KEY_FILE to a file outside the store; " + SecretKeyFile.howToMakeOne)
+        throw .misconfigured("set OTP_SECRET_KEY or OTP_SECRET_KEY_FILE")
     }
 
     /// The code is sealed with the record's key too, so a MAC copied between records is worthless.

@@ -1,10 +1,9 @@
-// What the service needs of a store: four atomic transitions and a shared secret. The file store is the
-// first backend; a Redis one runs the same `Record` rules as scripts.
+// What the service needs of a store: its atomic transitions. The file store is the first backend; a Redis one
+// runs the same `Record` rules as scripts.
 import Crypto
 
+/// A store never holds the key that names its records and seals its codes: that comes from the settings.
 public protocol OTPStore {
-    /// The key that names records and seals codes; created once and shared by every process.
-    func secretKey() throws(StoreFault) -> [UInt8]
     func issue(_ key: RecordKey, codeMAC: [UInt8], policy: IssuePolicy, now: Int64) throws(StoreFault) -> IssueOutcome
     func check(_ key: RecordKey, codeMAC: [UInt8], policy: CheckPolicy, now: Int64) throws(StoreFault) -> CheckOutcome
     func withdraw(_ key: RecordKey, codeMAC: [UInt8], restoring previous: Record?) throws(StoreFault)

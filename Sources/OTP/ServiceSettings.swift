@@ -9,7 +9,10 @@ public struct ServiceSettings: Sendable {
     public var emailSubject = "Your verification code"
     public var emailTemplate = "Your OTP code is: {code}"
     public var smsTemplate = "Your OTP code is: {code}"
+    /// From OTP_SECRET_KEY, or the file OTP_SECRET_KEY_FILE names; nil when neither is set (every request then
+    /// answers 500 naming them: the key is never made in, or read from, the store).
     public var secretKey: [UInt8]?
+    public var secretKeyFile: String?
     public var abuse = AbuseSettings()
 
     public init() {}
@@ -23,8 +26,11 @@ public struct ServiceSettings: Sendable {
         emailTemplate = try reader.template("OTP_EMAIL_TEMPLATE") ?? emailTemplate
         smsTemplate = try reader.template("OTP_SMS_TEMPLATE") ?? smsTemplate
         if let key = reader.string("OTP_SECRET_KEY") {
-            guard key.utf8.count >= 16 else { throw .misconfigured("OTP_SECRET_KEY must be at least 16 characters") }
+            guard key.utf8.count >= SecretKeyFile.minimumBytes else { throw .misconfigured("OTP_SECRET_KEY must be at least 16 characters") }
             secretKey = Array(key.utf8)
+        } else if let path = try reader.absolutePath("OTP_SECRET_KEY_FILE") {
+            secretKeyFile = path
+            secretKey = try SecretKeyFile.read(path)
         }
         abuse = try AbuseSettings(reader)
     }

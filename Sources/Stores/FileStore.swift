@@ -39,28 +39,6 @@ public final class FileStore: OTPStore {
 
     // MARK: OTPStore
 
-    public func secretKey() throws(StoreFault) -> [UInt8] {
-        let root = try openRoot()
-        if let key = try readSecret(root) { return key }
-        let temp = Self.tempPrefix + Random.hex(8)
-        try fault("create the secret key") { () throws(SystemError) in
-            let fd = try Syscall.openat(root, temp, O_WRONLY | O_CREAT | O_EXCL)
-            do throws(SystemError) {
-                try Syscall.writeAll(fd, Random.bytes(32))
-                try Syscall.fsync(fd, "secret key")
-                try Syscall.close(fd)
-            } catch { Glibc.close(fd); unlinkat(root, temp, 0); throw error }
-            // link() publishes the file only whole and fails if another process published first.
-            let linked = linkat(root, temp, root, "secret.key", 0)
-            let linkErrno = Errno.current
-            unlinkat(root, temp, 0)
-            if linked != 0 && linkErrno != .exists { throw SystemError(call: "link secret.key", errno: linkErrno) }
-            try Syscall.fsync(root, "store directory")
-        }
-        guard let key = try readSecret(root) else { throw StoreFault("secret.key is unreadable after creation") }
-        return key
-    }
-
     public func issue(_ key: RecordKey, codeMAC: [UInt8], policy: IssuePolicy, now: Int64) throws(StoreFault) -> IssueOutcome {
         try transition(key, now: now, sweep: true) { Record.issue($0, codeMAC: codeMAC, policy: policy, now: now) }
     }
@@ -236,7 +214,7 @@ public final class FileStore: OTPStore {
     // MARK: The directory
 
     /// Creates the store directory (0700) if missing, and refuses one that is a symlink, not ours, or open to
-    /// other users: codes and the secret key live there.
+    /// other users: codes live there.
     private func openRoot() throws(StoreFault) -> Int32 {
         if rootFD >= 0 { return rootFD }
         let previous = umask(0o077)
@@ -258,22 +236,17 @@ public final class FileStore: OTPStore {
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o077 == 0 else {
             Glibc.close(fd)
+            // In a shared /var/tmp any local user can make the default directory first, and the service is
+            // then refused its store: the log says who owns it and what to set instead.
+            if info.st_uid != geteuid() {
+                log("store directory \(path) is owned by uid \(info.st_uid), not by this process's uid \(geteuid())"
+                    + (path == StoreSettings.defaultDirectory ? ": another local user may have created it first in the shared /var/tmp" : "")
+                    + "; set OTP_STORE_DIR to a directory of the web server's user with mode 0700, such as /var/lib/otp-cgi")
+            }
             throw StoreFault(misconfigured: "OTP_STORE_DIR must be a directory owned by the web server's user with mode 0700")
         }
         rootFD = fd
         return fd
-    }
-
-    private func readSecret(_ root: Int32) throws(StoreFault) -> [UInt8]? {
-        let fd: Int32
-        do throws(SystemError) { fd = try Syscall.openat(root, "secret.key", O_RDONLY) } catch {
-            if error.errno == .noEntry { return nil }
-            throw StoreFault("cannot open secret.key: \(error.errno)")
-        }
-        defer { Glibc.close(fd) }
-        let bytes = try fault("read secret.key") { () throws(SystemError) in try Syscall.readAll(fd, limit: 64) }
-        guard let bytes, bytes.count == 32 else { throw StoreFault("secret.key in \(path) is corrupt; remove it to make a new one") }
-        return bytes
     }
 
     private func fault<T>(_ what: String, _ body: () throws(SystemError) -> T) throws(StoreFault) -> T {

@@ -6,19 +6,10 @@ import System
 
 public final class MemoryStore: OTPStore {
     public private(set) var records: [RecordKey: Record] = [:]
-    private var key: [UInt8]?
     /// When set, every call fails with it: a store that is down, busy or misconfigured.
     public var fault: StoreFault?
 
     public init() {}
-
-    public func secretKey() throws(StoreFault) -> [UInt8] {
-        if let fault { throw fault }
-        if let key { return key }
-        let made = Random.bytes(32)
-        key = made
-        return made
-    }
 
     public func issue(_ key: RecordKey, codeMAC: [UInt8], policy: IssuePolicy, now: Int64) throws(StoreFault) -> IssueOutcome {
         try transition(key) { Record.issue($0, codeMAC: codeMAC, policy: policy, now: now) }

@@ -88,14 +88,6 @@ import Testing
         }
     }
 
-    @Test func theSecretKeyIsCreatedOnceAndSharedByEveryone() async throws {
-        let redis = try await RedisServer()
-        let stores = (0..<3).map { _ in RedisStore(endpoint: RedisEndpoint(address: .unix(path: redis.socketPath)), prefix: "s:") }
-        let keys = try stores.map { try $0.secretKey() }
-        #expect(keys[0].count == 32 && keys.allSatisfy { $0 == keys[0] })
-        #expect(try redis.command("GET", "s:secret") == .bulk(keys[0]))
-    }
-
     /// Down, stuck, refusing the password, out of memory, a read-only replica: each is a temporary fault (503)
     /// whose log line names the cause, and none hangs longer than its timeout.
     @Test func eachFailureIsATemporaryFaultNamingItsCause() async throws {

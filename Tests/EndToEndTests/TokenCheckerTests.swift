@@ -43,13 +43,14 @@ import Testing
             ["/usr/bin/env", "python3", Project.root.appendingPathComponent("Tests/TokenCheckers/forge.py").path],
             input: String(decoding: try JSONSerialization.data(withJSONObject: ["token": fresh.token, "secret": Self.secret]), as: UTF8.self)
         ).utf8)) as? [String: String] ?? [:]
-        try #require(forged.count == 4)
+        try #require(forged.count == 5)
 
         let cases: [(String, String, String)] = [
             ("fresh", fresh.token, "ok \(fresh.email)"), ("replayed", fresh.token, "no"),
             ("changed claim", forged["changed_claim"]!, "no"), ("wrong key", otherKey.token, "no"),
             ("alg none", forged["alg_none"]!, "no"), ("alg none, signature kept", forged["alg_none_signed"]!, "no"),
             ("alg HS512", forged["alg_hs512"]!, "no"), ("expired", expired, "no"),
+            ("non-ASCII signature", forged["non_ascii_signature"]!, "no"),
         ]
         let seen = fresh.site.directory.appendingPathComponent("seen-\(checker.rawValue)")
         try FileManager.default.createDirectory(at: seen, withIntermediateDirectories: true)

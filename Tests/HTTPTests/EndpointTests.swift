@@ -23,7 +23,7 @@ import OTP
 
         func post(_ endpoint: Endpoint, _ body: String, _ env: [String: String] = [:]) -> Response {
             endpoint.respond(to: Request(method: "POST", contentType: "application/json", body: Array(body.utf8), remoteAddress: "192.0.2.1"),
-                             environment: env, log: { [unowned self] in lines.append($0) }, wiring: wiring)
+                             environment: ["OTP_SECRET_KEY": "endpoint-tests-key-0123456789"].merging(env) { $1 }, log: { [unowned self] in lines.append($0) }, wiring: wiring)
         }
 
         struct Recorder: Sender {

@@ -5,7 +5,11 @@ import System
 
 final class ServiceHarness {
     var now: Int64 = 1_000_000
-    var settings = ServiceSettings()
+    var settings: ServiceSettings = {
+        var settings = ServiceSettings()
+        settings.secretKey = Array("service-harness-key-0123456789".utf8)
+        return settings
+    }()
     let store = MemoryStore()
     var sent: [OutgoingMessage] = []
     /// What the next sends fail with, if anything.
@@ -36,7 +40,7 @@ final class ServiceHarness {
     func code(for address: String) -> String? { sent.last { $0.recipient.value == address }?.code }
 
     func record(for address: String) throws -> Record? {
-        store.records[RecordKey(secret: try store.secretKey(), identifier: try email(address))]
+        store.records[RecordKey(secret: settings.secretKey!, identifier: try email(address))]
     }
 
     struct RecordingSender: Sender {

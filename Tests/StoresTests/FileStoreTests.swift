@@ -1,4 +1,4 @@
-// The file store on a real directory: transitions, the shared secret, corruption, sweeping, and refusals.
+// The file store on a real directory: transitions, no key in it, corruption, sweeping, and refusals.
 import Testing
 import Glibc
 @testable import Stores
@@ -47,13 +47,36 @@ final class TemporaryDirectory {
         #expect(try store.check(key, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: 1002) == .verified)
     }
 
-    @Test func createsOnePrivateSecretKeyAndReusesIt() throws {
-        let first = try FileStore(path: storePath).secretKey()
-        #expect(first.count == 32)
-        #expect(try FileStore(path: storePath).secretKey() == first)
+    /// Issue 19: the key is the settings', never the store's; a copy of the store holds records only.
+    @Test func theStoreHoldsNoKeyOnlyItsPrivateRecords() throws {
+        let store = FileStore(path: storePath)
+        _ = try store.issue(key, codeMAC: mac, policy: policy, now: 1000)
+        let root = try #require(opendir(storePath))
+        defer { closedir(root) }
+        var names: [String] = []
+        while let entry = readdir(root) {
+            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) })
+        }
+        #expect(names.sorted() == [".", "..", "r"])
         var info = stat()
-        #expect(stat(storePath + "/secret.key", &info) == 0 && info.st_mode & 0o777 == 0o600)
         #expect(stat(storePath, &info) == 0 && info.st_mode & 0o777 == 0o700)
+    }
+
+    /// Any local user may make /var/tmp/otp-cgi-<uid> first: the answer is the misconfiguration, and the log
+    /// says whose directory it is and which setting to use instead.
+    @Test(.enabled(if: getuid() == 0, "chown needs root")) func aDirectoryOfAnotherUserIsRefusedAndTheLogSaysWhatToSet() throws {
+        #expect(mkdir(storePath, 0o700) == 0 && chown(storePath, 65534, 65534) == 0)
+        var lines: [String] = []
+        #expect { try Self.touch(FileStore(path: storePath, log: { lines.append($0) })) } throws: { error in
+            (error as? StoreFault)?.kind == .misconfigured("OTP_STORE_DIR must be a directory owned by the web server's user with mode 0700")
+        }
+        #expect(lines == ["store directory \(storePath) is owned by uid 65534, not by this process's uid 0; set OTP_STORE_DIR to a "
+                          + "directory of the web server's user with mode 0700, such as /var/lib/otp-cgi"])
+    }
+
+    /// Any transition opens the store's directory first.
+    static func touch(_ store: FileStore) throws {
+        _ = try store.check(RecordKey(hex: String(repeating: "ab", count: 32)), codeMAC: [], policy: CheckPolicy(maxAttempts: 5), now: 0)
     }
 
     @Test func aCorruptRecordCountsAsAbsentAndIsReplaced() throws {
@@ -84,18 +107,18 @@ final class TemporaryDirectory {
 
     @Test func refusesADirectoryOthersCanRead() throws {
         #expect(mkdir(storePath, 0o755) == 0 && chmod(storePath, 0o755) == 0)
-        #expect { try FileStore(path: storePath).secretKey() } throws: { error in
+        #expect { try Self.touch(FileStore(path: storePath)) } throws: { error in
             (error as? StoreFault)?.kind == .misconfigured("OTP_STORE_DIR must be a directory owned by the web server's user with mode 0700")
         }
     }
 
     @Test func refusesASymlinkedDirectory() throws {
         #expect(mkdir(dir.path + "/elsewhere", 0o700) == 0 && symlink(dir.path + "/elsewhere", storePath) == 0)
-        #expect(throws: StoreFault.self) { try FileStore(path: storePath).secretKey() }
+        #expect(throws: StoreFault.self) { try Self.touch(FileStore(path: storePath)) }
     }
 
     @Test func aMissingParentIsAStoreFault() {
-        #expect(throws: StoreFault.self) { try FileStore(path: dir.path + "/no/such/store").secretKey() }
+        #expect(throws: StoreFault.self) { try Self.touch(FileStore(path: dir.path + "/no/such/store")) }
     }
 
     @Test func aHeldLockMakesOthersGiveUpAsBusy() throws {

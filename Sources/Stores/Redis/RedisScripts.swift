@@ -124,11 +124,5 @@ enum RedisScripts {
         return {1}
         """, sha1: "2ce2a19c05fd81c3b3fe3d197eaa50b2e188316c")
 
-    /// ARGV: 32 fresh random bytes. The first server to ask creates the key (SET NX); everyone reads the winner.
-    static let secret = RedisScript(name: "secret", source: """
-        redis.call('SET', KEYS[1], ARGV[1], 'NX')
-        return redis.call('GET', KEYS[1])
-        """, sha1: "7031f2ac051cf3dad3e0da321b83730019bde2b0")
-
-    static let all = [issue, check, withdraw, count, secret]
+    static let all = [issue, check, withdraw, count]
 }

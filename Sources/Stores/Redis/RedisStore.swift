@@ -23,14 +23,6 @@ public final class RedisStore: OTPStore {
 
     // MARK: OTPStore
 
-    public func secretKey() throws(StoreFault) -> [UInt8] {
-        let reply = try run(RedisScripts.secret, key: prefix + "secret", [Random.bytes(32)])
-        guard case .bulk(let key?) = reply, key.count == 32 else {
-            throw StoreFault("redis key \(prefix)secret is not a 32-byte key; delete it to make a new one, or set OTP_SECRET_KEY")
-        }
-        return key
-    }
-
     public func issue(_ key: RecordKey, codeMAC: [UInt8], policy: IssuePolicy, now: Int64) throws(StoreFault) -> IssueOutcome {
         let reply = try integers(run(RedisScripts.issue, key: name(key),
                                      text(Hex.encode(codeMAC), now, policy.ttlSeconds, policy.cooldownSeconds,
