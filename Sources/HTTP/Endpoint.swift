@@ -32,14 +32,14 @@ extension Endpoint {
             if let next = settings.token.allowedNext(try? fields.string("next")) { sent["next"] = next.text }
             let identifier = try service.identify(fields)
             who = " channel=\(identifier.channel.rawValue) to=\(identifier.masked)"
+            let client = ClientAddress.resolve(remote: request.remoteAddress, forwardedFor: request.forwardedFor,
+                                               trusted: settings.trustedProxies)
             switch self {
             case .generate:
-                let client = ClientAddress.resolve(remote: request.remoteAddress, forwardedFor: request.forwardedFor,
-                                                   trusted: settings.trustedProxies)
                 let expiresAt = try service.generate(for: identifier, client: client)
                 response = Response(status: 200, detail: "OTP sent", extra: [("expires_at", .integer(expiresAt))])
             case .verify:
-                try service.verify(identifier, code: try fields.string("code") ?? "")
+                try service.verify(identifier, code: try fields.string("code") ?? "", client: client)
                 let token = settings.token.secret.map { secret in
                     VerificationToken.make(for: identifier, settings: settings.token, secret: secret, now: service.now())
                 }

@@ -17,8 +17,9 @@ public final class FileStore: OTPStore {
     private let sweepOneIn: Int
     private var rootFD: Int32 = -1
 
-    /// Record files are at most this big; anything larger is garbage.
-    static let maxRecordBytes = 512
+    /// Record files are at most this big; anything larger is garbage. An event log holds a time per counted event,
+    /// up to 16 times the largest limit (an IPv6 /48's budget).
+    static let maxRecordBytes = 2 * 1024 * 1024
     /// A sweep looks at this many entries at most.
     static let sweepLimit = 4096
     static let tempPrefix = ".tmp."
@@ -51,11 +52,17 @@ public final class FileStore: OTPStore {
         try transition(key, now: 0, sweep: false) { ((), Record.withdraw($0, codeMAC: codeMAC, restoring: previous)) }
     }
 
-    /// A counter is written without the two fsyncs of a durable write: losing one to a power cut only restarts
-    /// a rate limit's window (a torn file reads as absent), and every generate pays for this write.
-    public func count(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws(StoreFault) -> CountOutcome {
-        try transition(key, now: now, sweep: false, durable: false) {
-            Record.count($0, limit: limit, windowSeconds: windowSeconds, now: now)
+    /// An event log is written without the two fsyncs of a durable write: losing one to a power cut only forgets
+    /// some counted events (a torn file reads as absent), and every generate and verify pays for these writes.
+    public func take(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws(StoreFault) -> CountOutcome {
+        try transition(key, now: now, sweep: false, durable: false, dies: { $0.deadAt(windowSeconds: windowSeconds) }) {
+            EventLog.take($0, limit: limit, windowSeconds: windowSeconds, now: now)
+        }
+    }
+
+    public func giveBack(_ key: RecordKey, at time: Int64, windowSeconds: Int) throws(StoreFault) {
+        try transition(key, now: time, sweep: false, durable: false, dies: { $0.deadAt(windowSeconds: windowSeconds) }) {
+            ((), EventLog.giveBack($0, at: time))
         }
     }
 
@@ -63,16 +70,22 @@ public final class FileStore: OTPStore {
 
     private func transition<T>(_ key: RecordKey, now: Int64, sweep: Bool, durable: Bool = true,
                                _ rule: (Record?) -> (T, Record?)) throws(StoreFault) -> T {
+        try transition(key, now: now, sweep: sweep, durable: durable, dies: \.deadAt, rule)
+    }
+
+    /// `dies` is when a value stops mattering: the file's mtime, which a sweep judges it by.
+    private func transition<Value: FileRecord, T>(_ key: RecordKey, now: Int64, sweep: Bool, durable: Bool, dies: (Value) -> Int64,
+                                                  _ rule: (Value?) -> (T, Value?)) throws(StoreFault) -> T {
         let shardName = String(key.hex.prefix(2)), name = String(key.hex.dropFirst(2))
         let (shard, fresh) = try openShard(shardName)
         defer { Glibc.close(shard) }
         let lock = try acquireLock(shard, shardName, fresh: fresh)
         defer { Glibc.close(lock) }
-        let current = readRecord(shard, name, shardName)
+        let current: Value? = readRecord(shard, name, shardName)
         let (outcome, next) = rule(current)
         if next != current {
             try fault("write record in shard \(shardName)") { () throws(SystemError) in
-                try writeRecord(next, shard, name, durable: durable)
+                try writeRecord(next.map { ($0.encoded(), dies($0)) }, shard, name, durable: durable)
             }
         }
         if sweep && Int(Random.bytes(1)[0]) < 256 / sweepOneIn { self.sweep(shard, shardName, now: now) }
@@ -90,7 +103,7 @@ public final class FileStore: OTPStore {
             defer { Glibc.close(lock) }
             for (key, record) in batch {
                 try fault("load record in shard \(shardName)") { () throws(SystemError) in
-                    try writeRecord(record, shard, String(key.hex.dropFirst(2)), durable: false)
+                    try writeRecord((record.encoded(), record.deadAt), shard, String(key.hex.dropFirst(2)), durable: false)
                 }
             }
         }
@@ -148,30 +161,32 @@ public final class FileStore: OTPStore {
     }
 
     /// An unreadable or corrupt record counts as absent (and the next write replaces it), but is logged.
-    private func readRecord(_ shard: Int32, _ name: String, _ shardName: String) -> Record? {
+    private func readRecord<Value: FileRecord>(_ shard: Int32, _ name: String, _ shardName: String) -> Value? {
         let fd: Int32
         do throws(SystemError) { fd = try Syscall.openat(shard, name, O_RDONLY) } catch {
             if error.errno != .noEntry { log("record in shard \(shardName) unreadable: \(error.errno)") }
             return nil
         }
         defer { Glibc.close(fd) }
-        guard let bytes = try? Syscall.readAll(fd, limit: Self.maxRecordBytes), let record = Record(decoding: bytes) else {
+        guard let bytes = try? Syscall.readAll(fd, limit: Self.maxRecordBytes), let record = Value(decoding: bytes) else {
             log("record in shard \(shardName) is corrupt; treating it as absent")
             return nil
         }
         return record
     }
 
-    private func writeRecord(_ record: Record?, _ shard: Int32, _ name: String, durable: Bool = true) throws(SystemError) {
+    /// `record` is the bytes to write and when they die, or nil to remove the file.
+    private func writeRecord(_ record: (bytes: [UInt8], deadAt: Int64)?, _ shard: Int32, _ name: String,
+                             durable: Bool = true) throws(SystemError) {
         guard let record else {
             try Syscall.unlink(in: shard, name, "record")
-            try Syscall.fsync(shard, "shard")
+            if durable { try Syscall.fsync(shard, "shard") }
             return
         }
         let temp = Self.tempPrefix + Random.hex(8)
         let fd = try Syscall.openat(shard, temp, O_WRONLY | O_CREAT | O_EXCL)
         do throws(SystemError) {
-            try Syscall.writeAll(fd, record.encoded())
+            try Syscall.writeAll(fd, record.bytes)
             // The file's mtime is when it dies, so a sweep needs a stat, not a read, to judge it.
             var times = [timespec(tv_sec: 0, tv_nsec: Self.utimeOmit), timespec(tv_sec: Int(record.deadAt), tv_nsec: 0)]
             try Syscall.retrying("futimens") { futimens(fd, &times) }

@@ -65,7 +65,7 @@ private func headers(_ text: String) {
     let ranges = text.split(separator: " ").compactMap { AddressRange(String($0)) }
     if let address = ClientAddress.resolve(remote: "127.0.0.1", forwardedFor: text, trusted: ranges + [AddressRange("127.0.0.1")!]) {
         precondition(address.bytes.count == 4 || address.bytes.count == 16, "an address of \(address.bytes.count) bytes")
-        _ = address.counted
+        precondition(address.networks.count == (address.bytes.count == 4 ? 1 : 3), "networks of an address")
     }
     if let range = AddressRange(text) { precondition(range.contains(range.network), "a range without its own network") }
 }
@@ -73,7 +73,8 @@ private func headers(_ text: String) {
 /// A record file read back: whatever decodes in today's format encodes to the same bytes.
 private func record(_ bytes: [UInt8]) {
     guard let record = Record(decoding: bytes) else { return }
-    if bytes.starts(with: Array("otp2 ".utf8)) { precondition(record.encoded() == bytes, "a record that does not round-trip") }
+    if bytes.starts(with: Array("otp3 ".utf8)) { precondition(record.encoded() == bytes, "a record that does not round-trip") }
+    if let log = EventLog(decoding: bytes) { precondition(log.encoded() == bytes, "an event log that does not round-trip") }
 }
 
 /// What is echoed back: JSON and HTML escaping leave nothing active, and our JSON reads back as it was meant.

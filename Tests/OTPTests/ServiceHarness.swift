@@ -34,13 +34,20 @@ final class ServiceHarness {
         try service.generate(for: try! email(address), client: IPAddress(client))
     }
 
-    func verify(_ address: String, _ code: String) throws(OTPError) { try service.verify(try! email(address), code: code) }
+    func verify(_ address: String, _ code: String, from client: String = "192.0.2.1") throws(OTPError) {
+        try service.verify(try! email(address), code: code, client: IPAddress(client))
+    }
 
     /// The code of the last message sent to `address`.
     func code(for address: String) -> String? { sent.last { $0.recipient.value == address }?.code }
 
     func record(for address: String) throws -> Record? {
         store.records[RecordKey(secret: settings.secretKey!, identifier: try email(address))]
+    }
+
+    /// The times an event log holds.
+    func log(_ budget: Budget, of subject: String) -> [Int64] {
+        store.logs[RecordKey(secret: settings.secretKey!, budget: budget, of: subject)]?.times ?? []
     }
 
     struct RecordingSender: Sender {

@@ -136,20 +136,25 @@ final class TemporaryDirectory {
     }
 }
 
-@Suite struct FileStoreCounterTests {
+@Suite struct FileStoreEventLogTests {
     let dir = TemporaryDirectory()
 
-    @Test func countsAClientsEventsPerWindowAcrossStoreInstances() throws {
-        let key = RecordKey(secret: Array("0123456789abcdef".utf8), client: "192.0.2.7")
-        let outcomes = try (0..<4).map { _ in try FileStore(path: dir.path + "/store").count(key, limit: 3, windowSeconds: 60, now: 1000) }
-        #expect(outcomes == [.counted, .counted, .counted, .limited(retryAfter: 60)])
-        #expect(try FileStore(path: dir.path + "/store").count(key, limit: 3, windowSeconds: 60, now: 1060) == .counted)
+    @Test func countsEventsPerWindowAcrossStoreInstancesAndGivesThemBack() throws {
+        let key = RecordKey(secret: Array("0123456789abcdef".utf8), budget: .clientSends, of: "192.0.2.7")
+        let outcomes = try (0..<4).map { _ in try FileStore(path: dir.path + "/store").take(key, limit: 3, windowSeconds: 60, now: 1000) }
+        #expect(outcomes == [.counted, .counted, .counted, .limited(retryAfter: 61)])
+        #expect(try FileStore(path: dir.path + "/store").take(key, limit: 3, windowSeconds: 60, now: 1060) == .limited(retryAfter: 1))
+        #expect(try FileStore(path: dir.path + "/store").take(key, limit: 3, windowSeconds: 60, now: 1061) == .counted)
+        try FileStore(path: dir.path + "/store").giveBack(key, at: 1061, windowSeconds: 60)
+        #expect(try FileStore(path: dir.path + "/store").take(key, limit: 1, windowSeconds: 60, now: 1062) == .counted)
     }
 
-    @Test func theClientKeyIsNotTheAddressAndDiffersFromAnIdentifiersKey() throws {
+    @Test func aLogsKeyIsNotItsSubjectAndDiffersByBudget() throws {
         let secret = Array("0123456789abcdef".utf8)
-        let client = RecordKey(secret: secret, client: "joe@example.com")
-        #expect(client != RecordKey(secret: secret, identifier: try Identifier(channel: .email, raw: "joe@example.com")))
-        #expect(RecordKey(secret: secret, client: "192.0.2.7") != RecordKey(secret: secret, client: "192.0.2.8"))
+        let sends = RecordKey(secret: secret, budget: .sends, of: "joe@example.com")
+        #expect(sends != RecordKey(secret: secret, identifier: try Identifier(channel: .email, raw: "joe@example.com")))
+        #expect(sends != RecordKey(secret: secret, budget: .failures, of: "joe@example.com"))
+        #expect(!sends.hex.contains("joe"))
+        #expect(RecordKey(secret: secret, budget: .clientSends, of: "192.0.2.7") != RecordKey(secret: secret, budget: .clientSends, of: "192.0.2.8"))
     }
 }
