@@ -88,7 +88,7 @@ class Apache:
                        "SetEnv OTP_RESEND_COOLDOWN_SECONDS 3600\n"
                        # The abuse limits would refuse a benchmark's flood from one address: it measures the path.
                        "SetEnv OTP_IP_MAX_SENDS_PER_WINDOW 0\nSetEnv OTP_MAX_SENDS_PER_WINDOW 0\n"
-                       "SetEnv OTP_MAX_FAILED_VERIFIES_PER_WINDOW 0\n" + settings)
+                       "SetEnv OTP_MAX_FAILED_VERIFIES_PER_WINDOW 0\nSetEnv OTP_IP_MAX_FAILED_VERIFIES_PER_WINDOW 0\n" + settings)
         self.process = subprocess.Popen(["apache2", "-f", os.path.join(RUN, "apache.conf"), "-D", "FOREGROUND",
                                          "-D", "FastCGIModule"])
         for _ in range(100):
@@ -261,7 +261,8 @@ def process_cost():
     sh("strip", floor)
     store = os.path.join(RUN, "cost-store")
     settings = [f"OTP_STORE_DIR={store}", "EMAIL_BACKEND=filebased", f"EMAIL_FILE_PATH={os.path.join(RUN, 'cost-outbox')}",
-                "OTP_RESEND_COOLDOWN_SECONDS=0", "OTP_MAX_SENDS_PER_WINDOW=0", "OTP_IP_MAX_SENDS_PER_WINDOW=0"]
+                "OTP_RESEND_COOLDOWN_SECONDS=0", "OTP_MAX_SENDS_PER_WINDOW=0", "OTP_IP_MAX_SENDS_PER_WINDOW=0",
+                "OTP_IP_MAX_FAILED_VERIFIES_PER_WINDOW=0", "OTP_SECRET_KEY=bench-process-cost-key-0123"]
     programs = {
         "C baseline": (os.path.join(RUN, "cgi", "baseline"), '{"channel":"email","identifier":"cost@bench.example"}'),
         "Swift floor": (floor, '{"channel":"email","identifier":"cost@bench.example"}'),

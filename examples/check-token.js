@@ -1,9 +1,10 @@
-// Checks a token from otp-cgi's verify: its claims when it is genuine, fresh and new to this site, else null.
+// Checks a token from otp-cgi's verify: its claims when it is genuine, fresh, new to this site and, given a state,
+// issued to the browser that holds it, else null.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-function otpTokenClaims(token, secret, seenDir, issuer = 'otp-cgi', audience = null) {
+function otpTokenClaims(token, secret, seenDir, issuer = 'otp-cgi', audience = null, state = null) {
   const [header, payload, signature, ...more] = String(token).split('.');
   if (signature === undefined || more.length > 0) return null;
   // Compared as bytes: a signature of the right length in characters may hold a non-ASCII one.
@@ -19,6 +20,8 @@ function otpTokenClaims(token, secret, seenDir, issuer = 'otp-cgi', audience = n
   }
   if (alg !== 'HS256' || claims?.iss !== issuer || (claims.aud ?? null) !== audience
       || !Number.isInteger(claims.exp) || claims.exp <= Date.now() / 1000 || typeof claims.jti !== 'string') return null;
+  if (state !== null && (typeof claims.state !== 'string' || Buffer.byteLength(claims.state) !== Buffer.byteLength(state)
+      || !crypto.timingSafeEqual(Buffer.from(claims.state), Buffer.from(state)))) return null;
   // Each token counts once: only the first use can create the file named for its jti.
   try {
     fs.writeFileSync(path.join(seenDir, crypto.createHash('sha256').update(claims.jti).digest('hex')), '', { flag: 'wx', mode: 0o600 });

@@ -30,6 +30,8 @@ extension Endpoint {
             let fields = try RequestFields.parse(body: request.body, contentType: request.contentType)
             for name in ["channel", "identifier"] { sent[name] = try? fields.string(name) }
             if let next = settings.token.allowedNext(try? fields.string("next")) { sent["next"] = next.text }
+            let state = try TokenState.parse(try fields.string("state"))
+            sent["state"] = state
             let identifier = try service.identify(fields)
             who = " channel=\(identifier.channel.rawValue) to=\(identifier.masked)"
             let client = ClientAddress.resolve(remote: request.remoteAddress, forwardedFor: request.forwardedFor,
@@ -41,7 +43,7 @@ extension Endpoint {
             case .verify:
                 try service.verify(identifier, code: try fields.string("code") ?? "", client: client)
                 let token = settings.token.secret.map { secret in
-                    VerificationToken.make(for: identifier, settings: settings.token, secret: secret, now: service.now())
+                    VerificationToken.make(for: identifier, state: state, settings: settings.token, secret: secret, now: service.now())
                 }
                 response = Response(status: 200, detail: "Verified", extra: token.map { [("token", .string($0))] } ?? [])
             }

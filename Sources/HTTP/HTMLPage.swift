@@ -95,8 +95,8 @@ struct HTMLPage {
             """
     }
 
-    /// Relative actions, so the page works wherever the two endpoints sit side by side. An allowed `next` rides
-    /// along, so the check form after a send or an error still leads there.
+    /// Relative actions, so the page works wherever the two endpoints sit side by side. An allowed `next` and the
+    /// site's `state` ride along, so the check form after a send or an error still leads there, bound alike.
     private func form(_ target: Endpoint) -> String {
         let sentChannel = response.formValues["channel"] ?? "", identifier = response.formValues["identifier"] ?? ""
         let options = Channel.allCases.map { channel in
@@ -106,7 +106,9 @@ struct HTMLPage {
         let code = target == .verify
             ? "<label>Code <input name=\"code\" autocomplete=\"one-time-code\" inputmode=\"numeric\" pattern=\"[0-9]*\" required autofocus></label>\n"
             : ""
-        let next = response.formValues["next"].map { "<input type=\"hidden\" name=\"next\" value=\"\(Self.escape($0))\">\n" } ?? ""
+        let next = ["next", "state"].compactMap { name in
+            response.formValues[name].map { "<input type=\"hidden\" name=\"\(name)\" value=\"\(Self.escape($0))\">\n" }
+        }.joined()
         return """
             <form method="post" action="\(target.rawValue)">
             \(next)<label>Channel <select name="channel">\(options)</select></label>

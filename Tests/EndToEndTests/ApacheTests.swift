@@ -70,7 +70,8 @@ import Testing
 
 /// Many requests at once through Apache: the store's lock, not luck, decides. The lock timeout is the longest
 /// allowed, so a slow machine cannot turn a wait into a 503.
-@Suite(.localApache(["OTP_LOCK_TIMEOUT_MS": "30000"])) struct ApacheConcurrencyTests {
+/// The 29 verifies that find the code used count as failures, so the window's limit must hold them (30).
+@Suite(.localApache(["OTP_LOCK_TIMEOUT_MS": "30000", "OTP_MAX_FAILED_VERIFIES_PER_WINDOW": "30"])) struct ApacheConcurrencyTests {
     @Test func ofThirtyParallelVerifiesOfOneCodeExactlyOneSucceeds() async throws {
         let apache = try LocalApache.running, email = uniqueEmail()
         #expect(try await apache.post("generate", ["channel": "email", "identifier": email]).status == 200)
