@@ -152,6 +152,9 @@ final class LocalWebServer: LoopbackServer, StoreInspecting, @unchecked Sendable
         server.pid-file = "\(run.path)/lighttpd.pid"
         server.errorlog = "\(run.path)/logs/error.log"
         server.upload-dirs = ( "\(run.path)/tmp" )
+        # The tests' client keeps connections for reuse: lighttpd's 5-second idle close, on a machine busy with
+        # other suites, could close one just as a request is sent on it.
+        server.max-keep-alive-idle = 120
         \(asRoot ? "server.username = \"www-data\"\nserver.groupname = \"www-data\"" : "")
         include "\(run.path)/\(deployment == .lighttpdCGI ? "otp-cgi.conf" : "otp-fastcgi.conf")"
 
