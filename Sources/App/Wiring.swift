@@ -23,11 +23,12 @@ public enum Wire {
 
     /// The service for one request, with a store from `makeStore`.
     public static func service(_ settings: Settings, store: any OTPStore, log: @escaping (String) -> Void) -> OTPService {
-        OTPService(settings: settings.service, store: store,
-                   senders: { (channel: Channel) throws(OTPError) -> any Sender in
-                       try Senders.sender(for: channel, settings: settings.delivery, log: log)
-                   },
-                   log: log)
+        let delivery = settings.delivery
+        return OTPService(settings: settings.service, store: store,
+                          senders: { (channel: Channel) throws(OTPError) -> any Sender in
+                              try Senders.sender(for: channel, settings: delivery, log: log)
+                          },
+                          log: log)
     }
 
     /// A CGI process serves one request: everything is built for it and dies with it.
