@@ -24,7 +24,11 @@ extension EventLog {
             let leaving = counted[counted.count - limit]
             return (.limited(retryAfter: Int(leaving + window + 1 - now)), current)
         }
-        return (.counted, EventLog(times: Array((counted + [now]).suffix(limit))))
+        // Requests read their clock before they wait for the store's lock, so a later writer may bring an earlier
+        // time: it goes in its place, keeping the times in order.
+        var times = counted
+        times.insert(now, at: times.lastIndex { $0 <= now }.map { $0 + 1 } ?? 0)
+        return (.counted, EventLog(times: Array(times.suffix(limit))))
     }
 
     /// Takes back one event counted at `time` (a reservation the request did not use): the service counts

@@ -100,6 +100,26 @@ import Testing
         }
     }
 
+    /// The README's ACL for a Redis shared between sites: its user reaches its prefix's keys and the commands the
+    /// service runs (its scripts' calls included), and every row works under it; another prefix's key does not.
+    @Test func theREADMEsPerPrefixACLIsAllTheServiceNeeds() async throws {
+        let redis = try await RedisServer()
+        let readme = try String(contentsOf: Project.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let line = try #require(readme.split(separator: "\n").first { $0.hasPrefix("ACL SETUSER shop ") })
+        #expect(try redis.command(line.split(separator: " ").map(String.init)) == .simple("OK"))
+        #expect(try redis.command("SET", "other:secret", "x") == .simple("OK"))
+        let site = try Site(["OTP_STORE_URL": "redis://shop:the-redis-password@127.0.0.1:\(redis.port)/0", "OTP_REDIS_PREFIX": "shop:"])
+        let email = "acl@example.com"
+        #expect(try site.run("generate", json: ["channel": "email", "identifier": email]).status == 200)
+        #expect(try site.run("verify", json: ["channel": "email", "identifier": email, "code": "000000"]).status == 400)
+        let right = try site.run("verify", json: ["channel": "email", "identifier": email, "code": try #require(try site.codes(for: email).first)])
+        #expect(right.status == 200, "\(right.stderr)")
+        #expect(try redis.dump().allSatisfy { $0.key.hasPrefix("shop:") || $0.key == "other:secret" })
+        let denied = try redis.command("ACL", "DRYRUN", "shop", "GET", "other:secret")
+        guard case .bulk(let text?) = denied else { Issue.record("ACL DRYRUN answered \(denied)"); return }
+        #expect(String(decoding: text, as: UTF8.self).contains("no permissions to access the 'other:secret' key"))
+    }
+
     @Test func aRequiredButMissingProviderStoresNothingInRedis() async throws {
         let redis = try await RedisServer()
         let site = try Site(["OTP_STORE_URL": redis.url, "OTP_REQUIRE_PROVIDER_CONFIG": "true", "OTP_SECRET_KEY": "a-long-enough-secret-key-for-tests"])

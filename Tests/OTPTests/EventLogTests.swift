@@ -60,6 +60,14 @@ import Testing
         #expect(later == EventLog(times: [200, 210]) && later?.deadAt(windowSeconds: 100) == 311)
     }
 
+    /// Requests read the clock before they wait for the lock: an earlier time counted after a later one goes in
+    /// its place, so the log stays in order (a file store reads a log out of order as corrupt).
+    @Test func anEarlierTimeCountedLateGoesInItsPlace() {
+        let (outcomes, log) = run([100, 102, 101, 102, 99], limit: 10, window: 100)
+        #expect(outcomes.allSatisfy { $0 == .counted })
+        #expect(log == EventLog(times: [99, 100, 101, 102, 102]))
+    }
+
     @Test func aGivenBackEventNoLongerCounts() {
         let (_, log) = run([10, 11], limit: 2, window: 100)
         #expect(EventLog.take(log, limit: 2, windowSeconds: 100, now: 12).0 == .limited(retryAfter: 99))

@@ -102,10 +102,12 @@ enum RedisScripts {
         local live = {}
         for _, t in ipairs(times(KEYS[1])) do if t >= now - win then live[#live + 1] = t end end
         if #live >= limit then return {2, live[#live - limit + 1] + win + 1 - now} end
-        live[#live + 1] = now
+        local at = #live + 1
+        while at > 1 and live[at - 1] > now do at = at - 1 end
+        table.insert(live, at, now)
         store(KEYS[1], live, math.max(1, #live - limit + 1), win, now)
         return {1}
-        """, sha1: "3bcaf1e7fa0088171373b2e993eab15b90fe8e78")
+        """, sha1: "4e8a17156028e910c8d11fe83b5908d3b1011ed4")
 
     /// ARGV: time, window. Removes the last event at `time`; returns 1 if there was one.
     static let giveBack = RedisScript(name: "giveBack", source: logs + """
