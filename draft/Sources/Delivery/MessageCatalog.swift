@@ -1,10 +1,10 @@
 // Which words a message is sent in: the locale chosen for it, and each part's text from the first source that has it.
 import OTP
 
-/// The sources, most specific first, for each part of a message in locale L (and for each of L's truncations,
-/// `pt-BR` then `pt`): the operator's setting (`OTP_EMAIL_SUBJECT`, `OTP_EMAIL_TEMPLATE`, `OTP_SMS_TEMPLATE`) when
-/// that truncation is the default locale, then `OTP_TEMPLATE_DIR/<tag>/<file>`, then the built-in text; after L's
-/// truncations the default locale's, and English last. `email.html` comes from L's own folders only, so an HTML
+/// The sources of each part of a message in locale L: for each of L's truncations (`pt-BR`, then `pt`) the
+/// operator's setting (`OTP_EMAIL_SUBJECT`, `OTP_EMAIL_TEMPLATE`, `OTP_SMS_TEMPLATE`) when that tag is the default
+/// locale, and `OTP_TEMPLATE_DIR/<tag>/<file>`; then the built-in texts of those tags; then the same for the
+/// default locale, and the built-in English last. `email.html` comes from L's own folders only, so an HTML
 /// alternative is never in another language than its text.
 public struct MessageCatalog: Sendable {
     public var defaultLocale = LanguageTag("en")!
@@ -66,23 +66,26 @@ public struct MessageCatalog: Sendable {
         return Message(subject: subject, text: try fill(try template(.emailText, locale)), html: html)
     }
 
-    /// The first source of `name` for `locale`, parsed.
+    /// The first source of `name` for `locale`, parsed: the operator's words before ours at every level, so a
+    /// `pt/sms.txt` serves `pt-BR` too rather than the built-in `pt-BR` text.
     func template(_ name: TemplateFiles.Name, _ locale: LanguageTag) throws(TemplateFault) -> MessageTemplate {
-        var seen: [LanguageTag] = []
-        for tag in locale.truncations + defaultLocale.truncations + [LanguageTag("en")!] where !seen.contains(tag) {
-            seen.append(tag)
-            if tag == defaultLocale, let (text, origin) = setting(name) { return try parse(text, origin, name) }
-            if let files, let text = try files.text(tag, name) { return try parse(text, files.origin(tag, name), name) }
-            if let builtIn = BuiltInMessages.messages(for: tag) {
-                let text = switch name {
-                case .emailSubject: builtIn.emailSubject
-                case .emailText, .emailHTML: builtIn.emailText
-                case .smsText: builtIn.smsText
-                }
-                return try parse(text, "the built-in \(tag) \(name == .smsText ? "SMS text" : name == .emailSubject ? "email subject" : "email text")", name)
+        for chain in [locale.truncations, defaultLocale.truncations] {
+            for tag in chain {
+                if tag == defaultLocale, let (text, origin) = setting(name) { return try parse(text, origin, name) }
+                if let files, let text = try files.text(tag, name) { return try parse(text, files.origin(tag, name), name) }
             }
+            for tag in chain { if let template = try builtIn(name, tag) { return template } }
         }
-        throw TemplateFault("no \(name.rawValue) for \(locale)")
+        return try builtIn(name, LanguageTag("en")!)!
+    }
+
+    private func builtIn(_ name: TemplateFiles.Name, _ tag: LanguageTag) throws(TemplateFault) -> MessageTemplate? {
+        guard let messages = BuiltInMessages.messages(for: tag) else { return nil }
+        switch name {
+        case .emailSubject: return try parse(messages.emailSubject, "the built-in \(tag) email subject", name)
+        case .emailText, .emailHTML: return try parse(messages.emailText, "the built-in \(tag) email text", name)
+        case .smsText: return try parse(messages.smsText, "the built-in \(tag) SMS text", name)
+        }
     }
 
     private func setting(_ name: TemplateFiles.Name) -> (String, String)? {
