@@ -22,7 +22,8 @@ import Testing
             return (String(locale), String(line[line.range(of: "\(identifier): ")!.upperBound...]))
         }
         let newest = try FileManager.default.contentsOfDirectory(atPath: site.outbox.path).filter { $0.hasSuffix(".eml") }.sorted().last
-        let mail = try #require(try ParsedMail.parse([site.outbox.appendingPathComponent(try #require(newest))]).first)
+        let file = site.outbox.appendingPathComponent(try #require(newest))
+        let mail = try #require(try ParsedMail.parse([file]).first)
         return (String(locale), try #require(mail.text))
     }
 
@@ -144,8 +145,10 @@ import Testing
             "eo/email.txt": "Via kodo por {site}: {code} ({minutes} min)\n", "eo/email.subject": "Via kodo\n", "fr/email.txt": "Code {site} : {code}",
         ])
         let eo = try send(site, acceptLanguage: "eo, fr;q=0.5")
-        #expect(eo.locale == "eo" && eo.text == "Via kodo por Shop: \(try BuiltIn.code(in: eo.text)) (5 min)")
+        let eoCode = try BuiltIn.code(in: eo.text)
+        #expect(eo.locale == "eo" && eo.text == "Via kodo por Shop: \(eoCode) (5 min)")
         let fr = try send(site, field: "fr-BE")
-        #expect(fr.locale == "fr" && fr.text == "Code Shop : \(try BuiltIn.code(in: fr.text))")
+        let frCode = try BuiltIn.code(in: fr.text)
+        #expect(fr.locale == "fr" && fr.text == "Code Shop : \(frCode)")
     }
 }

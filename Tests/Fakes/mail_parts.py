@@ -16,7 +16,8 @@ def leaf(part):
     payload = part.get_payload(decode=True)
     charset = part.get_content_charset()
     try:
-        text = payload.decode(charset or "ascii", errors="strict")
+        # Lines as a reader sees them: a 7bit part's body ends with its last line's CRLF, a base64 one need not.
+        text = payload.decode(charset or "ascii", errors="strict").replace("\r\n", "\n").removesuffix("\n")
         problem = None
     except (UnicodeDecodeError, LookupError) as error:
         text, problem = None, f"{part.get_content_type()}: {error}"
