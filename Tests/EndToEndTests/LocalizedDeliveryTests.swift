@@ -7,6 +7,18 @@ import Testing
     /// Each locale's message to its own address, so no cooldown stands between them.
     func address(_ locale: String) -> String { "user-\(locale.lowercased())@example.com" }
 
+    /// A stand-in sendmail that keeps each message it is given, in order, as `sent-NANOSECONDS.eml`.
+    func useSendmailRecorder(_ site: Site) throws {
+        let path = site.directory.appendingPathComponent("sendmail")
+        try DeliveryTools.script(path, "cat > '\(site.directory.path)/sent-'$(date +%s%N).eml\n")
+        site.settings.merge(["EMAIL_BACKEND": "sendmail", "EMAIL_SENDMAIL_PATH": path.path]) { $1 }
+    }
+
+    func sentBySendmail(_ site: Site) throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(atPath: site.directory.path).filter { $0.hasPrefix("sent-") }.sorted()
+            .map { site.directory.appendingPathComponent($0) }
+    }
+
     /// The subject and text each parsed message must have, and that its code verifies.
     func expectBuiltIn(_ mails: [ParsedMail], _ site: Site) throws {
         try #require(mails.count == BuiltIn.locales.count)
@@ -34,14 +46,11 @@ import Testing
 
     @Test func everyBuiltInLocaleThroughSendmail() throws {
         let site = try Site()
-        let path = site.directory.appendingPathComponent("sendmail")
-        try DeliveryTools.script(path, "cat > '\(site.directory.path)/sent-'$(date +%s%N).eml\n")
-        site.settings.merge(["EMAIL_BACKEND": "sendmail", "EMAIL_SENDMAIL_PATH": path.path]) { $1 }
+        try useSendmailRecorder(site)
         for locale in BuiltIn.locales {
             try site.generate("email", address(locale), expecting: 200, locale: locale)
         }
-        let files = try FileManager.default.contentsOfDirectory(atPath: site.directory.path).filter { $0.hasPrefix("sent-") }.sorted()
-        try expectBuiltIn(try ParsedMail.parse(files.map { site.directory.appendingPathComponent($0) }), site)
+        try expectBuiltIn(try ParsedMail.parse(try sentBySendmail(site)), site)
     }
 
     /// The fake counts each Body's segments itself (GSM-7 or UCS-2, as Twilio documents), so the service's own
@@ -74,7 +83,7 @@ import Testing
         "ar/email.html": """
             <!doctype html><html lang="ar" dir="rtl"><meta charset="utf-8"><title>{site}</title>
             <style>body { font: 18px sans-serif; } #code { font-size: 32px; }</style>
-            <h1 id="site">{site}</h1><p>رمز التحقق الخاص بك: <span id="code" dir="ltr">{code}</span></p></html>
+            <h1 id="site" dir="auto">{site}</h1><p>رمز التحقق الخاص بك: <span id="code" dir="ltr">{code}</span></p></html>
             """,
         "ar/email.subject": "رمز التحقق من {site}",
     ]
@@ -88,15 +97,11 @@ import Testing
             smtp = try FakeServer("smtp_server.py", in: site, ["--mode", "plain"])
             try site.useSMTP(smtp!)
         } else {
-            let path = site.directory.appendingPathComponent("sendmail")
-            try DeliveryTools.script(path, "cat > '\(site.directory.path)/sent-'$(date +%s%N).eml\n")
-            site.settings.merge(["EMAIL_BACKEND": "sendmail", "EMAIL_SENDMAIL_PATH": path.path]) { $1 }
+            try useSendmailRecorder(site)
         }
         try site.generate("email", "en@example.com", expecting: 200, locale: "en")
         try site.generate("email", "ar@example.com", expecting: 200, locale: "ar")
-        let files = try smtp.map { s in [1, 2].map { s.records.appendingPathComponent("\($0).eml") } }
-            ?? FileManager.default.contentsOfDirectory(atPath: site.directory.path).filter { $0.hasPrefix("sent-") }.sorted()
-                .map { site.directory.appendingPathComponent($0) }
+        let files = try smtp.map { s in [1, 2].map { s.records.appendingPathComponent("\($0).eml") } } ?? sentBySendmail(site)
         let mails = try ParsedMail.parse(files)
         try #require(mails.count == 2)
         let escaped = "Tom &amp; Jerry&#39;s &lt;b&gt;&quot;Shop&quot;&lt;/b&gt;"
@@ -107,7 +112,7 @@ import Testing
             let code = try BuiltIn.code(in: try #require(mail.text))
             #expect(mail.text == (try BuiltIn.text(locale, \.emailText, code: code)))
             let html = try #require(mail.html)
-            #expect(html.contains("<h1 id=\"site\">\(escaped)</h1>") && html.contains(">\(code)</span>"))
+            #expect(html.contains("id=\"site\"") && html.contains(">\(escaped)</h1>") && html.contains(">\(code)</span>"))
             #expect(!html.contains("{code}") && !html.contains("{site}") && !html.contains("{minutes}"))
             #expect(try site.verifies("email", "\(locale)@example.com", code))
         }
