@@ -23,11 +23,12 @@ public enum Wire {
 
     /// The service for one request, with a store from `makeStore`.
     public static func service(_ settings: Settings, store: any OTPStore, log: @escaping (String) -> Void) -> OTPService {
-        OTPService(settings: settings.service, store: store,
-                   senders: { (channel: Channel) throws(OTPError) -> any Sender in
-                       try Senders.sender(for: channel, settings: settings.delivery, log: log)
-                   },
-                   messages: messages(settings), log: log)
+        let delivery = settings.delivery
+        return OTPService(settings: settings.service, store: store,
+                          senders: { (channel: Channel) throws(OTPError) -> any Sender in
+                              try Senders.sender(for: channel, settings: delivery, log: log)
+                          },
+                          messages: messages(settings), log: log)
     }
 
     /// The built-in translations, the operator's texts and template folder, with what the SMS count depends on.

@@ -73,13 +73,15 @@ struct ChildProcess {
             if left <= 0 { throw killed(pid, after: seconds) }
             var polled = [pollfd(fd: pending.isEmpty ? -1 : stdin, events: Int16(POLLOUT), revents: 0)]
                 + [output, errors].map { pollfd(fd: fds.isOpen($0) ? $0 : -1, events: Int16(POLLIN), revents: 0) }
-            if poll(&polled, nfds_t(polled.count), Int32(min(left, 100))) == 0, let status = reap(pid, waiting: false) {
+            let ready: Int
+            do throws(SystemError) { ready = try Syscall.poll(&polled, milliseconds: min(left, 100)) } catch { throw DeliveryFault("\(error)") }
+            if ready == 0, let status = reap(pid, waiting: false) {
                 [output, errors].filter(fds.isOpen).forEach { collected[$0]! += drain($0, fds) }
                 return (collected[output]!, collected[errors]!, status)
             }
             if polled[0].revents != 0 {
-                let n = pending.withUnsafeBytes { send(stdin, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
-                if n > 0 { pending = pending.dropFirst(n) } else if errno != EAGAIN && errno != EINTR { pending = [] }
+                // A child that stopped reading (EPIPE) gets no more; what it made of it shows in its exit status.
+                do throws(SystemError) { pending = pending.dropFirst(try Syscall.sendSome(stdin, pending) ?? 0) } catch { pending = [] }
                 if pending.isEmpty { fds.close(stdin) }
             }
             for (index, fd) in [(1, output), (2, errors)] where polled[index].revents != 0 {
@@ -136,11 +138,11 @@ struct ChildProcess {
     private func drain(_ fd: Int32, _ fds: Descriptors) -> [UInt8] {
         var out: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 4096)
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n > 0 { if out.count < Self.outputLimit { out += chunk[..<n] }; continue }
-            if n == 0 || (errno != EINTR && errno != EAGAIN) { fds.close(fd) }
-            if n == -1 && errno == EINTR { continue }
-            return out
+            let received: Int?
+            do throws(SystemError) { received = try Syscall.receive(fd, into: &chunk, socket: false) } catch { fds.close(fd); return out }
+            guard let n = received else { return out }
+            if n == 0 { fds.close(fd); return out }
+            if out.count < Self.outputLimit { out += chunk[..<n] }
         }
     }
 }

@@ -29,7 +29,8 @@ extension Endpoint {
             }
             crossOrigin = try cors.headers(for: request.origin)
             let fields = try RequestFields.parse(body: request.body, contentType: request.contentType)
-            for name in ["channel", "identifier"] { sent[name] = try? fields.string(name) }
+            sent["channel"] = try? fields.string("channel")
+            sent["identifier"] = try? fields.string("identifier")
             if let next = settings.token.allowedNext(try? fields.string("next")) { sent["next"] = next.text }
             defaultLocale = service.messages.defaultLocale
             requested = try Self.requestedLocale(fields, acceptLanguage: request.acceptLanguage, available: service.messages.isAvailable)

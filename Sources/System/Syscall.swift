@@ -115,6 +115,37 @@ public enum Syscall {
         return false
     }
 
+    /// `recv` (or `read`, on what is not a socket) into `buffer` without blocking: the bytes read, 0 at end of
+    /// file, or nil when nothing is there yet (EAGAIN). EINTR is retried.
+    public static func receive(_ fd: Int32, into buffer: inout [UInt8], socket: Bool = true) throws(SystemError) -> Int? {
+        while true {
+            let n = buffer.withUnsafeMutableBytes { socket ? recv(fd, $0.baseAddress, $0.count, 0) : Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n >= 0 { return n }
+            if errno == EAGAIN || errno == EWOULDBLOCK { return nil }
+            if errno != EINTR { throw SystemError(call: socket ? "recv" : "read", errno: .current) }
+        }
+    }
+
+    /// `send` without blocking and with MSG_NOSIGNAL: how many bytes went, or nil when none could (EAGAIN).
+    /// EINTR is retried.
+    public static func sendSome(_ fd: Int32, _ bytes: ArraySlice<UInt8>) throws(SystemError) -> Int? {
+        while true {
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if n >= 0 { return n }
+            if errno == EAGAIN || errno == EWOULDBLOCK { return nil }
+            if errno != EINTR { throw SystemError(call: "send", errno: .current) }
+        }
+    }
+
+    /// `poll` for up to `milliseconds`: how many descriptors are ready, 0 when none (or when a signal cut the
+    /// wait short, so that the caller recomputes what is left of its deadline).
+    public static func poll(_ fds: inout [pollfd], milliseconds: Int64) throws(SystemError) -> Int {
+        let ready = Glibc.poll(&fds, nfds_t(fds.count), Int32(clamping: max(0, milliseconds)))
+        if ready >= 0 { return Int(ready) }
+        if errno == EINTR { return 0 }
+        throw SystemError(call: "poll", errno: .current)
+    }
+
     /// `accept`; a connection the peer aborted before it was taken is skipped. EINTR is the one failure not
     /// retried here: a server blocked in accept learns of SIGTERM that way.
     public static func accept(_ listener: Int32) throws(SystemError) -> Int32 {

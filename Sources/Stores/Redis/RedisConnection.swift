@@ -128,13 +128,11 @@ final class RedisConnection {
 
     private func write(_ bytes: [UInt8]) throws(RedisFault) {
         let deadline = Clock.monotonicMilliseconds() + Int64(readTimeoutMilliseconds)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n > 0 { offset += n; continue }
-            guard errno == EAGAIN || errno == EINTR else {
-                throw RedisFault(.unreachable, "send: \(Errno.current)", address)
-            }
+        var pending = bytes[...]
+        while !pending.isEmpty {
+            let sent: Int?
+            do throws(SystemError) { sent = try Syscall.sendSome(fd, pending) } catch { throw RedisFault(.unreachable, "\(error)", address) }
+            if let sent { pending = pending.dropFirst(sent); continue }
             try Self.wait(fd, for: Int16(POLLOUT), until: deadline,
                           timeoutFault: RedisFault(.unreachable, "send: blocked for \(readTimeoutMilliseconds) ms", address))
         }
@@ -151,12 +149,10 @@ final class RedisConnection {
             } catch {
                 throw RedisFault(.protocolError, error.description, address)
             }
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 { buffer += chunk[..<n]; continue }
-            if n == 0 { throw RedisFault(.unreachable, "connection closed by the server", address) }
-            guard errno == EAGAIN || errno == EINTR else {
-                throw RedisFault(.unreachable, "recv: \(Errno.current)", address)
-            }
+            let received: Int?
+            do throws(SystemError) { received = try Syscall.receive(fd, into: &chunk) } catch { throw RedisFault(.unreachable, "\(error)", address) }
+            if let received, received > 0 { buffer += chunk[..<received]; continue }
+            if received == 0 { throw RedisFault(.unreachable, "connection closed by the server", address) }
             try Self.wait(fd, for: Int16(POLLIN), until: deadline,
                           timeoutFault: RedisFault(.unreachable, "no reply within \(readTimeoutMilliseconds) ms", address))
         }
@@ -166,10 +162,12 @@ final class RedisConnection {
         while true {
             let left = deadline - Clock.monotonicMilliseconds()
             if left <= 0 { throw timeoutFault }
-            var entry = pollfd(fd: fd, events: events, revents: 0)
-            let ready = poll(&entry, 1, Int32(min(left, Int64(Int32.max))))
-            if ready > 0 { return }
-            if ready < 0 && errno != EINTR { throw RedisFault(.unreachable, "poll: \(Errno.current)", timeoutFault.address) }
+            var entry = [pollfd(fd: fd, events: events, revents: 0)]
+            do throws(SystemError) {
+                if try Syscall.poll(&entry, milliseconds: left) > 0 { return }
+            } catch {
+                throw RedisFault(.unreachable, "\(error)", timeoutFault.address)
+            }
         }
     }
 }
