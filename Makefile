@@ -1,5 +1,5 @@
 # otp-cgi: `make` builds the two CGI executables into cgi-bin/; `make test` installs what the tests need and
-# runs them all; `make serve` runs the service with its test page on http://127.0.0.1:8080/.
+# runs them all; `make serve` runs the service with its test page on http://127.0.0.1:8080/ (`make stop` stops it).
 
 SWIFT ?= swift
 # A CGI request is a whole process, so the flags are about starting cold (see "Performance" in the README):
@@ -13,7 +13,7 @@ RELEASE_FLAGS := -c release -Xswiftc -static-executable -Xswiftc -use-ld=lld \
 	-Xlinker --symbol-ordering-file=$(CURDIR)/Sources/symbol-order.txt -Xlinker --no-warn-symbol-ordering
 BIN := $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path 2>/dev/null)
 
-.PHONY: all build test deps serve bench bench-fill symbol-order clean fuzz
+.PHONY: all build test deps serve stop deb bench bench-fill symbol-order clean fuzz
 
 all: build
 
@@ -51,6 +51,10 @@ fuzz:
 PORT ?= 8080
 serve: build
 	PORT=$(PORT) FASTCGI=$(FASTCGI) apache/serve
+
+# Stops `make serve` from another terminal (its Apache's pid file is run/apache2.pid).
+stop:
+	apache/stop
 
 # What the tests need (Apache, Chromium, curl, an SMTP server, wrk), installed when missing.
 deps:
