@@ -30,12 +30,14 @@ import Testing
                 .replacingOccurrences(of: "/etc/letsencrypt/live/otp.example.org/privkey.pem", with: "/etc/ssl/private/otp-cgi-try.key")
         }
         if route != .cgi {
-            // "replace the lines from The gateway to End of the gateway with one block of otp-fastcgi.conf, and run
-            // the commands above it"
+            // "its indented lines in place of the CGI gateway, its unindented lines at the top; run the commands in
+            // the comment above it"
             let block = try Self.fastCGIBlock(route.rawValue)
             try apache.edit(site) { conf in
                 let start = try #require(conf.range(of: "    # The gateway:")), end = try #require(conf.range(of: "    # End of the gateway.\n"))
-                return conf.replacingCharacters(in: start.lowerBound..<end.upperBound, with: block.configuration)
+                let top = try #require(conf.range(of: "<VirtualHost *:80>"))
+                return conf.replacingCharacters(in: start.lowerBound..<end.upperBound, with: block.gateway)
+                    .replacingCharacters(in: top.lowerBound..<top.lowerBound, with: block.serverWide)
             }
             for command in block.commands {
                 let line = apache.localized(command.components(separatedBy: " && ").last!)
@@ -50,7 +52,7 @@ import Testing
         let https = "https://localhost:\(apache.tlsPort)/api/otp/"
         let sent = try apache.curl(["\(https)generate", "-H", "Content-Type: application/json",
                                     "-d", #"{"channel": "sms", "identifier": "+14155550123"}"#])
-        #expect(sent.status == 200 && sent.detail == "OTP sent")
+        #expect(sent.status == 200 && sent.detail == "OTP sent", "\(sent)\n\(apache.log("error.log"))\n\(apache.log("otp-cgi-error.log"))")
         #expect(sent.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains")
         // The console backend's line, with the code: under mod_cgid in the main error.log, as FastCGI in the site's.
         let (log, other) = route == .cgi ? ("error.log", "otp-cgi-error.log") : ("otp-cgi-error.log", "error.log")
@@ -67,8 +69,9 @@ import Testing
         #expect(plain.status == 301 && plain.headers["location"] == "https://localhost/api/otp/generate")
     }
 
-    /// A block of apache/otp-fastcgi.conf: the commands its comment gives (continued lines joined) and its lines.
-    static func fastCGIBlock(_ heading: String) throws -> (commands: [String], configuration: String) {
+    /// A block of apache/otp-fastcgi.conf: the commands its comment gives (continued lines joined), its server-wide
+    /// (unindented) lines and its gateway (indented) lines.
+    static func fastCGIBlock(_ heading: String) throws -> (commands: [String], serverWide: String, gateway: String) {
         let lines = try String(contentsOf: Project.root.appendingPathComponent("apache/otp-fastcgi.conf"), encoding: .utf8)
             .components(separatedBy: "\n")
         let start = try #require(lines.firstIndex { $0.hasPrefix("# \(heading)") })
@@ -81,7 +84,8 @@ import Testing
             continued = words.hasSuffix("\\")
             if continued { commands[commands.count - 1].removeLast() }
         }
-        return (commands, block.filter { !$0.hasPrefix("#") }.joined(separator: "\n") + "\n")
+        let config = block.filter { !$0.hasPrefix("#") && !$0.isEmpty }
+        return (commands, config.filter { !$0.hasPrefix(" ") }.map { $0 + "\n" }.joined(), config.filter { $0.hasPrefix(" ") }.map { $0 + "\n" }.joined())
     }
 }
 
@@ -132,8 +136,8 @@ import Testing
         try deploy(on: apache)
         try await apache.start()
         let check = try apache.curl(["-X", "POST", "http://localhost:\(apache.port)/api/otp/generate"])
-        #expect(check.status == 400 && check.detail == "channel is required")
-        #expect(README.text.contains(#"a JSON 400 `{"detail": "channel is required"}`"#))
+        #expect(check.status == 400 && check.detail == "channel is required", "\(check)\n\(apache.log("error.log"))")
+        _ = README.says(#"a JSON 400 `{"detail": "channel is required"}`"#)
 
         let sent = try await apache.post("generate", ["channel": "sms", "identifier": "+14155550124"])
         #expect(sent.status == 200 && sent.detail == "OTP sent")
@@ -150,8 +154,8 @@ import Testing
         defer { apache.stop() }
         try deploy(on: apache, names: ["generate.fcgi", "verify.fcgi"])
         try await apache.start()
-        let check = try await apache.post("generate", body: Data(), contentType: "application/json")
-        #expect(check.status == 400 && check.detail == "channel is required")
+        let check = try apache.curl(["-X", "POST", "http://localhost:\(apache.port)/api/otp/generate"])
+        #expect(check.status == 400 && check.detail == "channel is required", "\(check)")
         let responder = apache.root.appendingPathComponent("htdocs/otp-cgi/generate.fcgi").path
         #expect(Self.processes(running: responder) > 0)
     }
