@@ -2,28 +2,26 @@
 # runs them all; `make serve` runs the service with its test page on http://127.0.0.1:8080/ (`make stop` stops it).
 
 SWIFT ?= swift
-# A CGI request is a whole process, so the flags are about starting cold (see "Performance" in the README):
-# static, so nothing is loaded at run time; concrete generic types resolved by accessor calls rather than by
-# demangling their names at run time (a third of verify's instructions); and, with lld, the functions the
-# requests run placed together in the order of Sources/symbol-order.txt (`make symbol-order` renews it), so
-# that a process faults in fewer pages.
-RELEASE_FLAGS := -c release -Xswiftc -static-executable -Xswiftc -use-ld=lld \
-	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
-	-Xswiftc -Xfrontend -Xswiftc -function-sections \
-	-Xlinker --symbol-ordering-file=$(CURDIR)/Sources/symbol-order.txt -Xlinker --no-warn-symbol-ordering
-BIN := $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path 2>/dev/null)
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# The release configuration carries every flag (Package.swift): `swift build -c release` alone builds what
+# `make build` installs.
+BIN := $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
 .PHONY: all build test deps serve stop deb bench bench-fill symbol-order clean fuzz
 
 all: build
 
 # Static executables start as fast as a C program under Apache; strip drops the symbols a CGI never needs.
-# (The linker's getgrnam_r/dlopen warnings about static glibc are expected.)
+# Each is relinked (SwiftPM does not relink when only the order file changed), and the link's warnings tell
+# whether Sources/symbol-order.txt still names the functions it orders (bench/check-symbol-order).
 build:
-	rm -f $(BIN)/generate $(BIN)/verify # SwiftPM does not relink when only the order file changed
-	$(SWIFT) build $(RELEASE_FLAGS) --product generate
-	$(SWIFT) build $(RELEASE_FLAGS) --product verify
-	mkdir -p cgi-bin
+	mkdir -p .build cgi-bin
+	rm -f $(BIN)/generate $(BIN)/verify
+	$(SWIFT) build -c release --product generate 2>&1 | tee .build/link-generate.log
+	$(SWIFT) build -c release --product verify 2>&1 | tee .build/link-verify.log
+	bench/check-symbol-order .build/link-generate.log
+	bench/check-symbol-order .build/link-verify.log
 	install -m 0755 -s $(BIN)/generate cgi-bin/generate
 	install -m 0755 -s $(BIN)/verify cgi-bin/verify
 
@@ -64,11 +62,12 @@ deps:
 bench:
 	bench/run.py
 
-# The benchmark's store filler, built with the same flags so that neither build undoes the other's.
+# The benchmark's store filler.
 bench-fill:
-	$(SWIFT) build $(RELEASE_FLAGS) --product bench-fill
+	$(SWIFT) build -c release --product bench-fill
 
-# Renews Sources/symbol-order.txt from callgrind runs of the built executables (needs valgrind).
+# Renews Sources/symbol-order.txt from callgrind runs of the built executables (needs valgrind); bench/instructions
+# prints what each common request costs in instructions.
 symbol-order: build
 	bench/symbol-order $(BIN)
 

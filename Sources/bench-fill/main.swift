@@ -2,7 +2,10 @@
 // Usage: bench-fill STORE_DIR COUNT [FIRST]   (records for fill-FIRST... fill-(FIRST+COUNT-1)@bench.example, whose
 // code is 000000, alive for an hour)
 import Glibc
-import OTPCore
+import Crypto
+import OTP
+import Stores
+import System
 
 let arguments = CommandLine.arguments
 guard (3...4).contains(arguments.count), let count = Int(arguments[2]), count >= 0,

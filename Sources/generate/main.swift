@@ -1,4 +1,4 @@
-// The generate program (CGI, or a FastCGI responder): all of it lives in OTPCore.
-import OTPCore
+// The generate program (CGI, or a FastCGI responder): all of it lives in the App module and below.
+import App
 
-Endpoint.generate.run()
+Program.run(.generate)

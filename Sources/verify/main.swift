@@ -1,4 +1,4 @@
-// The verify program (CGI, or a FastCGI responder): all of it lives in OTPCore.
-import OTPCore
+// The verify program (CGI, or a FastCGI responder): all of it lives in the App module and below.
+import App
 
-Endpoint.verify.run()
+Program.run(.verify)

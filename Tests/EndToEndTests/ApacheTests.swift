@@ -107,18 +107,6 @@ import Testing
     }
 }
 
-@Suite(.localApache(["OTP_TTL_SECONDS": "1"])) struct ApacheExpiryTests {
-    /// Waits for the wall clock to pass `expires_at` rather than for some duration, so a slow run cannot fail it.
-    @Test func anExpiredCodeIs400() async throws {
-        let apache = try LocalApache.running, email = uniqueEmail()
-        let sent = try await apache.post("generate", ["channel": "email", "identifier": email])
-        let expiresAt = try #require((try JSONSerialization.jsonObject(with: Data(sent.body.utf8)) as? [String: Any])?["expires_at"] as? Int)
-        while Date().timeIntervalSince1970 < Double(expiresAt) { try await Task.sleep(nanoseconds: 100_000_000) }
-        let late = try await apache.post("verify", ["channel": "email", "identifier": email, "code": try apache.outbox.code(for: email)])
-        #expect(late.status == 400 && late.detail == "Invalid or expired code")
-    }
-}
-
 /// apache/htaccess as shared hosting uses it: a web root with AllowOverride All, the executables in its
 /// otp-cgi/, and mod_rewrite mapping the API onto them. The setting arrives through the .htaccess's SetEnv.
 /// (mod_proxy_fcgi is server configuration, out of a .htaccess user's reach, so that gateway skips these.)

@@ -17,14 +17,27 @@ struct CGIAnswer {
 enum Project {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The tests run what `make build` made, never a debug build, so they prove what is deployed.
+    /// The tests run what `make build` made, never a debug build, so they prove what is deployed; and never
+    /// executables older than the sources, which a plain `swift test` after an edit would otherwise test.
     static func executable(_ name: String) throws -> URL {
         let url = root.appendingPathComponent("cgi-bin/\(name)")
         guard FileManager.default.isExecutableFile(atPath: url.path) else {
             throw TestFailure("\(url.path) is missing: run `make build` first (make test does)")
         }
+        if let stale = staleSource { throw TestFailure("cgi-bin/ is older than \(stale): run `make build` first (make test does)") }
         return url
     }
+
+    /// A source file (or Package.swift) changed after cgi-bin/generate or cgi-bin/verify was built, if any.
+    static let staleSource: String? = {
+        let files = FileManager.default
+        func modified(_ path: String) -> Date? { (try? files.attributesOfItem(atPath: path))?[.modificationDate] as? Date }
+        let built = ["generate", "verify"].compactMap { modified(root.appendingPathComponent("cgi-bin/\($0)").path) }.min() ?? .distantPast
+        let sources = root.appendingPathComponent("Sources")
+        let paths = (files.enumerator(atPath: sources.path)?.compactMap { $0 as? String } ?? []).filter { $0.hasSuffix(".swift") }
+            .map { sources.appendingPathComponent($0).path } + [root.appendingPathComponent("Package.swift").path]
+        return paths.first { (modified($0) ?? .distantPast) > built }.map { String($0.dropFirst(root.path.count + 1)) }
+    }()
 
     /// Runs a helper command (local-config, mount) to its end; a non-zero exit fails the test.
     static func run(_ arguments: String...) throws {

@@ -1,7 +1,9 @@
 // Wall-clock steps and floods of unique identifiers: codes die on time, and the store shrinks back on its own.
 import Foundation
 import Testing
-import OTPCore
+@testable import App
+@testable import Delivery
+@testable import OTP
 
 @Suite struct ClockAndFloodTests {
     private func unixNow() -> Int64 { Int64(Date().timeIntervalSince1970) }
@@ -9,7 +11,11 @@ import OTPCore
     /// Issues a code as a process whose wall clock reads `skew` seconds off would, into the site's store.
     private func issue(_ site: Site, _ email: String, skew: Int64) throws -> String {
         let settings = try Settings(environment: site.settings)
-        let service = OTPService(settings: settings, store: Endpoint.fileStore(settings), log: { _ in }, now: { unixNow() + skew })
+        let service = OTPService(settings: settings.service, store: Wire.fileStore(settings.store, log: { _ in }),
+                                 senders: { (channel: Channel) throws(OTPError) in
+                                     try Senders.sender(for: channel, settings: settings.delivery, log: { _ in })
+                                 },
+                                 log: { _ in }, now: { unixNow() + skew })
         _ = try service.generate(for: try Identifier(channel: .email, raw: email))
         return try #require(try site.codes(for: email).last)
     }

@@ -2,7 +2,7 @@
 // hostile peers, SIGTERM, OTP_FCGI_MAX_REQUESTS, and the guard that keeps `--listen` out of a client's reach.
 import Foundation
 import Testing
-@testable import OTPCore
+@testable import HTTP
 
 /// One responder started with `--listen` on a Unix socket in its site's directory.
 final class Responder {
@@ -204,9 +204,11 @@ struct Exchange {
         let stdin = FastCGIRecord.stream(.stdin, requestID: 1, Array(body.utf8)) + FastCGIRecord(.stdin, requestID: 1).encoded
         let split = request.count - stdin.count
         _ = Array(request[..<split]).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        usleep(200_000)
+        // The order is read off the process, not guessed with sleeps: it is waiting for the rest of the request
+        // (blocked in recvfrom, syscall 45) when SIGTERM comes, and has taken the signal before the rest is sent.
+        try Self.waitFor(responder.process.pid, "to read the request") { syscall, _ in syscall == "45" }
         kill(responder.process.pid, SIGTERM)
-        usleep(200_000)
+        try Self.waitFor(responder.process.pid, "to take SIGTERM") { _, pending in !pending.contains(SIGTERM) }
         _ = Array(request[split...]).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         let answer = Exchange.read(fd)
         #expect(answer.status == 200)
@@ -319,5 +321,23 @@ struct FastCGIKillTests {
         #expect(answers.last == 200 && answers.count <= 4, "\(answers)")
         let code = try apache.outbox.code(for: after)
         #expect(try await apache.post("verify", ["channel": "email", "identifier": after, "code": code]).status == 200)
+    }
+}
+
+extension FastCGITests {
+    /// Polls /proc until `ready` holds for the process's current system call number and its pending signals.
+    static func waitFor(_ pid: Int32, _ what: String, ready: (String, Set<Int32>) -> Bool) throws {
+        for _ in 0..<5000 {
+            let syscall = (try? String(contentsOfFile: "/proc/\(pid)/syscall", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? ""
+            let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+            var pending = Set<Int32>()
+            for line in status.split(separator: "\n") where line.hasPrefix("SigPnd:") || line.hasPrefix("ShdPnd:") {
+                let mask = UInt64(line.split(separator: "\t").last ?? "", radix: 16) ?? 0
+                for signal in 1...64 where mask & (1 << UInt64(signal - 1)) != 0 { pending.insert(Int32(signal)) }
+            }
+            if ready(syscall, pending) { return }
+            usleep(1000)
+        }
+        throw TestFailure("the responder never came \(what)")
     }
 }

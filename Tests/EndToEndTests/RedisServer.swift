@@ -1,6 +1,6 @@
 // A real redis-server from Debian's package, on a free loopback port and a Unix socket in a temp dir, stopped by its test.
 import Foundation
-@testable import OTPCore
+@testable import Stores
 
 /// Configured on the command line only: no persistence (`--save ''`, `--appendonly no`), loopback only,
 /// and a directory of its own (its Unix socket, and nodes.conf when it is a cluster node).

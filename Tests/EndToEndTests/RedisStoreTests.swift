@@ -1,7 +1,9 @@
 // The Redis store against a real redis-server: its scripts follow Record's rules exactly, and its failures are 503s.
 import Foundation
 import Testing
-@testable import OTPCore
+@testable import Stores
+@testable import OTP
+@testable import Crypto
 
 @Suite struct RedisStoreTests {
     @Test func everyScriptsDigestIsTheOneRedisComputes() async throws {
@@ -100,7 +102,7 @@ import Testing
         let redis = try await RedisServer(password: "right-password")
         let endpoint = RedisEndpoint(address: .tcp(host: "127.0.0.1", port: redis.port), password: "right-password")
         func fault(_ store: RedisStore) -> StoreFault? {
-            do { _ = try store.count(RecordKey(hex: "f"), limit: 5, windowSeconds: 60, now: 1); return nil } catch { return error as? StoreFault }
+            do { _ = try store.count(RecordKey(hex: "f"), limit: 5, windowSeconds: 60, now: 1); return nil } catch { return error }
         }
         var wrong = endpoint
         wrong.password = "wrong-password"

@@ -1,7 +1,9 @@
 // A test's view into a site's file store: which file holds an identifier, identifiers that share a shard, its files.
 import Foundation
 import Testing
-@testable import OTPCore
+@testable import Stores
+@testable import OTP
+@testable import Crypto
 
 extension Site {
     /// A site whose HMAC key the test knows, so that it can name the files its identifiers live in.

@@ -1,5 +1,5 @@
 // The libFuzzer entry point: every parser of untrusted input (bodies, CGI variables, headers, records) on one input.
-// Built by Tests/Fuzz/build.sh together with OTPCore's sources into one module, so internal parsers are reachable.
+// Built by Tests/Fuzz/build.sh together with the parsing modules' sources as one module, so internal parsers are reachable.
 #if canImport(Glibc)
 import Glibc
 #endif

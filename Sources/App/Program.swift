@@ -1,0 +1,37 @@
+// The program `generate` and `verify` each are: a CGI program, or a FastCGI responder when started as one.
+#if canImport(Glibc)
+import Glibc
+#endif
+import HTTP
+import OTP
+import System
+
+public enum Program {
+    /// A FastCGI responder when started on a listening socket (fd 0, the FastCGI convention) or with
+    /// `--listen ADDRESS`; otherwise the CGI program, which answers once and always exits 0.
+    public static func run(_ endpoint: Endpoint) -> Never {
+        // Past a file size limit (RLIMIT_FSIZE, which some hosts set) a write must fail with EFBIG and be
+        // answered as a store failure, not kill the process with SIGXFSZ before it answers.
+        signal(SIGXFSZ, SIG_IGN)
+        let env = CGI.processEnvironment()
+        // Under CGI, Apache turns a query string without "=" into arguments: a client must not reach
+        // `--listen`, so arguments count only outside a CGI environment.
+        let arguments = env["GATEWAY_INTERFACE"] == nil ? Array(CommandLine.arguments.dropFirst()) : []
+        if arguments.isEmpty && !FastCGIResponder.isListeningSocket(0) {
+            CGI.writeStandardOutput(endpoint.serve(env, readBody: CGI.readStandardInput, log: StandardError.log, wiring: Wire.perRequest))
+            exit(0)
+        }
+        do {
+            let settings = try FastCGISettings(SettingsReader(env: env))
+            let listener = arguments.isEmpty ? 0 : try FastCGIListener.open(arguments)
+            let kept = KeptStores()
+            exit(FastCGIResponder(endpoint: endpoint, listener: listener, maxRequests: settings.maxRequests, wiring: kept.wiring).run())
+        } catch let error as OTPError {
+            StandardError.log("\(endpoint.rawValue): \(Response(error).detail)")
+            exit(2)
+        } catch {
+            StandardError.log("\(endpoint.rawValue): \(error)")
+            exit(2)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+// Django's "filebased" email backend: one message per file in EMAIL_FILE_PATH, for local use and tests.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Crypto
+import OTP
+import System
+
+struct FileEmailSender: Sender {
+    let directory: String
+    let from: String
+
+    /// The message appears whole or not at all (temp file, then rename), so a reader never sees half of one.
+    func send(_ message: OutgoingMessage) throws(DeliveryFault) {
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+            throw DeliveryFault("cannot create EMAIL_FILE_PATH \(directory): \(Errno.current)")
+        }
+        let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dir >= 0 else { throw DeliveryFault("cannot open EMAIL_FILE_PATH \(directory): \(Errno.current)") }
+        defer { close(dir) }
+        let (seconds, nanoseconds) = Clock.unixTime()
+        let name = "\(Self.stamp(seconds)).\(UTCTime.padded(nanoseconds, 9))-\(Random.hex(4)).eml"
+        let temp = ".\(name).tmp"
+        do {
+            let fd = try Syscall.openat(dir, temp, O_WRONLY | O_CREAT | O_EXCL)
+            do {
+                try Syscall.writeAll(fd, Array(EmailMessage.render(message, from: from, now: seconds).utf8))
+                try Syscall.close(fd)
+            } catch { close(fd); throw error }
+            try Syscall.rename(in: dir, temp, to: name, "message")
+        } catch {
+            unlinkat(dir, temp, 0)
+            throw DeliveryFault("writing to EMAIL_FILE_PATH: \(error)")
+        }
+    }
+
+    /// Sorts by time like Django's `%Y%m%d-%H%M%S` names; the caller adds nanoseconds so that two messages of
+    /// one second sort in the order they were written.
+    private static func stamp(_ seconds: Int64) -> String {
+        let t = UTCTime(seconds), pad = UTCTime.padded
+        return pad(t.year, 4) + pad(t.month, 2) + pad(t.day, 2) + "-" + pad(t.hour, 2) + pad(t.minute, 2) + pad(t.second, 2)
+    }
+}

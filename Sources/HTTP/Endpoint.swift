@@ -1,0 +1,73 @@
+// The two endpoints and the flow of one request through them: every outcome, and every error, passes through here.
+import OTP
+import System
+
+public enum Endpoint: String, Sendable {
+    case generate, verify
+}
+
+/// What the app provides for each request: the HTTP layer's settings and a service, both read from the
+/// request's environment (CGI meta-variables or FastCGI PARAMS), and with `log` as the request's log.
+public typealias Wiring = (_ environment: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (HTTPSettings, OTPService)
+
+extension Endpoint {
+    /// Answers one request. Every `OTPError` becomes its status and safe detail (`Response(_:)`); nothing else
+    /// can escape, because the service's methods throw only `OTPError`.
+    public func respond(to request: Request, environment: [String: String], log: @escaping (String) -> Void,
+                        wiring: Wiring) -> Response {
+        var response: Response
+        var who = "", sent: [String: String] = [:], crossOrigin: [(String, String)] = []
+        do throws(OTPError) {
+            guard request.method == "POST" || request.method == "OPTIONS" else { throw .methodNotAllowed }
+            let (settings, service) = try wiring(environment, log)
+            let cors = CrossOrigin(allowed: settings.allowedOrigins)
+            if request.method == "OPTIONS" {
+                response = try cors.preflight(origin: request.origin)
+                log("\(rawValue) \(response.status) preflight")
+                return response
+            }
+            crossOrigin = try cors.headers(for: request.origin)
+            let fields = try RequestFields.parse(body: request.body, contentType: request.contentType)
+            sent["channel"] = try? fields.string("channel")
+            sent["identifier"] = try? fields.string("identifier")
+            if let next = settings.token.allowedNext(try? fields.string("next")) { sent["next"] = next.text }
+            let identifier = try service.identify(fields)
+            who = " channel=\(identifier.channel.rawValue) to=\(identifier.masked)"
+            switch self {
+            case .generate:
+                let client = ClientAddress.resolve(remote: request.remoteAddress, forwardedFor: request.forwardedFor,
+                                                   trusted: settings.trustedProxies)
+                let expiresAt = try service.generate(for: identifier, client: client)
+                response = Response(status: 200, detail: "OTP sent", extra: [("expires_at", .integer(expiresAt))])
+            case .verify:
+                try service.verify(identifier, code: try fields.string("code") ?? "")
+                let token = settings.token.secret.map { secret in
+                    VerificationToken.make(for: identifier, settings: settings.token, secret: secret, now: service.now())
+                }
+                response = Response(status: 200, detail: "Verified", extra: token.map { [("token", .string($0))] } ?? [])
+            }
+        } catch {
+            response = Response(error)
+        }
+        response.headers += crossOrigin.map { Response.Header(name: $0.0, value: $0.1) }
+        response.formValues = sent
+        log("\(rawValue) \(response.status) \"\(response.detail)\"\(who)")
+        return response
+    }
+
+    /// One request, from CGI meta-variables and a way to read its body to the bytes of a CGI response. Both
+    /// adapters call this: the CGI one with the process environment, the FastCGI one with a request's PARAMS.
+    public func serve(_ env: [String: String], readBody: (Int) -> [UInt8], log: @escaping (String) -> Void,
+                      wiring: Wiring) -> [UInt8] {
+        var request = CGI.request(from: env)
+        let response: Response
+        do throws(OTPError) {
+            request.body = try CGI.body(from: env, readBody: readBody)
+            response = respond(to: request, environment: env, log: log, wiring: wiring)
+        } catch {
+            response = Response(error)
+            log("\(rawValue) \(response.status) \"\(response.detail)\"")
+        }
+        return CGI.render(response, pageFor: HTMLPage.isPreferred(accept: request.accept) ? self : nil)
+    }
+}

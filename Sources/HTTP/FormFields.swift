@@ -1,0 +1,23 @@
+// application/x-www-form-urlencoded, as a browser's form post sends it (WHATWG URL, "urlencoded parsing").
+import Crypto
+import OTP
+import System
+
+enum FormFields {
+    static func parse(_ bytes: [UInt8]) throws(OTPError) -> RequestFields {
+        var fields = RequestFields()
+        for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            let key = try decode(parts[0]), value = try decode(parts.count > 1 ? parts[1] : [])
+            try fields.insert(key, value)
+        }
+        return fields
+    }
+
+    /// `+` is a space and `%XX` a byte; a broken escape or invalid UTF-8 is a 400, not a guess.
+    static func decode(_ bytes: ArraySlice<UInt8>) throws(OTPError) -> String {
+        guard let out = PercentDecoding.decode(bytes, plusIsSpace: true) else { throw OTPError.badRequest("Malformed form body") }
+        guard let text = String(validating: out, as: UTF8.self) else { throw OTPError.badRequest("Body is not valid UTF-8") }
+        return text
+    }
+}

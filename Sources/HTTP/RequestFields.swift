@@ -1,0 +1,33 @@
+// The fields of a request body, whatever its encoding: the service reads only these.
+import Crypto
+import OTP
+import System
+
+public struct RequestFields: RequestValues, Sendable {
+    var strings: [String: String] = [:]
+    /// Keys whose JSON value was not a string: naming one of them is a clear 400, not a silent miss.
+    var others: Set<String> = []
+
+    public init(_ strings: [String: String] = [:]) { self.strings = strings }
+
+    public func string(_ name: String) throws(OTPError) -> String? {
+        if others.contains(name) { throw .badRequest("\(name) must be a string") }
+        return strings[name]
+    }
+
+    mutating func insert(_ key: String, _ value: String?) throws(OTPError) {
+        guard strings[key] == nil && !others.contains(key) else { throw .badRequest("duplicate field \(key)") }
+        if let value { strings[key] = value } else { others.insert(key) }
+    }
+
+    /// JSON or an HTML form; anything else is 415. An empty body is no fields (so "channel is required").
+    public static func parse(body: [UInt8], contentType: String?) throws(OTPError) -> RequestFields {
+        let mediaType = contentType.map { String($0.split(separator: ";", maxSplits: 1).first ?? "").trimmingASCIIWhitespace().lowercased() }
+        switch mediaType {
+        case "application/json": return try JSONFields.parse(body)
+        case "application/x-www-form-urlencoded": return try FormFields.parse(body)
+        case nil where body.isEmpty, "" where body.isEmpty: return RequestFields()
+        default: throw .unsupportedMediaType
+        }
+    }
+}

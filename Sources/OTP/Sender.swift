@@ -1,0 +1,29 @@
+// How a code leaves the service: one protocol, one implementation per backend, chosen from the settings.
+
+public struct OutgoingMessage: Sendable {
+    public let recipient: Identifier
+    public let code: String
+    /// The email's subject; nil for SMS and WhatsApp.
+    public let subject: String?
+    public let text: String
+
+    public init(recipient: Identifier, code: String, subject: String?, text: String) {
+        self.recipient = recipient; self.code = code; self.subject = subject; self.text = text
+    }
+}
+
+public protocol Sender {
+    /// Throws `DeliveryFault` when the message was not handed over; the service then withdraws the code.
+    func send(_ message: OutgoingMessage) throws(DeliveryFault)
+}
+
+/// A failure to deliver: its description (paths, provider answers) goes to the error log, never to the client.
+public struct DeliveryFault: Error, CustomStringConvertible, Equatable, Sendable {
+    public let description: String
+    /// Set when the provider refused this recipient: a detail the asker may see, as it is theirs to fix.
+    public let refusal: String?
+
+    public init(_ description: String) { self.description = description; refusal = nil }
+
+    public init(refused detail: String) { description = detail; refusal = detail }
+}

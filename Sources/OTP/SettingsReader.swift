@@ -1,0 +1,63 @@
+// Reads settings from an injected environment (the process's, or a FastCGI request's PARAMS), strictly: a
+// malformed value is an error naming the setting, never a silent fallback to the default. Each layer parses
+// its own settings with it.
+import System
+
+public struct SettingsReader: Sendable {
+    public let env: [String: String]
+
+    public init(env: [String: String]) { self.env = env }
+
+    /// An empty value counts as unset, as `SetEnv NAME ""` is how Apache users blank a setting.
+    public func string(_ name: String) -> String? {
+        guard let value = env[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    public func integer(_ name: String, default value: Int, in range: ClosedRange<Int>) throws(OTPError) -> Int {
+        guard let text = string(name) else { return value }
+        guard ASCII.isNumber(text.utf8), let parsed = Int(text), range.contains(parsed) else {
+            throw .misconfigured("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return parsed
+    }
+
+    public func boolean(_ name: String, default value: Bool) throws(OTPError) -> Bool {
+        guard let text = string(name) else { return value }
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw .misconfigured("\(name) must be true or false")
+        }
+    }
+
+    /// Text that ends up in a mail header may not carry a line break (header injection).
+    public func headerText(_ name: String) throws(OTPError) -> String? {
+        guard let text = string(name) else { return nil }
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
+            throw .misconfigured("\(name) must not contain control characters")
+        }
+        return text
+    }
+
+    public func template(_ name: String) throws(OTPError) -> String? {
+        guard let text = string(name) else { return nil }
+        guard text.contains("{code}") else { throw .misconfigured("\(name) must contain {code}") }
+        return text
+    }
+
+    /// Programs and files are named absolutely: a child is started without a PATH search.
+    public func absolutePath(_ name: String) throws(OTPError) -> String? {
+        guard let path = string(name) else { return nil }
+        guard path.hasPrefix("/") else { throw .misconfigured("\(name) must be an absolute path") }
+        return path
+    }
+
+    /// Comma- or space-separated, empty items ignored.
+    public func list<T>(_ name: String, _ parse: (String) throws(OTPError) -> T) throws(OTPError) -> [T] {
+        guard let text = string(name) else { return [] }
+        var out: [T] = []
+        for item in text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }) { out.append(try parse(String(item))) }
+        return out
+    }
+}

@@ -1,0 +1,282 @@
+// The default store: one small file per record in 256 shard directories, each guarded by its own lock file.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Crypto
+import OTP
+import System
+
+/// Many short-lived processes share this directory. Every transition holds `flock(LOCK_EX)` on the shard's
+/// `lock` file, which is never replaced or deleted (a rename would leave the lock on the old inode), re-reads
+/// the record under the lock, and replaces it durably: temp file, fsync, rename, fsync of the directory.
+/// On NFS flock becomes an fcntl lock that closing any descriptor of the file drops, hence the separate file.
+public final class FileStore: OTPStore {
+    public let path: String
+    private let lockTimeoutMilliseconds: Int
+    private let log: (String) -> Void
+    private let sweepOneIn: Int
+    private var rootFD: Int32 = -1
+
+    /// Record files are at most this big; anything larger is garbage.
+    static let maxRecordBytes = 512
+    /// A sweep looks at this many entries at most.
+    static let sweepLimit = 4096
+    static let tempPrefix = ".tmp."
+    /// UTIME_OMIT from <sys/stat.h>, which the Glibc module does not export.
+    private static let utimeOmit = (1 << 30) - 2
+
+    /// A sweep of the shard runs with one issue in `sweepOneIn` (1 to 256). It reads the whole shard, so at 10^6
+    /// records (about 4,000 a shard) one in 8 cost generate a quarter of its throughput, while one in 64 still
+    /// bounds what is dead to about 64 writes a shard between sweeps.
+    public init(path: String, lockTimeoutMilliseconds: Int = 2000, sweepOneIn: Int = 64, log: @escaping (String) -> Void = { _ in }) {
+        self.path = path
+        self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
+        self.sweepOneIn = min(max(sweepOneIn, 1), 256)
+        self.log = log
+    }
+
+    deinit { if rootFD >= 0 { Glibc.close(rootFD) } }
+
+    // MARK: OTPStore
+
+    public func secretKey() throws(StoreFault) -> [UInt8] {
+        let root = try openRoot()
+        if let key = try readSecret(root) { return key }
+        let temp = Self.tempPrefix + Random.hex(8)
+        try fault("create the secret key") { () throws(SystemError) in
+            let fd = try Syscall.openat(root, temp, O_WRONLY | O_CREAT | O_EXCL)
+            do throws(SystemError) {
+                try Syscall.writeAll(fd, Random.bytes(32))
+                try Syscall.fsync(fd, "secret key")
+                try Syscall.close(fd)
+            } catch { Glibc.close(fd); unlinkat(root, temp, 0); throw error }
+            // link() publishes the file only whole and fails if another process published first.
+            let linked = linkat(root, temp, root, "secret.key", 0)
+            let linkErrno = Errno.current
+            unlinkat(root, temp, 0)
+            if linked != 0 && linkErrno != .exists { throw SystemError(call: "link secret.key", errno: linkErrno) }
+            try Syscall.fsync(root, "store directory")
+        }
+        guard let key = try readSecret(root) else { throw StoreFault("secret.key is unreadable after creation") }
+        return key
+    }
+
+    public func issue(_ key: RecordKey, codeMAC: [UInt8], policy: IssuePolicy, now: Int64) throws(StoreFault) -> IssueOutcome {
+        try transition(key, now: now, sweep: true) { Record.issue($0, codeMAC: codeMAC, policy: policy, now: now) }
+    }
+
+    public func check(_ key: RecordKey, codeMAC: [UInt8], policy: CheckPolicy, now: Int64) throws(StoreFault) -> CheckOutcome {
+        try transition(key, now: now, sweep: false) { Record.check($0, codeMAC: codeMAC, policy: policy, now: now) }
+    }
+
+    public func withdraw(_ key: RecordKey, codeMAC: [UInt8], restoring previous: Record?) throws(StoreFault) {
+        try transition(key, now: 0, sweep: false) { ((), Record.withdraw($0, codeMAC: codeMAC, restoring: previous)) }
+    }
+
+    /// A counter is written without the two fsyncs of a durable write: losing one to a power cut only restarts
+    /// a rate limit's window (a torn file reads as absent), and every generate pays for this write.
+    public func count(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws(StoreFault) -> CountOutcome {
+        try transition(key, now: now, sweep: false, durable: false) {
+            Record.count($0, limit: limit, windowSeconds: windowSeconds, now: now)
+        }
+    }
+
+    // MARK: Transitions
+
+    private func transition<T>(_ key: RecordKey, now: Int64, sweep: Bool, durable: Bool = true,
+                               _ rule: (Record?) -> (T, Record?)) throws(StoreFault) -> T {
+        let shardName = String(key.hex.prefix(2)), name = String(key.hex.dropFirst(2))
+        let (shard, fresh) = try openShard(shardName)
+        defer { Glibc.close(shard) }
+        let lock = try acquireLock(shard, shardName, fresh: fresh)
+        defer { Glibc.close(lock) }
+        let current = readRecord(shard, name, shardName)
+        let (outcome, next) = rule(current)
+        if next != current {
+            try fault("write record in shard \(shardName)") { () throws(SystemError) in
+                try writeRecord(next, shard, name, durable: durable)
+            }
+        }
+        if sweep && Int(Random.bytes(1)[0]) < 256 / sweepOneIn { self.sweep(shard, shardName, now: now) }
+        return outcome
+    }
+
+    /// Loads many records at once (benchmarks, migrations): each shard's lock is taken once, and one sync(2)
+    /// makes the whole batch durable instead of two fsyncs per record. Existing records are replaced.
+    public func load(_ records: [(RecordKey, Record)]) throws(StoreFault) {
+        let byShard = Dictionary(grouping: records) { String($0.0.hex.prefix(2)) }
+        for (shardName, batch) in byShard {
+            let (shard, fresh) = try openShard(shardName)
+            defer { Glibc.close(shard) }
+            let lock = try acquireLock(shard, shardName, fresh: fresh)
+            defer { Glibc.close(lock) }
+            for (key, record) in batch {
+                try fault("load record in shard \(shardName)") { () throws(SystemError) in
+                    try writeRecord(record, shard, String(key.hex.dropFirst(2)), durable: false)
+                }
+            }
+        }
+        sync()
+    }
+
+    /// The shard's directory, and whether this call created it (so that its lock file is expected to be missing).
+    private func openShard(_ shardName: String) throws(StoreFault) -> (Int32, Bool) {
+        let root = try openRoot()
+        return try fault("open shard \(shardName)") { () throws(SystemError) in
+            try Syscall.makeDirectory(in: root, "r")
+            let records = try Syscall.openat(root, "r", O_RDONLY | O_DIRECTORY)
+            defer { Glibc.close(records) }
+            let fresh = try Syscall.makeDirectory(in: records, shardName)
+            return (try Syscall.openat(records, shardName, O_RDONLY | O_DIRECTORY), fresh)
+        }
+    }
+
+    /// Non-blocking tries with jittered back-off up to a deadline, then "busy" (503) rather than a hang.
+    /// After the lock is taken, the path must still name the locked inode: if someone deleted the lock file,
+    /// a newcomer would lock a fresh one and two processes would both be inside.
+    /// A lock file missing from a shard that existed was deleted (by hand, or by a cleaner of /var/tmp): it is
+    /// made again and the log says so, as a process still holding the old one may be inside at the same time.
+    private func acquireLock(_ shard: Int32, _ shardName: String, fresh: Bool) throws(StoreFault) -> Int32 {
+        let deadline = Clock.monotonicMilliseconds() + Int64(lockTimeoutMilliseconds)
+        var pause: Int64 = 1
+        while true {
+            let fd = try fault("open lock of shard \(shardName)") { () throws(SystemError) in
+                do throws(SystemError) { return try Syscall.openat(shard, "lock", O_RDWR) } catch where error.errno == .noEntry {
+                    if !fresh { log("lock file of shard \(shardName) was missing (deleted while in use?); creating a new one") }
+                    return try Syscall.openat(shard, "lock", O_RDWR | O_CREAT)
+                }
+            }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+                var held = stat(), named = stat()
+                if fstat(fd, &held) == 0 && fstatat(shard, "lock", &named, AT_SYMLINK_NOFOLLOW) == 0
+                    && held.st_ino == named.st_ino && held.st_dev == named.st_dev {
+                    return fd
+                }
+                log("lock file of shard \(shardName) was replaced while held; locking the new one")
+                Glibc.close(fd)
+                continue
+            }
+            let lockErrno = Errno.current
+            Glibc.close(fd)
+            guard lockErrno == .wouldBlock || lockErrno == .interrupted else {
+                throw StoreFault("\(SystemError(call: "flock shard \(shardName)", errno: lockErrno))")
+            }
+            let now = Clock.monotonicMilliseconds()
+            if now >= deadline { throw StoreFault("lock of shard \(shardName) not had within \(lockTimeoutMilliseconds) ms", busy: true) }
+            let jitter = Int64(Random.bytes(1)[0]) * pause / 255
+            Clock.sleep(milliseconds: min(pause + jitter, deadline - now))
+            pause = min(pause * 2, 25)
+        }
+    }
+
+    /// An unreadable or corrupt record counts as absent (and the next write replaces it), but is logged.
+    private func readRecord(_ shard: Int32, _ name: String, _ shardName: String) -> Record? {
+        let fd: Int32
+        do throws(SystemError) { fd = try Syscall.openat(shard, name, O_RDONLY) } catch {
+            if error.errno != .noEntry { log("record in shard \(shardName) unreadable: \(error.errno)") }
+            return nil
+        }
+        defer { Glibc.close(fd) }
+        guard let bytes = try? Syscall.readAll(fd, limit: Self.maxRecordBytes), let record = Record(decoding: bytes) else {
+            log("record in shard \(shardName) is corrupt; treating it as absent")
+            return nil
+        }
+        return record
+    }
+
+    private func writeRecord(_ record: Record?, _ shard: Int32, _ name: String, durable: Bool = true) throws(SystemError) {
+        guard let record else {
+            try Syscall.unlink(in: shard, name, "record")
+            try Syscall.fsync(shard, "shard")
+            return
+        }
+        let temp = Self.tempPrefix + Random.hex(8)
+        let fd = try Syscall.openat(shard, temp, O_WRONLY | O_CREAT | O_EXCL)
+        do throws(SystemError) {
+            try Syscall.writeAll(fd, record.encoded())
+            // The file's mtime is when it dies, so a sweep needs a stat, not a read, to judge it.
+            var times = [timespec(tv_sec: 0, tv_nsec: Self.utimeOmit), timespec(tv_sec: Int(record.deadAt), tv_nsec: 0)]
+            try Syscall.retrying("futimens") { futimens(fd, &times) }
+            if durable { try Syscall.fsync(fd, "record") }
+            try Syscall.close(fd)
+        } catch {
+            Glibc.close(fd)
+            unlinkat(shard, temp, 0)
+            throw error
+        }
+        do throws(SystemError) {
+            try Syscall.rename(in: shard, temp, to: name, "record")
+        } catch {
+            unlinkat(shard, temp, 0)
+            throw error
+        }
+        if durable { try Syscall.fsync(shard, "shard") }
+    }
+
+    /// Removes dead records and the temp files of writers that died (any temp file seen while the shard's lock
+    /// is held is not being written). Runs under the lock, bounded, and never fails the request.
+    private func sweep(_ shard: Int32, _ shardName: String, now: Int64) {
+        let dupe = dup(shard)
+        guard dupe >= 0, let dir = fdopendir(dupe) else { if dupe >= 0 { Glibc.close(dupe) }; return }
+        defer { closedir(dir) }
+        var seen = 0, removed = 0
+        while seen < Self.sweepLimit, let entry = readdir(dir) {
+            seen += 1
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name == "." || name == ".." || name == "lock" { continue }
+            var info = stat()
+            guard fstatat(shard, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            if name.hasPrefix(Self.tempPrefix) || Int64(info.st_mtim.tv_sec) <= now {
+                if unlinkat(shard, name, 0) == 0 { removed += 1 }
+            }
+        }
+        if removed > 0 { try? Syscall.fsync(shard, "shard") }
+    }
+
+    // MARK: The directory
+
+    /// Creates the store directory (0700) if missing, and refuses one that is a symlink, not ours, or open to
+    /// other users: codes and the secret key live there.
+    private func openRoot() throws(StoreFault) -> Int32 {
+        if rootFD >= 0 { return rootFD }
+        let previous = umask(0o077)
+        defer { umask(previous) }
+        if mkdir(path, 0o700) == 0 {
+            log("created the store directory \(path)")
+        } else if errno != EEXIST {
+            throw StoreFault("cannot create store directory \(path): \(Errno.current)")
+        }
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            let openErrno = Errno.current
+            var info = stat()
+            if lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK {
+                throw StoreFault("store directory \(path) is a symlink, which is refused; set OTP_STORE_DIR to the real directory")
+            }
+            throw StoreFault("cannot open store directory \(path): \(openErrno)")
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o077 == 0 else {
+            Glibc.close(fd)
+            throw StoreFault(misconfigured: "OTP_STORE_DIR must be a directory owned by the web server's user with mode 0700")
+        }
+        rootFD = fd
+        return fd
+    }
+
+    private func readSecret(_ root: Int32) throws(StoreFault) -> [UInt8]? {
+        let fd: Int32
+        do throws(SystemError) { fd = try Syscall.openat(root, "secret.key", O_RDONLY) } catch {
+            if error.errno == .noEntry { return nil }
+            throw StoreFault("cannot open secret.key: \(error.errno)")
+        }
+        defer { Glibc.close(fd) }
+        let bytes = try fault("read secret.key") { () throws(SystemError) in try Syscall.readAll(fd, limit: 64) }
+        guard let bytes, bytes.count == 32 else { throw StoreFault("secret.key in \(path) is corrupt; remove it to make a new one") }
+        return bytes
+    }
+
+    private func fault<T>(_ what: String, _ body: () throws(SystemError) -> T) throws(StoreFault) -> T {
+        do { return try body() } catch { throw StoreFault("\(what): \(error)") }
+    }
+}

@@ -1,0 +1,92 @@
+// The HTML answer for browsers: when it is chosen over JSON, and that nothing echoed into it stays markup.
+import Testing
+@testable import HTTP
+
+@Suite struct HTMLPageTests {
+    /// RFC 9110 section 12.5.1: the most specific range sets a type's quality; a tie keeps JSON.
+    @Test(arguments: [
+        (nil, false),
+        ("", false),
+        ("*/*", false),
+        ("application/json", false),
+        ("application/json, text/html", false),
+        ("text/html;q=0.5, application/json", false),
+        ("text/html;q=0, */*", false),
+        ("text/html", true),
+        ("TEXT/HTML ; charset=utf-8", true),
+        ("text/*", true),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8", true),
+        ("application/json;q=0.5, text/html", true),
+        ("*/*;q=0.1, text/html;q=0.2", true),
+    ] as [(String?, Bool)])
+    func htmlOnlyWhenPreferredOverJSON(accept: String?, html: Bool) {
+        #expect(HTMLPage.isPreferred(accept: accept) == html)
+    }
+
+    @Test func escapesTextAndAttributes() {
+        #expect(HTMLPage.escape(#"<script>alert("x" & 'y')</script>"#)
+                == "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;")
+    }
+
+    @Test func aSentCodeOffersTheCheckFormPrefilledAndEscaped() {
+        var response = Response(status: 200, detail: "OTP sent")
+        response.formValues = ["channel": "sms", "identifier": "\"><script>x</script>"]
+        let text = HTMLPage(response: response, endpoint: .generate).text
+        #expect(text.contains(#"<form method="post" action="verify">"#))
+        #expect(text.contains(#"<option value="sms" selected>"#))
+        #expect(text.contains(#"value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;""#))
+        #expect(!text.contains("<script"))
+        #expect(text.contains(#"autocomplete="one-time-code""#))
+    }
+
+    @Test func anErrorOffersTheSameFormAgainAndVerifiedNone() {
+        let error = HTMLPage(response: Response(.invalidCode), endpoint: .verify).text
+        #expect(error.contains(#"class="error""#) && error.contains(#"action="verify""#))
+        #expect(HTMLPage(response: Response(.methodNotAllowed), endpoint: .generate).text.contains(#"action="generate""#))
+        #expect(!HTMLPage(response: Response(status: 200, detail: "Verified"), endpoint: .verify).text.contains("<form"))
+    }
+
+    @Test func rendersHTMLWithItsHeadersAndStatus() {
+        let text = String(decoding: CGI.render(Response(.coolingDown(retryAfter: 3)), pageFor: .generate), as: UTF8.self)
+        #expect(text.hasPrefix("Status: 429 Too Many Requests\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n"))
+        #expect(text.contains("\r\nContent-Security-Policy: default-src 'none'; ") && text.contains("\r\nRetry-After: 3\r\n"))
+    }
+
+    private static func verified(next: String?, token: String?) -> HTMLPage {
+        var response = Response(status: 200, detail: "Verified", extra: token.map { [("token", .string($0))] } ?? [])
+        response.formValues = ["channel": "email", "identifier": "joe@example.com"]
+        response.formValues["next"] = next
+        return HTMLPage(response: response, endpoint: .verify)
+    }
+
+    /// The token goes in a POST body to `next`, and the page's CSP lets a form go to that one origin.
+    @Test func verifiedWithANextOffersContinueThatPostsTheToken() {
+        let page = Self.verified(next: "https://site.example/welcome/?a=1&b=2", token: "aa.bb.cc")
+        #expect(page.text.contains("""
+            <form method="post" action="https://site.example/welcome/?a=1&amp;b=2" id="continue">
+            <input type="hidden" name="otp_token" value="aa.bb.cc">
+            <button autofocus>Continue</button>
+            """))
+        #expect(page.text.contains(#"id="outcome">Verified<"#))
+        #expect(page.contentSecurityPolicy.contains("; form-action 'self' https://site.example; "))
+        #expect(!page.contentSecurityPolicy.contains("/welcome"))
+    }
+
+    @Test(arguments: [(nil, "aa.bb.cc"), ("https://site.example/welcome/", nil)] as [(String?, String?)])
+    func noContinueWithoutBothANextAndAToken(next: String?, token: String?) {
+        let page = Self.verified(next: next, token: token)
+        #expect(!page.text.contains("<form") && !page.text.contains("aa.bb.cc"))
+        #expect(page.contentSecurityPolicy == HTMLPage.contentSecurityPolicy)
+    }
+
+    /// After a send or a refused code the check form carries the allowed `next` on; no page but Continue names a token.
+    @Test func theCheckFormCarriesNextOn() {
+        for response in [Response(status: 200, detail: "OTP sent"), Response(.invalidCode)] {
+            var response = response
+            response.formValues = ["next": "https://site.example/welcome/"]
+            let page = HTMLPage(response: response, endpoint: response.status == 200 ? .generate : .verify)
+            #expect(page.text.contains(#"<input type="hidden" name="next" value="https://site.example/welcome/">"#))
+            #expect(!page.text.contains("otp_token") && page.contentSecurityPolicy == HTMLPage.contentSecurityPolicy)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+// Which emails and phone numbers are accepted, what they normalise to, and how they are masked in logs.
+import Testing
+@testable import OTP
+
+@Suite struct IdentifierTests {
+    @Test(arguments: [
+        ("joe@example.com", "joe@example.com"),
+        ("  Joe.Bloggs+otp@Example.COM \t", "joe.bloggs+otp@example.com"),
+        ("a@b.co", "a@b.co"),
+        ("joe@example.com\r\n", "joe@example.com"),
+        ("ünïcode@exämple.de", "ünïcode@exämple.de"),
+    ])
+    func acceptsAndNormalisesEmails(raw: String, normalised: String) throws {
+        #expect(try Identifier(channel: .email, raw: raw).value == normalised)
+    }
+
+    @Test(arguments: [
+        "", "joe", "joe@", "@example.com", "joe@example", "joe@@example.com", "jo e@example.com",
+        "joe@example.com\r\nBcc: x@evil.example", "joe@exam\nple.com", "joe@exa\u{0}mple.com",
+        "<joe@example.com>", "joe@example.com, eve@example.com", "joe@example..com", "joe@.example.com",
+        "joe@example.com.", "\"joe\"@example.com", "joe\u{200B}@example.com", "joe\u{85}@example.com",
+        String(repeating: "a", count: 65) + "@example.com",
+        "joe@" + String(repeating: "a", count: 250) + ".com",
+    ])
+    func refusesEmails(raw: String) {
+        #expect(throws: OTPError.badRequest("Invalid email address")) { try Identifier(channel: .email, raw: raw) }
+    }
+
+    @Test(arguments: [
+        ("+14155552671", "+14155552671"),
+        ("+1 (415) 555-2671", "+14155552671"),
+        ("+44.20.7946.0958", "+442079460958"),
+        ("+12345678", "+12345678"),
+        ("+123456789012345", "+123456789012345"),
+    ])
+    func acceptsAndNormalisesPhones(raw: String, normalised: String) throws {
+        #expect(try Identifier(channel: .sms, raw: raw).value == normalised)
+        #expect(try Identifier(channel: .whatsapp, raw: raw).value == normalised)
+    }
+
+    @Test(arguments: [
+        "", "14155552671", "+04155552671", "+1234567", "+1234567890123456", "+1415555267a", "++14155552671",
+        "+1415\u{0663}552671", "+１４１５５５５２６７１", "+1415555\n2671", "+1 415 555 2671 ext 2", "joe@example.com",
+    ])
+    func refusesPhones(raw: String) {
+        #expect(throws: OTPError.self) { try Identifier(channel: .sms, raw: raw) }
+    }
+
+    @Test(arguments: [
+        (Channel.email, "joe@example.com", "j***@example.com"),
+        (Channel.sms, "+14155552671", "+1415***2671"),
+        (Channel.whatsapp, "+12345678", "+12***78"),
+    ])
+    func masksForTheLog(channel: Channel, raw: String, masked: String) throws {
+        #expect(try Identifier(channel: channel, raw: raw).masked == masked)
+    }
+
+    @Test(arguments: [("123456", "123456"), (" 012345 ", "012345")])
+    func acceptsCodesOfTheConfiguredLength(raw: String, code: String) throws {
+        #expect(try Code.validate(raw, length: 6) == code)
+    }
+
+    @Test(arguments: ["12345", "1234567", "12345a", "١٢٣٤٥٦", "１２３４５６", "12 456", "", "+12345"])
+    func refusesOtherCodes(raw: String) {
+        #expect(throws: OTPError.invalidCode) { try Code.validate(raw, length: 6) }
+    }
+}

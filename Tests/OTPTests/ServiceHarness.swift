@@ -1,0 +1,49 @@
+// The service in process: an in-memory store, a sender that records (or fails), a clock the test steps, a log.
+import Stores
+@testable import OTP
+import System
+
+final class ServiceHarness {
+    var now: Int64 = 1_000_000
+    var settings = ServiceSettings()
+    let store = MemoryStore()
+    var sent: [OutgoingMessage] = []
+    /// What the next sends fail with, if anything.
+    var deliveryFault: DeliveryFault?
+    /// Set: the channel's provider is not configured.
+    var unconfigured = false
+    var lines: [String] = []
+
+    var service: OTPService {
+        OTPService(settings: settings, store: store,
+                   senders: { [unowned self] (channel: Channel) throws(OTPError) -> any Sender in
+                       if unconfigured { throw .providerNotConfigured(channel) }
+                       return RecordingSender(harness: self)
+                   },
+                   log: { [unowned self] in lines.append($0) }, now: { [unowned self] in now })
+    }
+
+    func email(_ address: String) throws -> Identifier { try Identifier(channel: .email, raw: address) }
+
+    @discardableResult
+    func generate(_ address: String, from client: String = "192.0.2.1") throws(OTPError) -> Int64 {
+        try service.generate(for: try! email(address), client: IPAddress(client))
+    }
+
+    func verify(_ address: String, _ code: String) throws(OTPError) { try service.verify(try! email(address), code: code) }
+
+    /// The code of the last message sent to `address`.
+    func code(for address: String) -> String? { sent.last { $0.recipient.value == address }?.code }
+
+    func record(for address: String) throws -> Record? {
+        store.records[RecordKey(secret: try store.secretKey(), identifier: try email(address))]
+    }
+
+    struct RecordingSender: Sender {
+        let harness: ServiceHarness
+        func send(_ message: OutgoingMessage) throws(DeliveryFault) {
+            if let fault = harness.deliveryFault { throw fault }
+            harness.sent.append(message)
+        }
+    }
+}
