@@ -50,6 +50,10 @@ PORT ?= 8080
 serve: build
 	PORT=$(PORT) FASTCGI=$(FASTCGI) apache/serve
 
+# dist/otp-cgi_VERSION_ARCH.deb: the executables, an Apache configuration and the settings, for apt install.
+deb: build
+	packaging/deb/build
+
 # Stops `make serve` from another terminal (its Apache's pid file is run/apache2.pid).
 stop:
 	apache/stop

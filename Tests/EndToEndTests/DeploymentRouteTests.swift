@@ -8,7 +8,7 @@ import Testing
     enum Route: String, CaseIterable, Sendable { case cgi, fcgid = "1. mod_fcgid", proxyFastCGI = "2. mod_proxy_fcgi" }
 
     @Test(arguments: Route.allCases) func theStepsServeTheContractOverHTTPSWithTheStoreTheyMade(route: Route) async throws {
-        let apache = try StockApache()
+        let apache = try await StockApache()
         defer { apache.stop() }
         try FileManager.default.createDirectory(at: apache.root.appendingPathComponent("ssl"), withIntermediateDirectories: true)
         for line in [
@@ -93,8 +93,8 @@ import Testing
 /// configuration and the modules it chose; the user follows the README: a folder, a store, a .htaccess.
 @Suite struct SharedHostingRouteTests {
     /// The host's side: a site whose web root the user owns, and these modules enabled with a2enmod.
-    func host(enabling modules: [String], disabling off: [String] = []) throws -> StockApache {
-        let apache = try StockApache()
+    func host(enabling modules: [String], disabling off: [String] = []) async throws -> StockApache {
+        let apache = try await StockApache()
         let htdocs = apache.root.appendingPathComponent("htdocs")
         try FileManager.default.createDirectory(at: htdocs, withIntermediateDirectories: true)
         try """
@@ -131,7 +131,7 @@ import Testing
     }
 
     @Test func withModRewriteAndModCgidTheCheckAnswersChannelIsRequiredAndACodeVerifies() async throws {
-        let apache = try host(enabling: ["cgid", "rewrite"])
+        let apache = try await host(enabling: ["cgid", "rewrite"])
         defer { apache.stop() }
         try deploy(on: apache)
         try await apache.start()
@@ -150,7 +150,7 @@ import Testing
     /// Renamed to .fcgi, the executables run under the host's mod_fcgid (on in this machine's stock configuration
     /// once libapache2-mod-fcgid is installed), which keeps a responder process after the answer.
     @Test func renamedToFcgiTheyRunUnderModFcgid() async throws {
-        let apache = try host(enabling: ["rewrite", "fcgid"], disabling: ["cgid"])
+        let apache = try await host(enabling: ["rewrite", "fcgid"], disabling: ["cgid"])
         defer { apache.stop() }
         try deploy(on: apache, names: ["generate.fcgi", "verify.fcgi"])
         try await apache.start()
@@ -161,7 +161,7 @@ import Testing
     }
 
     @Test func withoutModRewriteTheAnswerNamesIt() async throws {
-        let apache = try host(enabling: ["cgid"], disabling: ["rewrite"])
+        let apache = try await host(enabling: ["cgid"], disabling: ["rewrite"])
         defer { apache.stop() }
         try deploy(on: apache)
         try await apache.start()
@@ -174,7 +174,7 @@ import Testing
 
     /// Without a module to run them, Apache would send the executables as downloads.
     @Test func withoutACGIModuleTheAnswerNamesItAndNoExecutableIsSent() async throws {
-        let apache = try host(enabling: ["rewrite"], disabling: ["cgid", "cgi", "fcgid"])
+        let apache = try await host(enabling: ["rewrite"], disabling: ["cgid", "cgi", "fcgid"])
         defer { apache.stop() }
         try deploy(on: apache)
         try await apache.start()
@@ -185,7 +185,7 @@ import Testing
     }
 
     @Test func fcgiNamesWithoutModFcgidGetAnAnswerNamingIt() async throws {
-        let apache = try host(enabling: ["rewrite", "cgid"], disabling: ["fcgid"])
+        let apache = try await host(enabling: ["rewrite", "cgid"], disabling: ["fcgid"])
         defer { apache.stop() }
         try deploy(on: apache, names: ["generate.fcgi", "verify.fcgi"])
         try await apache.start()

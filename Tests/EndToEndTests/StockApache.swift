@@ -16,12 +16,19 @@ final class StockApache: LoopbackServer, @unchecked Sendable {
     /// Processes a route started on its own (spawn-fcgi's daemons), stopped with Apache.
     private var daemons: [pid_t] = []
 
-    init() throws {
+    /// `whileHoldingEtc`: the caller holds the /etc/apache2 lock already (the package test).
+    init(whileHoldingEtc: Bool = false) async throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("otp-stock-\(UUID().uuidString.prefix(8))")
         port = try Loopback.freePort()
         tlsPort = try Loopback.freePort()
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        try Self.whileEtcIsStill { try shell("cp -a /etc/apache2 \"\(etc.path)\"") }
+        if whileHoldingEtc {
+            try shell("cp -a /etc/apache2 \"\(etc.path)\"")
+        } else {
+            let lock = try await Self.lockEtc(exclusive: false)
+            defer { close(lock) }
+            try shell("cp -a /etc/apache2 \"\(etc.path)\"")
+        }
         for directory in ["run", "lock", "log", "state"] {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(directory), withIntermediateDirectories: true)
         }
@@ -153,16 +160,17 @@ final class StockApache: LoopbackServer, @unchecked Sendable {
     }
 
     /// A copy taken while the package test has the real /etc/apache2 changed would not be Debian's stock: copies
-    /// share this lock, and the package test holds it alone from install to purge.
-    @discardableResult
-    static func whileEtcIsStill<T>(exclusive: Bool = false, _ body: () throws -> T) throws -> T {
+    /// share this lock, and the package test holds it alone from install to purge. The caller closes the descriptor.
+    /// Polled, not blocking: a blocked thread of the test pool (two on this machine) could be the one the holder
+    /// needs to finish.
+    static func lockEtc(exclusive: Bool) async throws -> Int32 {
         let fd = open("/tmp/otp-cgi-etc-apache2.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw TestFailure("cannot open the /etc/apache2 lock: errno \(errno)") }
-        defer { close(fd) }
-        while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
-            guard errno == EINTR else { throw TestFailure("flock: errno \(errno)") }
+        while flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else { close(fd); throw TestFailure("flock: errno \(errno)") }
+            try await Task.sleep(nanoseconds: 50_000_000)
         }
-        return try body()
+        return fd
     }
 }
 
