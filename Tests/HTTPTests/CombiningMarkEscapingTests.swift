@@ -11,7 +11,7 @@ import TestSupport
 @Suite struct CombiningMarkEscapingTests {
     @Test(arguments: CombiningMarks.after(["&", "<", ">", "\"", "'"]))
     func htmlEscapingLeavesNoMarkupByteBehindAMark(character: String, text: String) {
-        let escaped = Array(HTMLPage.escape(text).utf8)
+        let escaped = Array(HTMLEscaping.escape(text).utf8)
         #expect(!escaped.contains { "<>\"'".utf8.contains($0) })
         // Every `&` starts one of the five references.
         let references = ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"].map { Array($0.utf8) }
