@@ -10,8 +10,10 @@ struct HTMLPage {
     let endpoint: Endpoint
 
     /// The page's one stylesheet, inline. The CSP allows exactly this text by its hash (CSP Level 3, "hash-source"),
-    /// so a `style` attribute or `<style>` that an escaping mistake let in would not apply.
+    /// so a `style` attribute or `<style>` that an escaping mistake let in would not apply. The hash covers all the
+    /// element's text, line breaks included, so it is the whole of what sits between `<style>` and `</style>`.
     static let stylesheet = """
+
         body { font: 16px/1.5 system-ui, sans-serif; margin: 0; background: #f3f4f6; color: #1f2328; }
         main { max-width: 26rem; margin: 3rem auto; padding: 1.5rem 2rem; background: #fff; border-radius: 8px; }
         label { display: block; margin-top: .75rem; }
@@ -45,8 +47,8 @@ struct HTMLPage {
     /// sees a change. A type's quality is that of the most specific range naming it (RFC 9110 section 12.5.1).
     static func isPreferred(accept: String?) -> Bool {
         guard let accept else { return false }
-        let ranges = accept.split(separator: ",").map { item in
-            let parts = item.split(separator: ";").map { String($0).trimmingASCIIWhitespace().lowercased() }
+        let ranges = accept.split(byte: UInt8(ascii: ",")).map { item in
+            let parts = item.split(byte: UInt8(ascii: ";")).map { $0.trimmingASCIIWhitespace().lowercased() }
             let q = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
             return (range: parts.first ?? "", q: q)
         }
@@ -79,8 +81,7 @@ struct HTMLPage {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(HTMLEscaping.escape(title))</title>
-            <style>
-            \(Self.stylesheet)</style>
+            <style>\(Self.stylesheet)</style>
             <main>
             <h1>\(HTMLEscaping.escape(title))</h1>
             <p class="\(ok ? "ok" : "error")" id="outcome"\(english)>\(HTMLEscaping.escape(response.detail))</p>

@@ -28,7 +28,7 @@ public struct RequestFields: RequestValues, Sendable {
 
     /// JSON or an HTML form; anything else is 415. An empty body is no fields (so "channel is required").
     public static func parse(body: [UInt8], contentType: String?) throws(OTPError) -> RequestFields {
-        let mediaType = contentType.map { String($0.split(separator: ";", maxSplits: 1).first ?? "").trimmingASCIIWhitespace().lowercased() }
+        let mediaType = contentType.map { ($0.split(byte: UInt8(ascii: ";"), maxSplits: 1).first ?? "").trimmingASCIIWhitespace().lowercased() }
         switch mediaType {
         case "application/json": return try JSONFields.parse(body)
         case "application/x-www-form-urlencoded": return try FormFields.parse(body)
