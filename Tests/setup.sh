@@ -6,7 +6,8 @@
 # cluster), and aiosmtpd from PyPI (the SMTP server the delivery tests talk to). php-cli, nodejs
 # and PyJWT (PyPI) run the README's token-checking snippets; php-cgi serves make serve's example site.
 # mod_fcgid, spawn-fcgi and libfcgi (its cgi-fcgi client, and the benchmark's C FastCGI responder) run the
-# executables as FastCGI responders.
+# executables as FastCGI responders. strace records the store's system calls (the same calls for an unknown
+# identifier as for a wrong code; which writes are synced).
 set -euo pipefail
 
 missing=()
@@ -26,6 +27,7 @@ command -v node >/dev/null || missing+=(nodejs)
 command -v spawn-fcgi >/dev/null || missing+=(spawn-fcgi)
 command -v cgi-fcgi >/dev/null || missing+=(libfcgi-bin)
 [ -e /usr/include/fcgiapp.h ] || missing+=(libfcgi-dev)
+command -v strace >/dev/null || missing+=(strace)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
         echo "setup.sh: missing ${missing[*]}: run  sudo apt-get install -y ${missing[*]}" >&2
