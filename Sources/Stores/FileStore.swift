@@ -223,11 +223,18 @@ public final class FileStore: OTPStore {
     /// The record one check reads, through a link made under a temp name: the same calls whether the record
     /// exists (linked, opened, read) or not (no link, an empty file created under that name, read).
     private func readThroughLink(_ shard: Int32, _ name: String, _ link: String, _ shardName: String) throws(StoreFault) -> Record? {
-        let (exists, bytes) = try fault("read record in shard \(shardName)") { () throws(SystemError) in
-            let exists = try Syscall.link(in: shard, name, to: link, "record")
+        let exists = try fault("link record in shard \(shardName)") { () throws(SystemError) in
+            try Syscall.link(in: shard, name, to: link, "record")
+        }
+        let bytes: [UInt8]
+        do throws(SystemError) {
             let fd = try Syscall.openat(shard, link, O_RDONLY | O_CREAT)
             defer { Glibc.close(fd) }
-            return (exists, try Syscall.readOnce(fd, upTo: Self.maxRecordBytes + 1))
+            bytes = try Syscall.readOnce(fd, upTo: Self.maxRecordBytes + 1)
+        } catch {
+            // Not a regular file (a symlink put there by hand): as unreadable as under readRecord.
+            log("record in shard \(shardName) unreadable: \(error.errno)")
+            return nil
         }
         guard exists else { return nil }
         guard bytes.count <= Self.maxRecordBytes, let record = Record(decoding: bytes) else {
