@@ -6,8 +6,10 @@
 # cluster), and aiosmtpd from PyPI (the SMTP server the delivery tests talk to). php-cli, nodejs
 # and PyJWT (PyPI) run the README's token-checking snippets; php-cgi serves make serve's example site.
 # mod_fcgid, spawn-fcgi and libfcgi (its cgi-fcgi client, and the benchmark's C FastCGI responder) run the
-# executables as FastCGI responders. strace records the store's system calls (the same calls for an unknown
-# identifier as for a wrong code; which writes are synced).
+# executables as FastCGI responders. nginx, fcgiwrap and lighttpd serve them too; the tests start their own
+# instances from nginx/ and lighttpd/, and the packages' own services are stopped and disabled at once (policy-rc.d
+# keeps them from starting during the install), so that nothing of ours listens on port 80. strace records the
+# store's system calls (the same calls for an unknown identifier as for a wrong code; which writes are synced).
 set -euo pipefail
 
 missing=()
@@ -27,6 +29,10 @@ command -v node >/dev/null || missing+=(nodejs)
 command -v spawn-fcgi >/dev/null || missing+=(spawn-fcgi)
 command -v cgi-fcgi >/dev/null || missing+=(libfcgi-bin)
 [ -e /usr/include/fcgiapp.h ] || missing+=(libfcgi-dev)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+[ -x /usr/sbin/fcgiwrap ] || missing+=(fcgiwrap)
+[ -x /usr/sbin/lighttpd ] || missing+=(lighttpd)
+command -v systemd-socket-activate >/dev/null || missing+=(systemd)
 command -v strace >/dev/null || missing+=(strace)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
@@ -34,8 +40,18 @@ if [ ${#missing[@]} -gt 0 ]; then
         exit 1
     fi
     export DEBIAN_FRONTEND=noninteractive
+    # Packages start their services when installed unless policy-rc.d says no (Debian's policy, section 9.3.3).
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+        chmod 0755 /usr/sbin/policy-rc.d
+        trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
     apt-get update
     apt-get install -y "${missing[@]}"
+    # Nor at the next boot: the tests run private instances only.
+    if [ -d /run/systemd/system ]; then
+        systemctl disable --now nginx.service lighttpd.service fcgiwrap.socket fcgiwrap.service 2>/dev/null || true
+    fi
 fi
 
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet aiosmtpd

@@ -9,6 +9,7 @@ run/bench-quick/ instead.
 """
 import glob
 import json
+import math
 import os
 import platform
 import pwd
@@ -30,6 +31,12 @@ CONNECTIONS = [1, 8] if QUICK else [1, 8, 32]
 SIZES = [2_000, 10_000] if QUICK else [2_000, 10_000, 100_000, 1_000_000]
 PROCESS_RUNS = 20 if QUICK else 200
 SCALE_SAMPLE = SIZES[0]
+
+
+# Every verify-wrong request must write an attempt, and sends must not be refused; the abuse limits would refuse
+# a benchmark's flood from one address: it measures the path.
+BENCH_SETTINGS = {"OTP_MAX_ATTEMPTS": "1000000", "OTP_TTL_SECONDS": "3600", "OTP_RESEND_COOLDOWN_SECONDS": "3600",
+                  "OTP_IP_MAX_SENDS_PER_WINDOW": "0", "OTP_MAX_SENDS_PER_WINDOW": "0", "OTP_MAX_FAILED_VERIFIES_PER_WINDOW": "0"}
 
 
 def sh(*args, **kwargs):
@@ -83,12 +90,7 @@ class Apache:
             conf.write(f'ScriptAlias /bench/ "{cgi}/"\n<Directory "{cgi}">\n    Require all granted\n</Directory>\n'
                        f'Alias /fcgi/ "{fcgi}/"\n<Directory "{fcgi}">\n    Require all granted\n    SetHandler fcgid-script\n'
                        "    Options +ExecCGI +FollowSymLinks\n</Directory>\n"
-                       # Every verify-wrong request must write an attempt, and sends must not be refused.
-                       "SetEnv OTP_MAX_ATTEMPTS 1000000\nSetEnv OTP_TTL_SECONDS 3600\n"
-                       "SetEnv OTP_RESEND_COOLDOWN_SECONDS 3600\n"
-                       # The abuse limits would refuse a benchmark's flood from one address: it measures the path.
-                       "SetEnv OTP_IP_MAX_SENDS_PER_WINDOW 0\nSetEnv OTP_MAX_SENDS_PER_WINDOW 0\n"
-                       "SetEnv OTP_MAX_FAILED_VERIFIES_PER_WINDOW 0\n" + settings)
+                       + "".join(f"SetEnv {name} {value}\n" for name, value in BENCH_SETTINGS.items()) + settings)
         self.process = subprocess.Popen(["apache2", "-f", os.path.join(RUN, "apache.conf"), "-D", "FOREGROUND",
                                          "-D", "FastCGIModule"])
         for _ in range(100):
@@ -110,6 +112,100 @@ class Apache:
     @property
     def outbox(self):
         return os.path.join(RUN, "outbox")
+
+
+# Processes per executable behind nginx: mod_fcgid's are warmed up to twice the 8 connections measured.
+RESPONDERS = 16
+
+
+class Nginx:
+    """nginx with the repo's FastCGI snippet (nginx/otp-cgi-fastcgi.conf) in front of the executables, and the same
+    C responder as the mod_fcgid rows at /bench/, each started by spawn-fcgi on a Unix socket with as many
+    processes as mod_fcgid is warmed up to (twice the connections); fastcgi_keep_conn on with fewer kept
+    connections than processes, one worker, as nginx/otp-cgi.conf recommends."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.run = os.path.join(ROOT, "run", "bench-nginx")
+        shutil.rmtree(self.run, ignore_errors=True)
+        for name in ("store", "outbox", "tmp", "responders"):
+            os.makedirs(os.path.join(self.run, name))
+            if os.geteuid() == 0:
+                shutil.chown(os.path.join(self.run, name), "www-data", "www-data")
+        os.chmod(self.store, 0o700)
+        user = ["-u", "www-data", "-g", "www-data", "-U", "www-data", "-G", "www-data"] if os.geteuid() == 0 else []
+        self.responders = []
+        programs = {"baseline": None, "baseline-400": None, "generate": os.path.join(ROOT, "cgi-bin", "generate"),
+                    "verify": os.path.join(ROOT, "cgi-bin", "verify")}
+        for name, status in (("baseline", "200 OK"), ("baseline-400", "400 Bad Request")):
+            programs[name] = os.path.join(self.run, "responders", name)
+            sh("cc", "-O2", f'-DSTATUS="{status}"', "-o", programs[name], os.path.join(BENCH, "baseline-fcgi.c"), "-lfcgi")
+        for name, program in programs.items():
+            out = subprocess.run(["spawn-fcgi", "-s", os.path.join(self.run, f"{name}.sock"), "-M", "0600", *user, "-F", str(RESPONDERS),
+                                  "--", program], check=True, capture_output=True, text=True).stdout
+            self.responders += [int(line.rsplit(" ", 1)[1]) for line in out.splitlines() if "PID: " in line]
+        paths = {"/etc/nginx/snippets/": self.run + "/", "/etc/nginx/otp-cgi-settings.conf": os.path.join(self.run, "settings.conf")}
+        for name in ("otp-cgi-fastcgi.conf", "otp-cgi-params.conf", "otp-cgi-too-large.conf"):
+            with open(os.path.join(ROOT, "nginx", name)) as f:
+                text = f.read()
+            for old, new in paths.items():
+                text = text.replace(old, new)
+            with open(os.path.join(self.run, name), "w") as f:
+                f.write(text)
+        settings = dict(BENCH_SETTINGS, OTP_STORE_DIR=self.store, EMAIL_BACKEND="filebased", EMAIL_FILE_PATH=self.outbox)
+        with open(os.path.join(self.run, "settings.conf"), "w") as f:
+            f.writelines(f'fastcgi_param {name} "{value}";\n' for name, value in settings.items())
+        upstreams = "".join(f"upstream otp_{name} {{ server unix:{self.run}/{name}.sock; keepalive {RESPONDERS // 2}; }}\n"
+                            for name in ("generate", "verify", "baseline", "baseline-400"))
+        temp = "".join(f"{name}_temp_path {self.run}/tmp/{name};\n" for name in ("client_body", "fastcgi", "proxy", "scgi", "uwsgi"))
+        with open(os.path.join(self.run, "nginx.conf"), "w") as f:
+            f.write(f"daemon off;\nworker_processes 1;\npid {self.run}/nginx.pid;\nerror_log {self.run}/error.log warn;\n"
+                    + ("user www-data;\n" if os.geteuid() == 0 else "")
+                    + "events { worker_connections 1024; }\n"
+                    f"http {{\naccess_log off;\n{temp}{upstreams}server {{\nlisten 127.0.0.1:{self.port};\nfastcgi_keep_conn on;\n"
+                    f"include {self.run}/otp-cgi-fastcgi.conf;\n"
+                    + "".join(f"location = /bench/{name} {{ fastcgi_pass otp_{name}; include /etc/nginx/fastcgi_params; }}\n"
+                              for name in ("baseline", "baseline-400"))
+                    + "}\n}\n")
+        self.process = subprocess.Popen(["nginx", "-p", self.run, "-c", os.path.join(self.run, "nginx.conf")])
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        sys.exit(f"bench: nginx did not start; see {self.run}/error.log")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        for pid in self.responders:
+            try:
+                os.kill(pid, 15)
+            except ProcessLookupError:
+                pass
+        shutil.rmtree(self.run, ignore_errors=True)
+
+    @property
+    def store(self):
+        return os.path.join(self.run, "store")
+
+    @property
+    def outbox(self):
+        return os.path.join(self.run, "outbox")
+
+
+def nginx_throughput(rows):
+    """The FastCGI scenarios through nginx at 8 connections, against the same C responder behind the same nginx."""
+    if not shutil.which("nginx"):
+        print("bench: no nginx (Tests/setup.sh installs it): nginx scenarios skipped", flush=True)
+        return
+    nginx = Nginx()
+    try:
+        print(f"bench: nginx on 127.0.0.1:{nginx.port}, FastCGI responders from spawn-fcgi", flush=True)
+        rows.update(throughput(nginx, [8], label="nginx fastcgi "))
+    finally:
+        nginx.stop()
 
 
 def wrk(apache, script, connections, *args, env=None, seconds=None):
@@ -138,6 +234,7 @@ def codes_in_outbox(outbox, prefix):
 
 
 def write_codes(pairs):
+    os.makedirs(RUN, exist_ok=True)
     path = os.path.join(RUN, "codes.txt")
     with open(path, "w") as f:
         f.writelines(f"{identifier} {code}\n" for identifier, code in pairs)
@@ -178,8 +275,13 @@ def throughput(apache, connection_counts=None, label="", api="/api/otp/", baseli
         rows[(label + "verify-wrong", connections)] = wrk(apache, "verify-codes.lua", connections, "wrong",
                                                           env=dict(env, BENCH_CODES=codes))
     # Each verify-right run takes its own slice of the codes, so no code is verified twice; one more generate
-    # run makes enough of them, and the slices follow how fast each run can go (one connection is slow).
-    wrk(apache, "generate.lua", max(connection_counts), f"p{tag}", seconds=2 * SECONDS, env=env)
+    # run makes enough of them, and the slices follow how fast each run can go (one connection is slow). A
+    # verify-right is at most as fast as a verify-unknown (the same read, then a write), so the run lasts as long
+    # as generate needs to make that many codes, within bounds: where writes are slow (a busy disk), generate
+    # is far slower than verify-right and 2 s of it would not last a verify-right run of 1 s.
+    most = max(connection_counts)
+    needed = SECONDS * rows[(label + "verify-unknown", most)]["rps"] / rows[(label + "generate", most)]["rps"]
+    wrk(apache, "generate.lua", most, f"p{tag}", seconds=min(6 * SECONDS, max(2 * SECONDS, math.ceil(needed))), env=env)
     pairs = codes_in_outbox(apache.outbox, f"g{tag}") + codes_in_outbox(apache.outbox, f"p{tag}")
     weights = [1 if connections == 1 else 4 for connections in connection_counts]
     start = 0
@@ -196,9 +298,14 @@ def expected_status(scenario):
     return EXPECTED[scenario.split(" ")[-1]]
 
 
+# Rows measured against the C responder of their own server and gateway; every other row against the CGI program.
+OWN_BASELINES = ("fastcgi ", "nginx fastcgi ")
+
+
 def baseline_of(scenario, same_status=False):
-    """The C program a scenario is measured against: the FastCGI one for FastCGI rows, the CGI one otherwise."""
-    prefix = "fastcgi " if scenario.startswith("fastcgi ") else ""
+    """The C program a scenario is measured against: the FastCGI one of its server for FastCGI rows, the CGI one
+    otherwise."""
+    prefix = next((p for p in OWN_BASELINES if scenario.startswith(p)), "")
     return prefix + ("baseline-400" if same_status and expected_status(scenario) == "400" else "baseline")
 
 
@@ -342,7 +449,7 @@ def targets(rows, cost, points, flat, elapsed):
         elif scenario.startswith("fastcgi warmed "):
             out.append(line(r["p99_ms"] < 5, f"{scenario}: the first 3 s of a burst at 8 connections after a fresh Apache and "
                             f"apache/fcgid-warm-up, p99 {r['p99_ms']:.2f} ms (target under 5 ms)"))
-        elif scenario.startswith("fastcgi "):
+        elif baseline_of(scenario) != "baseline":
             target = 0.6 if "generate" in scenario else 0.8
             out.append(line(ratio >= target and r["p99_ms"] < 5, f"{scenario} at 8 connections is {ratio:.2f}x the C "
                             f"FastCGI responder (target {target}x), p99 {r['p99_ms']:.2f} ms (target under 5 ms)"))
@@ -365,6 +472,17 @@ def targets(rows, cost, points, flat, elapsed):
     return out + [""]
 
 
+def throughput_table(rows):
+    lines = ["| scenario | conns | requests/s | ratio | p50 ms | p99 ms | statuses (expected) | ratio, same status |",
+             "|---|---|---|---|---|---|---|---|"]
+    for (scenario, connections), r in rows.items():
+        base = rows[(baseline_of(scenario), connections)]["rps"]
+        same = rows[(baseline_of(scenario, same_status=True), connections)]["rps"]
+        lines.append(f"| {scenario} | {connections} | {r['rps']:.0f} | {r['rps'] / base:.2f} | {r['p50_ms']:.2f} | "
+                     f"{r['p99_ms']:.2f} | {mix(r)} ({expected_status(scenario)}) | {r['rps'] / same:.2f} |")
+    return lines
+
+
 def report(rows, cost, points, flat, elapsed):
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}"
     date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -374,14 +492,9 @@ def report(rows, cost, points, flat, elapsed):
              "Apache closes the connection after every 400, so a 400 scenario also pays a new TCP connection per "
              "request; the last ratio compares it with the C program answering 400 (`baseline-400`). `redis` rows use "
              "`OTP_STORE_URL` (a local redis-server); `fastcgi` rows run the same executables under mod_fcgid, against "
-             "libfcgi's C responder that does nothing (`fastcgi baseline`).", "",
-             "| scenario | conns | requests/s | ratio | p50 ms | p99 ms | statuses (expected) | ratio, same status |",
-             "|---|---|---|---|---|---|---|---|"]
-    for (scenario, connections), r in rows.items():
-        base = rows[(baseline_of(scenario), connections)]["rps"]
-        same = rows[(baseline_of(scenario, same_status=True), connections)]["rps"]
-        lines.append(f"| {scenario} | {connections} | {r['rps']:.0f} | {r['rps'] / base:.2f} | {r['p50_ms']:.2f} | "
-                     f"{r['p99_ms']:.2f} | {mix(r)} ({expected_status(scenario)}) | {r['rps'] / same:.2f} |")
+             "libfcgi's C responder that does nothing (`fastcgi baseline`); `nginx fastcgi` rows run them behind nginx "
+             "(spawn-fcgi, 16 processes each, fastcgi_keep_conn on), against the same C responder behind that nginx.", "",
+             ] + throughput_table(rows)
     base = cost["C baseline"]
     lines += ["", f"## Per process ({PROCESS_RUNS} runs each, CGI environment, no Apache)", "",
               "| program | CPU µs (user+sys) | ratio | peak RSS KiB | ratio |", "|---|---|---|---|---|"]
@@ -427,10 +540,27 @@ def apache_version():
     return out.split("Apache/")[1].split()[0] if "Apache/" in out else "?"
 
 
+def check(rows):
+    """A scenario that mostly answered something else measured the wrong thing: fail, so the smoke run catches it."""
+    wrong = [f"{scenario} at {connections} connections: {mix(r)}, expected mostly {expected_status(scenario)}"
+             for (scenario, connections), r in rows.items()
+             if r["mix"].get(expected_status(scenario), 0) * 2 <= sum(r["mix"].values())]
+    if wrong:
+        sys.exit("bench: " + "; ".join(wrong))
+
+
 def main():
     started = time.monotonic()
     ensure_tools()
     sh("make", "-C", ROOT, "build")
+    if os.environ.get("BENCH_ONLY") == "nginx":
+        # The nginx rows alone, printed and not published: `BENCH_ONLY=nginx bench/run.py`.
+        rows = {}
+        nginx_throughput(rows)
+        print("\n".join(throughput_table(rows)))
+        check(rows)
+        shutil.rmtree(RUN, ignore_errors=True)
+        return
     sh("make", "-C", ROOT, "bench-fill")
     apache = Apache()
     try:
@@ -444,14 +574,10 @@ def main():
     sync_always(rows)
     cold_start(rows)
     redis_throughput(rows)
+    nginx_throughput(rows)
     flat = memory(10_000 if QUICK else 1_000_000)
     report(rows, cost, points, flat, time.monotonic() - started)
-    # A scenario that mostly answered something else measured the wrong thing: fail, so the smoke run catches it.
-    wrong = [f"{scenario} at {connections} connections: {mix(r)}, expected mostly {expected_status(scenario)}"
-             for (scenario, connections), r in rows.items()
-             if r["mix"].get(expected_status(scenario), 0) * 2 <= sum(r["mix"].values())]
-    if wrong:
-        sys.exit("bench: " + "; ".join(wrong))
+    check(rows)
     shutil.rmtree(RUN, ignore_errors=True)
 
 

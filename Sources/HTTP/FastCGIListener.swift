@@ -48,14 +48,13 @@ public enum FastCGIListener {
     }
 
     private static func inet(_ text: String) throws -> Int32 {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         var address = sockaddr_in()
-        guard parts.count == 2, let port = UInt16(parts[1]), port > 0,
-              inet_pton(AF_INET, String(parts[0]), &address.sin_addr) == 1 else {
+        guard let parsed = HostPort(Substring(text)), let port = parsed.port, let ip = IPAddress(String(parsed.host)), ip.bytes.count == 4 else {
             throw UsageError(description: "--listen needs an absolute socket path or IPv4ADDRESS:PORT, not \(text)")
         }
+        withUnsafeMutableBytes(of: &address.sin_addr) { $0.copyBytes(from: ip.bytes) }
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
+        address.sin_port = UInt16(port).bigEndian
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw failure("socket") }
         var on: Int32 = 1

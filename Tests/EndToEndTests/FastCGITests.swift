@@ -278,26 +278,7 @@ extension LocalApache: StoreInspecting {
     /// The FastCGI responders mod_fcgid started for this Apache: processes running a cgi-bin executable in this
     /// Apache's process tree (other suites' Apaches run the same executables).
     func responderPIDs() -> [pid_t] {
-        let executables = Set(["generate", "verify"].compactMap { try? Project.executable($0).path })
-        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { pid_t($0) } ?? []
-        return pids.filter { pid in
-            guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe"),
-                  executables.contains(exe) else { return false }
-            return descends(pid, from: apachePID)
-        }
-    }
-
-    private func descends(_ pid: pid_t, from ancestor: pid_t) -> Bool {
-        var current = pid
-        for _ in 0..<8 {
-            guard let stat = try? String(contentsOfFile: "/proc/\(current)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 1, let parent = pid_t(fields[1]) else { return false }
-            if parent == ancestor { return true }
-            current = parent
-        }
-        return false
+        ProcessTable.running(["generate", "verify"]).filter { ProcessTable.descends($0, from: apachePID) }
     }
 }
 

@@ -96,6 +96,17 @@ enum Loopback {
         return connected ? fd : nil
     }
 
+    /// Everything the peer sends until it closes its side, as text.
+    static func readToEnd(_ fd: Int32) -> String {
+        var answer: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            answer += buffer[..<n]
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+
     private static func loopback(port: Int) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

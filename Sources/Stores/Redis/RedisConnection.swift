@@ -104,16 +104,19 @@ final class RedisConnection {
     private static func resolve(_ host: String, port: Int, into storage: inout sockaddr_storage,
                                 _ address: RedisEndpoint.Address) throws(RedisFault) -> socklen_t {
         let name = host == "localhost" ? "127.0.0.1" : host
-        var v4 = sockaddr_in(), v6 = sockaddr_in6()
-        if inet_pton(AF_INET, name, &v4.sin_addr) == 1 {
-            v4.sin_family = sa_family_t(AF_INET)
-            v4.sin_port = in_port_t(port).bigEndian
-            place(v4, in: &storage)
-            return socklen_t(MemoryLayout<sockaddr_in>.size)
-        }
-        if inet_pton(AF_INET6, name, &v6.sin6_addr) == 1 {
+        if let ip = IPAddress(name) {
+            if ip.bytes.count == 4 {
+                var v4 = sockaddr_in()
+                v4.sin_family = sa_family_t(AF_INET)
+                v4.sin_port = in_port_t(port).bigEndian
+                withUnsafeMutableBytes(of: &v4.sin_addr) { $0.copyBytes(from: ip.bytes) }
+                place(v4, in: &storage)
+                return socklen_t(MemoryLayout<sockaddr_in>.size)
+            }
+            var v6 = sockaddr_in6()
             v6.sin6_family = sa_family_t(AF_INET6)
             v6.sin6_port = in_port_t(port).bigEndian
+            withUnsafeMutableBytes(of: &v6.sin6_addr) { $0.copyBytes(from: ip.bytes) }
             place(v6, in: &storage)
             return socklen_t(MemoryLayout<sockaddr_in6>.size)
         }
