@@ -73,9 +73,8 @@ public final class FileStore: OTPStore {
         try transition(key, now: now, sweep: true) { Record.issue($0, codeMAC: codeMAC, policy: policy, now: now) }
     }
 
-    /// Every check that does not use up the code makes the same calls in the same order whether or not the
-    /// identifier has a record, so that neither time nor side effects tell an unknown identifier from a wrong
-    /// code: the record is read through a fresh link (made as an empty file when there is no record), and a
+    /// A check answered 400 makes the same calls in the same order whether or not the identifier has a record,
+    /// so that neither time nor side effects tell an unknown identifier from a wrong code: the record is read through a fresh link (made as an empty file when there is no record), and a
     /// record-sized temp file is written and renamed over the record (its attempt counted, or as it was), or
     /// over that link when there is none. A used-up code is the one write a power cut must not undo: it is
     /// synced unless OTP_STORE_SYNC=never.
@@ -86,11 +85,12 @@ public final class FileStore: OTPStore {
             let current = try readThroughLink(shard, name, link, shardName)
             let (outcome, next) = Record.check(current, codeMAC: codeMAC, policy: policy, now: now)
             try fault("write record in shard \(shardName)") { () throws(SystemError) in
-                if outcome == .verified {
-                    try writeRecord(next, shard, name, durable: syncing != .never)
-                } else {
+                switch outcome {
+                case .verified: try writeRecord(next, shard, name, durable: syncing != .never)
+                case .wrong, .absent:
                     let kept = next ?? current
                     try replace(kept ?? Self.standIn, shard, kept == nil ? link : name, durable: syncing == .always)
+                case .exhausted, .limited: break // answered 429, unlike either; nothing changes
                 }
             }
             return outcome
