@@ -6,7 +6,7 @@ struct PageText: Sendable {
     let codeSent, codeVerified, codeNotSent, codeNotAccepted: String
     let channel, emailOrPhone, code, checkCode, sendCode, continueLabel, email: String
 
-    /// The exact tag only; `for(_:)` walks the truncations.
+    /// The exact tag only; `language(for:default:)` walks the truncations.
     static func exact(_ tag: String) -> PageText? {
         switch tag {
         case "en": .init("Code sent", "Code verified", "Code not sent", "Code not accepted",
