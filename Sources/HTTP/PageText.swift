@@ -8,7 +8,7 @@ struct PageText: Sendable {
     /// `expiresAt` holds `{time}`, where the page puts the code's expiry in UTC.
     let expiresAt, sendNewCode, back: String
 
-    /// The exact tag only; `for(_:)` walks the truncations.
+    /// The exact tag only; `language(for:default:)` walks the truncations.
     static func exact(_ tag: String) -> PageText? {
         switch tag {
         case "en": .init("Code sent", "Code verified", "Code not sent", "Code not accepted",
