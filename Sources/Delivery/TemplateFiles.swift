@@ -3,6 +3,7 @@
 import Glibc
 #endif
 import OTP
+import System
 
 /// Read per message, only the few files its locale can use; nothing is listed or cached, so an edited file
 /// counts from the next request. A missing file falls back to the next source; an unreadable one, a file
@@ -29,27 +30,20 @@ struct TemplateFiles: Sendable {
     /// digits and hyphens (LanguageTag), so the path stays inside `directory`.
     func text(_ locale: LanguageTag, _ name: Name) throws(TemplateFault) -> String? {
         let path = "\(directory)/\(locale)/\(name.rawValue)"
-        var fd: Int32
-        repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
-        if fd < 0 {
-            if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw TemplateFault("cannot open \(origin(locale, name)): \(String(cString: strerror(errno)))")
+        let bytes: [UInt8]?
+        do throws(SystemError) {
+            // A symlinked file is followed: configuration management often links templates into place.
+            let fd = try Syscall.retrying("open") { open(path, O_RDONLY | O_CLOEXEC) }
+            defer { try? Syscall.close(fd) }
+            bytes = try Syscall.readAll(fd, limit: Self.maxBytes)
+        } catch {
+            if error.errno == .noEntry || error.errno == Errno(ENOTDIR) { return nil }
+            throw TemplateFault("cannot \(error.call) \(origin(locale, name)): \(error.errno)")
         }
-        defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: Self.maxBytes + 1), filled = 0
-        while filled < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
-            if n > 0 { filled += n } else if n == 0 { break } else if errno != EINTR {
-                throw TemplateFault("cannot read \(origin(locale, name)): \(String(cString: strerror(errno)))")
-            }
-        }
-        guard filled <= Self.maxBytes else { throw TemplateFault("\(origin(locale, name)) is larger than 64 KiB") }
-        var end = filled
-        if end > 0 && bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
-        if end > 0 && bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        guard let text = String(validating: bytes[..<end], as: UTF8.self) else {
-            throw TemplateFault("\(origin(locale, name)) is not UTF-8")
-        }
+        guard var bytes else { throw TemplateFault("\(origin(locale, name)) is larger than 64 KiB") }
+        if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
+        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw TemplateFault("\(origin(locale, name)) is not UTF-8") }
         return text
     }
 
@@ -57,7 +51,7 @@ struct TemplateFiles: Sendable {
     /// request could ever reach them.
     func locales() throws(TemplateFault) -> (found: [LanguageTag], ignored: [String]) {
         guard let dir = opendir(directory) else {
-            throw TemplateFault("cannot open OTP_TEMPLATE_DIR \(directory): \(String(cString: strerror(errno)))")
+            throw TemplateFault("cannot open OTP_TEMPLATE_DIR \(directory): \(Errno.current)")
         }
         defer { closedir(dir) }
         var found: [LanguageTag] = [], ignored: [String] = []
