@@ -8,18 +8,22 @@ import System
 
 /// Many short-lived processes share this directory. Every transition holds `flock(LOCK_EX)` on the shard's
 /// `lock` file, which is never replaced or deleted (a rename would leave the lock on the old inode), re-reads
-/// the record under the lock, and replaces it durably: temp file, fsync, rename, fsync of the directory.
-/// On NFS flock becomes an fcntl lock that closing any descriptor of the file drops, hence the separate file.
+/// the record under the lock, and replaces it atomically: temp file, rename. A process killed at any instant
+/// leaves the old record or the new one. Which replacements also wait for the disk (fsync of the file and of
+/// the directory) is `sync`'s to say: by default only a used-up code and the directories a power cut must not
+/// undo. On NFS flock becomes an fcntl lock that closing any descriptor of the file drops, hence the separate file.
 public final class FileStore: OTPStore {
     public let path: String
     private let lockTimeoutMilliseconds: Int
     private let log: (String) -> Void
     private let sweepOneIn: Int
+    private let syncing: StoreSync
     private var rootFD: Int32 = -1
 
-    /// Record files are at most this big; anything larger is garbage. An event log holds a time per counted event,
-    /// up to 16 times the largest limit (an IPv6 /48's budget).
-    static let maxRecordBytes = 2 * 1024 * 1024
+    /// Record files are at most this big; anything larger is garbage.
+    static let maxRecordBytes = 512
+    /// An event log holds a time per counted event, up to 16 times the largest limit (an IPv6 /48's budget).
+    static let maxLogBytes = 2 * 1024 * 1024
     /// A sweep looks at this many entries at most.
     static let sweepLimit = 4096
     static let tempPrefix = ".tmp."
@@ -29,10 +33,12 @@ public final class FileStore: OTPStore {
     /// A sweep of the shard runs with one issue in `sweepOneIn` (1 to 256). It reads the whole shard, so at 10^6
     /// records (about 4,000 a shard) one in 8 cost generate a quarter of its throughput, while one in 64 still
     /// bounds what is dead to about 64 writes a shard between sweeps.
-    public init(path: String, lockTimeoutMilliseconds: Int = 2000, sweepOneIn: Int = 64, log: @escaping (String) -> Void = { _ in }) {
+    public init(path: String, lockTimeoutMilliseconds: Int = 2000, sweepOneIn: Int = 64, sync: StoreSync = .used,
+                log: @escaping (String) -> Void = { _ in }) {
         self.path = path
         self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
         self.sweepOneIn = min(max(sweepOneIn, 1), 256)
+        self.syncing = sync
         self.log = log
     }
 
@@ -40,56 +46,96 @@ public final class FileStore: OTPStore {
 
     // MARK: OTPStore
 
+    // A new code, a withdrawal and an event log are atomic but not synced by default: a power cut may lose one, and
+    // then a user asks for a new code, or a send or a few attempts are forgotten once.
+
     public func issue(_ key: RecordKey, codeMAC: [UInt8], policy: IssuePolicy, now: Int64) throws(StoreFault) -> IssueOutcome {
         try transition(key, now: now, sweep: true) { Record.issue($0, codeMAC: codeMAC, policy: policy, now: now) }
     }
 
+    /// A check answered 400 makes the same calls in the same order whether or not the identifier has a record,
+    /// so that neither time nor side effects tell an unknown identifier from a wrong code: the record is read through a fresh link (made as an empty file when there is no record), and a
+    /// record-sized temp file is written and renamed over the record (its attempt counted, or as it was), or
+    /// over that link when there is none. A used-up code is the one write a power cut must not undo: it is
+    /// synced unless OTP_STORE_SYNC=never.
     public func check(_ key: RecordKey, codeMAC: [UInt8], policy: CheckPolicy, now: Int64) throws(StoreFault) -> CheckOutcome {
-        try transition(key, now: now, sweep: false) { Record.check($0, codeMAC: codeMAC, policy: policy, now: now) }
+        try locked(key) { (shard, name, shardName) throws(StoreFault) in
+            let link = Self.tempPrefix + Random.hex(8)
+            defer { unlinkat(shard, link, 0) }
+            let current = try readThroughLink(shard, name, link, shardName)
+            let (outcome, next) = Record.check(current, codeMAC: codeMAC, policy: policy, now: now)
+            try fault("write record in shard \(shardName)") { () throws(SystemError) in
+                switch outcome {
+                case .verified: try writeRecord(next, shard, name, durable: syncing != .never)
+                case .wrong, .absent:
+                    let kept = next ?? current
+                    try replace(kept ?? Self.standIn, shard, kept == nil ? link : name, durable: syncing == .always)
+                case .exhausted: break // answered 429, unlike either; nothing changes
+                }
+            }
+            return outcome
+        }
     }
 
     public func withdraw(_ key: RecordKey, codeMAC: [UInt8], restoring previous: Record?) throws(StoreFault) {
         try transition(key, now: 0, sweep: false) { ((), Record.withdraw($0, codeMAC: codeMAC, restoring: previous)) }
     }
 
-    /// An event log is written without the two fsyncs of a durable write: losing one to a power cut only forgets
-    /// some counted events (a torn file reads as absent), and every generate and verify pays for these writes.
+    /// An event log is never synced: losing one to a power cut only forgets some counted events (a torn file reads
+    /// as absent), and every generate and verify pays for these writes.
     public func take(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws(StoreFault) -> CountOutcome {
-        try transition(key, now: now, sweep: false, durable: false, dies: { $0.deadAt(windowSeconds: windowSeconds) }) {
-            EventLog.take($0, limit: limit, windowSeconds: windowSeconds, now: now)
-        }
+        try logTransition(key, windowSeconds: windowSeconds) { EventLog.take($0, limit: limit, windowSeconds: windowSeconds, now: now) }
     }
 
     public func giveBack(_ key: RecordKey, at time: Int64, windowSeconds: Int) throws(StoreFault) {
-        try transition(key, now: time, sweep: false, durable: false, dies: { $0.deadAt(windowSeconds: windowSeconds) }) {
-            ((), EventLog.giveBack($0, at: time))
-        }
+        try logTransition(key, windowSeconds: windowSeconds) { ((), EventLog.giveBack($0, at: time)) }
     }
 
     // MARK: Transitions
 
-    private func transition<T>(_ key: RecordKey, now: Int64, sweep: Bool, durable: Bool = true,
-                               _ rule: (Record?) -> (T, Record?)) throws(StoreFault) -> T {
-        try transition(key, now: now, sweep: sweep, durable: durable, dies: \.deadAt, rule)
+    /// What an unknown identifier's check writes and throws away: as long as a live record.
+    private static let standIn = Record(codeMAC: [UInt8](repeating: 0, count: SHA256.digestSize), expiresAt: 0, attempts: 0, resendAt: 0)
+
+    private func transition<T>(_ key: RecordKey, now: Int64, sweep: Bool, _ rule: (Record?) -> (T, Record?)) throws(StoreFault) -> T {
+        try locked(key) { (shard, name, shardName) throws(StoreFault) in
+            let current: Record? = readFile(shard, name, shardName, limit: Self.maxRecordBytes)
+            let (outcome, next) = rule(current)
+            if next != current {
+                try fault("write record in shard \(shardName)") { () throws(SystemError) in
+                    try writeRecord(next, shard, name, durable: syncing == .always)
+                }
+            }
+            if sweep && Int(Random.bytes(1)[0]) < 256 / sweepOneIn { self.sweep(shard, shardName, now: now) }
+            return outcome
+        }
     }
 
-    /// `dies` is when a value stops mattering: the file's mtime, which a sweep judges it by.
-    private func transition<Value: FileRecord, T>(_ key: RecordKey, now: Int64, sweep: Bool, durable: Bool, dies: (Value) -> Int64,
-                                                  _ rule: (Value?) -> (T, Value?)) throws(StoreFault) -> T {
+    /// The file of an event log dies (its mtime, for the sweep) when its last event leaves the window.
+    private func logTransition<T>(_ key: RecordKey, windowSeconds: Int, _ rule: (EventLog?) -> (T, EventLog?)) throws(StoreFault) -> T {
+        try locked(key) { (shard, name, shardName) throws(StoreFault) in
+            let current: EventLog? = readFile(shard, name, shardName, limit: Self.maxLogBytes)
+            let (outcome, next) = rule(current)
+            if next != current {
+                try fault("write event log in shard \(shardName)") { () throws(SystemError) in
+                    if let next {
+                        try replace(next.encoded(), dying: next.deadAt(windowSeconds: windowSeconds), shard, name, durable: false)
+                    } else {
+                        try Syscall.unlink(in: shard, name, "event log")
+                    }
+                }
+            }
+            return outcome
+        }
+    }
+
+    /// Runs `body` with the record's shard open and its lock held: the shard, the record's name, the shard's name.
+    private func locked<T>(_ key: RecordKey, _ body: (Int32, String, String) throws(StoreFault) -> T) throws(StoreFault) -> T {
         let shardName = String(key.hex.prefix(2)), name = String(key.hex.dropFirst(2))
         let (shard, fresh) = try openShard(shardName)
         defer { Glibc.close(shard) }
         let lock = try acquireLock(shard, shardName, fresh: fresh)
         defer { Glibc.close(lock) }
-        let current: Value? = readRecord(shard, name, shardName)
-        let (outcome, next) = rule(current)
-        if next != current {
-            try fault("write record in shard \(shardName)") { () throws(SystemError) in
-                try writeRecord(next.map { ($0.encoded(), dies($0)) }, shard, name, durable: durable)
-            }
-        }
-        if sweep && Int(Random.bytes(1)[0]) < 256 / sweepOneIn { self.sweep(shard, shardName, now: now) }
-        return outcome
+        return try body(shard, name, shardName)
     }
 
     /// Loads many records at once (benchmarks, migrations): each shard's lock is taken once, and one sync(2)
@@ -103,7 +149,7 @@ public final class FileStore: OTPStore {
             defer { Glibc.close(lock) }
             for (key, record) in batch {
                 try fault("load record in shard \(shardName)") { () throws(SystemError) in
-                    try writeRecord((record.encoded(), record.deadAt), shard, String(key.hex.dropFirst(2)), durable: false)
+                    try writeRecord(record, shard, String(key.hex.dropFirst(2)), durable: false)
                 }
             }
         }
@@ -114,10 +160,11 @@ public final class FileStore: OTPStore {
     private func openShard(_ shardName: String) throws(StoreFault) -> (Int32, Bool) {
         let root = try openRoot()
         return try fault("open shard \(shardName)") { () throws(SystemError) in
-            try Syscall.makeDirectory(in: root, "r")
+            if try Syscall.makeDirectory(in: root, "r") { try syncCreation(root, "store directory") }
             let records = try Syscall.openat(root, "r", O_RDONLY | O_DIRECTORY)
             defer { Glibc.close(records) }
             let fresh = try Syscall.makeDirectory(in: records, shardName)
+            if fresh { try syncCreation(records, "records directory") }
             return (try Syscall.openat(records, shardName, O_RDONLY | O_DIRECTORY), fresh)
         }
     }
@@ -134,7 +181,9 @@ public final class FileStore: OTPStore {
             let fd = try fault("open lock of shard \(shardName)") { () throws(SystemError) in
                 do throws(SystemError) { return try Syscall.openat(shard, "lock", O_RDWR) } catch where error.errno == .noEntry {
                     if !fresh { log("lock file of shard \(shardName) was missing (deleted while in use?); creating a new one") }
-                    return try Syscall.openat(shard, "lock", O_RDWR | O_CREAT)
+                    let created = try Syscall.openat(shard, "lock", O_RDWR | O_CREAT)
+                    do throws(SystemError) { try syncCreation(shard, "shard") } catch { Glibc.close(created); throw error }
+                    return created
                 }
             }
             if flock(fd, LOCK_EX | LOCK_NB) == 0 {
@@ -160,35 +209,67 @@ public final class FileStore: OTPStore {
         }
     }
 
-    /// An unreadable or corrupt record counts as absent (and the next write replaces it), but is logged.
-    private func readRecord<Value: FileRecord>(_ shard: Int32, _ name: String, _ shardName: String) -> Value? {
+    /// An unreadable or corrupt record or log counts as absent (and the next write replaces it), but is logged.
+    private func readFile<Value: FileRecord>(_ shard: Int32, _ name: String, _ shardName: String, limit: Int) -> Value? {
         let fd: Int32
         do throws(SystemError) { fd = try Syscall.openat(shard, name, O_RDONLY) } catch {
             if error.errno != .noEntry { log("record in shard \(shardName) unreadable: \(error.errno)") }
             return nil
         }
         defer { Glibc.close(fd) }
-        guard let bytes = try? Syscall.readAll(fd, limit: Self.maxRecordBytes), let record = Value(decoding: bytes) else {
+        guard let bytes = try? Syscall.readAll(fd, limit: limit), let record = Value(decoding: bytes) else {
             log("record in shard \(shardName) is corrupt; treating it as absent")
             return nil
         }
         return record
     }
 
-    /// `record` is the bytes to write and when they die, or nil to remove the file.
-    private func writeRecord(_ record: (bytes: [UInt8], deadAt: Int64)?, _ shard: Int32, _ name: String,
-                             durable: Bool = true) throws(SystemError) {
+    /// The record one check reads, through a link made under a temp name: the same calls whether the record
+    /// exists (linked, opened, read) or not (no link, an empty file created under that name, read).
+    private func readThroughLink(_ shard: Int32, _ name: String, _ link: String, _ shardName: String) throws(StoreFault) -> Record? {
+        let exists = try fault("link record in shard \(shardName)") { () throws(SystemError) in
+            try Syscall.link(in: shard, name, to: link, "record")
+        }
+        let bytes: [UInt8]
+        do throws(SystemError) {
+            let fd = try Syscall.openat(shard, link, O_RDONLY | O_CREAT)
+            defer { Glibc.close(fd) }
+            bytes = try Syscall.readOnce(fd, upTo: Self.maxRecordBytes + 1)
+        } catch {
+            // Not a regular file (a symlink put there by hand): as unreadable as under readRecord.
+            log("record in shard \(shardName) unreadable: \(error.errno)")
+            return nil
+        }
+        guard exists else { return nil }
+        guard bytes.count <= Self.maxRecordBytes, let record = Record(decoding: bytes) else {
+            log("record in shard \(shardName) is corrupt; treating it as absent")
+            return nil
+        }
+        return record
+    }
+
+    /// Replaces the record, or removes it (nil); `durable` also waits for the disk.
+    private func writeRecord(_ record: Record?, _ shard: Int32, _ name: String, durable: Bool) throws(SystemError) {
         guard let record else {
             try Syscall.unlink(in: shard, name, "record")
             if durable { try Syscall.fsync(shard, "shard") }
             return
         }
+        try replace(record, shard, name, durable: durable)
+    }
+
+    private func replace(_ record: Record, _ shard: Int32, _ name: String, durable: Bool) throws(SystemError) {
+        try replace(record.encoded(), dying: record.deadAt, shard, name, durable: durable)
+    }
+
+    /// Writes `bytes` to a temp file and renames it to `name`: a reader sees the old file or the new one, whole.
+    private func replace(_ bytes: [UInt8], dying deadAt: Int64, _ shard: Int32, _ name: String, durable: Bool) throws(SystemError) {
         let temp = Self.tempPrefix + Random.hex(8)
         let fd = try Syscall.openat(shard, temp, O_WRONLY | O_CREAT | O_EXCL)
         do throws(SystemError) {
-            try Syscall.writeAll(fd, record.bytes)
+            try Syscall.writeAll(fd, bytes)
             // The file's mtime is when it dies, so a sweep needs a stat, not a read, to judge it.
-            var times = [timespec(tv_sec: 0, tv_nsec: Self.utimeOmit), timespec(tv_sec: Int(record.deadAt), tv_nsec: 0)]
+            var times = [timespec(tv_sec: 0, tv_nsec: Self.utimeOmit), timespec(tv_sec: Int(deadAt), tv_nsec: 0)]
             try Syscall.retrying("futimens") { futimens(fd, &times) }
             if durable { try Syscall.fsync(fd, "record") }
             try Syscall.close(fd)
@@ -223,7 +304,7 @@ public final class FileStore: OTPStore {
                 if unlinkat(shard, name, 0) == 0 { removed += 1 }
             }
         }
-        if removed > 0 { try? Syscall.fsync(shard, "shard") }
+        if removed > 0 && syncing == .always { try? Syscall.fsync(shard, "shard") }
     }
 
     // MARK: The directory
@@ -236,6 +317,10 @@ public final class FileStore: OTPStore {
         defer { umask(previous) }
         if mkdir(path, 0o700) == 0 {
             log("created the store directory \(path)")
+            if syncing != .never {
+                let parent = open(path.hasSuffix("/") ? path + ".." : path + "/..", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                if parent >= 0 { _ = Glibc.fsync(parent); Glibc.close(parent) }
+            }
         } else if errno != EEXIST {
             throw StoreFault("cannot create store directory \(path): \(Errno.current)")
         }
@@ -262,6 +347,12 @@ public final class FileStore: OTPStore {
         }
         rootFD = fd
         return fd
+    }
+
+    /// A directory or lock file just made is synced into its parent unless OTP_STORE_SYNC=never: a used-up code
+    /// is only as durable as the directories that hold its record.
+    private func syncCreation(_ parent: Int32, _ what: String) throws(SystemError) {
+        if syncing != .never { try Syscall.fsync(parent, what) }
     }
 
     private func fault<T>(_ what: String, _ body: () throws(SystemError) -> T) throws(StoreFault) -> T {
