@@ -81,8 +81,8 @@ public final class FileStore: OTPStore {
         try transition(key, now: 0, sweep: false) { ((), Record.withdraw($0, codeMAC: codeMAC, restoring: previous)) }
     }
 
-    /// An event log is never synced: losing one to a power cut only forgets some counted events (a torn file reads
-    /// as absent), and every generate and verify pays for these writes.
+    /// An event log is synced only under OTP_STORE_SYNC=always: losing one to a power cut only forgets some counted
+    /// events (a torn file reads as absent), and every generate and verify pays for these writes.
     public func take(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws(StoreFault) -> CountOutcome {
         try logTransition(key, windowSeconds: windowSeconds) { EventLog.take($0, limit: limit, windowSeconds: windowSeconds, now: now) }
     }
@@ -118,9 +118,10 @@ public final class FileStore: OTPStore {
             if next != current {
                 try fault("write event log in shard \(shardName)") { () throws(SystemError) in
                     if let next {
-                        try replace(next.encoded(), dying: next.deadAt(windowSeconds: windowSeconds), shard, name, durable: false)
+                        try replace(next.encoded(), dying: next.deadAt(windowSeconds: windowSeconds), shard, name, durable: syncing == .always)
                     } else {
                         try Syscall.unlink(in: shard, name, "event log")
+                        if syncing == .always { try Syscall.fsync(shard, "shard") }
                     }
                 }
             }
