@@ -264,14 +264,15 @@ EXPECTED = {"baseline": "200", "baseline-400": "400", "generate": "200", "genera
             "verify-wrong": "400", "verify-right": "200"}
 
 
-def throughput(apache, connection_counts=None, label="", api="/api/otp/", baselines="/bench/"):
+def throughput(apache, connection_counts=None, label="", api="/api/otp/", baselines="/bench/", warm=False):
     """Every scenario at every connection count, rows named `label + scenario`; verify-right uses the codes the
-    generate runs sent. `api` is where the endpoints are, `baselines` where the C programs are."""
+    generate runs sent. `api` is where the endpoints are, `baselines` where the C programs are; `warm` first starts
+    the responders of a gateway that starts them on demand (mod_fcgid)."""
     connection_counts = connection_counts or CONNECTIONS
     rows = {}
     env = {"BENCH_API": api}
     tag = label.strip().replace(" ", "-")
-    if api != "/api/otp/":
+    if warm:
         # mod_fcgid starts responders on demand, each after up to a second's wait: start more of them than the
         # runs will keep busy before measuring.
         for script, args in (("baseline.lua", [baselines + "baseline"]), ("baseline.lua", [baselines + "baseline-400"]),
@@ -540,7 +541,7 @@ def main():
     try:
         print(f"bench: Apache on 127.0.0.1:{apache.port}, {SECONDS} s per run", flush=True)
         rows = throughput(apache)
-        rows.update(throughput(apache, [8], label="fastcgi ", api="/fcgi/", baselines="/fcgi/"))
+        rows.update(throughput(apache, [8], label="fastcgi ", api="/fcgi/", baselines="/fcgi/", warm=True))
         cost = process_cost()
         points = scaling(apache)
     finally:
