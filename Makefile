@@ -1,5 +1,5 @@
 # otp-cgi: `make` builds the two CGI executables into cgi-bin/; `make test` installs what the tests need and
-# runs them all; `make serve` runs the service with its test page on http://127.0.0.1:8080/.
+# runs them all; `make serve` runs the service with its test page on http://127.0.0.1:8080/ (`make stop` stops it).
 
 SWIFT ?= swift
 SHELL := /bin/bash
@@ -8,7 +8,7 @@ SHELL := /bin/bash
 # `make build` installs.
 BIN := $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: all build test deps serve bench bench-fill symbol-order clean fuzz
+.PHONY: all build test deps serve stop deb bench bench-fill symbol-order clean fuzz
 
 all: build
 
@@ -49,6 +49,14 @@ fuzz:
 PORT ?= 8080
 serve: build
 	PORT=$(PORT) FASTCGI=$(FASTCGI) apache/serve
+
+# dist/otp-cgi_VERSION_ARCH.deb: the executables, an Apache configuration and the settings, for apt install.
+deb: build
+	packaging/deb/build
+
+# Stops `make serve` from another terminal (its Apache's pid file is run/apache2.pid).
+stop:
+	apache/stop
 
 # What the tests need (Apache, Chromium, curl, an SMTP server, wrk), installed when missing.
 deps:

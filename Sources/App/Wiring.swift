@@ -28,7 +28,19 @@ public enum Wire {
                           senders: { (channel: Channel) throws(OTPError) -> any Sender in
                               try Senders.sender(for: channel, settings: delivery, log: log)
                           },
-                          log: log)
+                          messages: messages(settings), log: log)
+    }
+
+    /// The built-in translations, the operator's texts and template folder, with what the SMS count depends on.
+    public static func messages(_ settings: Settings) -> MessageCatalog {
+        MessageCatalog(settings.delivery.messages, webOTPDomain: settings.delivery.webOTPDomain,
+                       codeLength: settings.service.codeLength, ttlSeconds: settings.service.ttlSeconds)
+    }
+
+    /// For `--check`: every problem of the message templates a request could meet, with a code of the configured
+    /// length, through every channel and locale (built-in and OTP_TEMPLATE_DIR's folders). Empty when all is well.
+    public static func messageProblems(_ settings: Settings) -> [String] {
+        messages(settings).problems()
     }
 
     /// A CGI process serves one request: everything is built for it and dies with it.

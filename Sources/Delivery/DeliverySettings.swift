@@ -24,6 +24,7 @@ public struct DeliverySettings: Sendable {
     public var twilioBaseURL = "https://api.twilio.com"
     public var twilioTimeoutSeconds = 10
     public var webOTPDomain: String?
+    public var messages = MessageSettings()
 
     public enum EmailSecurity: Sendable { case none, startTLS, implicitTLS }
 
@@ -34,6 +35,7 @@ public struct DeliverySettings: Sendable {
     public init() {}
 
     public init(_ reader: SettingsReader) throws(OTPError) {
+        messages = try MessageSettings(reader)
         requireProviderConfig = try reader.boolean("OTP_REQUIRE_PROVIDER_CONFIG", default: false)
         defaultFromEmail = try reader.headerText("DEFAULT_FROM_EMAIL")
         emailBackend = try Self.emailBackend(reader)

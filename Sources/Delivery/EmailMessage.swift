@@ -16,28 +16,28 @@ public enum EmailMessage {
             "Date: \(rfc5322Date(now))",
             "Message-ID: <\(Random.hex(16))@\(domain)>",
             "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: 8bit",
         ]
-        let body = message.text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        let (bodyHeaders, body) = MailBody.render(text: message.text, html: message.html, boundary: "=_" + Random.hex(16))
         // Appended line by line: the unspecialized `joined` resolves its types at run time, in every process.
         var text = ""
-        for line in headers + [""] + body { text += line + "\r\n" }
-        return text
+        for line in headers + bodyHeaders { text += line + "\r\n" }
+        return text + "\r\n" + String(decoding: body, as: UTF8.self)
     }
 
-    /// RFC 2047 B-encoding for a header that is not plain ASCII, in words short enough for a 78-column line.
+    /// RFC 2047 B-encoding for a header that is not plain ASCII: words of at most 42 bytes (56 base64
+    /// characters, so `Subject: ` and one word fit 78 columns), cut only where a UTF-8 sequence starts.
     static func encodedWord(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 >= 0x80 }) else { return text }
-        var words: [String] = [], chunk: [UInt8] = []
-        for character in text {
-            let bytes = Array(character.utf8)
-            if chunk.count + bytes.count > 45 { words.append("=?utf-8?b?\(Base64.encode(chunk))?="); chunk = [] }
-            chunk += bytes
+        let bytes = Array(text.utf8)
+        guard bytes.contains(where: { $0 >= 0x80 }) else { return text }
+        var out = "", start = 0
+        while start < bytes.count {
+            var end = min(start + 42, bytes.count)
+            while end < bytes.count && end > start + 1 && bytes[end] & 0xC0 == 0x80 { end -= 1 }
+            if !out.isEmpty { out += "\r\n " }
+            out += "=?utf-8?b?" + Base64.encode(Array(bytes[start..<end])) + "?="
+            start = end
         }
-        if !chunk.isEmpty { words.append("=?utf-8?b?\(Base64.encode(chunk))?=") }
-        return words.joined(separator: "\r\n ")
+        return out
     }
 
     static func rfc5322Date(_ seconds: Int64) -> String {

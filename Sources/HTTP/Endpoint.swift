@@ -17,6 +17,7 @@ extension Endpoint {
                         wiring: Wiring) -> Response {
         var response: Response
         var who = "", sent: [String: String] = [:], crossOrigin: [(String, String)] = []
+        var requested: LanguageTag?, defaultLocale: LanguageTag?
         do throws(OTPError) {
             guard request.method == "POST" || request.method == "OPTIONS" else { throw .methodNotAllowed }
             let (settings, service) = try wiring(environment, log)
@@ -31,13 +32,18 @@ extension Endpoint {
             sent["channel"] = try? fields.string("channel")
             sent["identifier"] = try? fields.string("identifier")
             if let next = settings.token.allowedNext(try? fields.string("next")) { sent["next"] = next.text }
+            defaultLocale = service.messages.defaultLocale
+            requested = try Self.requestedLocale(fields, acceptLanguage: request.acceptLanguage, available: service.messages.isAvailable)
+            sent["locale"] = requested?.description
             let identifier = try service.identify(fields)
             who = " channel=\(identifier.channel.rawValue) to=\(identifier.masked)"
             switch self {
             case .generate:
                 let client = ClientAddress.resolve(remote: request.remoteAddress, forwardedFor: request.forwardedFor,
                                                    trusted: settings.trustedProxies)
-                let expiresAt = try service.generate(for: identifier, client: client)
+                let locale = service.locale(requested: requested, for: identifier)
+                who += " locale=\(locale)"
+                let expiresAt = try service.generate(for: identifier, client: client, locale: locale)
                 response = Response(status: 200, detail: "OTP sent", extra: [("expires_at", .integer(expiresAt))])
             case .verify:
                 try service.verify(identifier, code: try fields.string("code") ?? "")
@@ -51,8 +57,20 @@ extension Endpoint {
         }
         response.headers += crossOrigin.map { Response.Header(name: $0.0, value: $0.1) }
         response.formValues = sent
+        (response.requestedLocale, response.defaultLocale) = (requested, defaultLocale)
         log("\(rawValue) \(response.status) \"\(response.detail)\"\(who)")
         return response
+    }
+
+    /// The `locale` field, strictly a language tag since it names template folders (an empty one counts as absent,
+    /// as a form's "any language" choice sends it); else the best of Accept-Language that the site has.
+    static func requestedLocale(_ fields: RequestFields, acceptLanguage: String?,
+                                available: (LanguageTag) -> Bool) throws(OTPError) -> LanguageTag? {
+        if let text = try fields.string("locale"), !text.isEmpty {
+            guard let tag = LanguageTag(text) else { throw .badRequest("locale must be a BCP 47 language tag such as pt-BR") }
+            return tag
+        }
+        return AcceptLanguage.best(acceptLanguage, available: available)
     }
 
     /// One request, from CGI meta-variables and a way to read its body to the bytes of a CGI response. Both

@@ -44,21 +44,28 @@ struct HTMLPage {
         return quality("text/html") > quality("application/json")
     }
 
+    /// The page's own words in the request's language (truncated to a built-in one) or the site's default; the
+    /// detail stays the English of the JSON contract, marked as such for screen readers and the bidi algorithm.
+    var language: (tag: LanguageTag, text: PageText) {
+        PageText.language(for: response.requestedLocale, default: response.defaultLocale ?? .english)
+    }
+
     var text: String {
-        let ok = response.status == 200
+        let ok = response.status == 200, (tag, words) = language
         let title = switch (endpoint, ok) {
-        case (.generate, true): "Code sent"
-        case (.verify, true): "Code verified"
-        case (.generate, false): "Code not sent"
-        case (.verify, false): "Code not accepted"
+        case (.generate, true): words.codeSent
+        case (.verify, true): words.codeVerified
+        case (.generate, false): words.codeNotSent
+        case (.verify, false): words.codeNotAccepted
         }
         let next: Endpoint? = ok ? (endpoint == .generate ? .verify : nil) : endpoint
+        let english = tag.language == "en" ? "" : " lang=\"en\" dir=\"auto\""
         return """
             <!doctype html>
-            <html lang="en">
+            <html lang="\(tag)" dir="\(tag.isRightToLeft ? "rtl" : "ltr")">
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(title)</title>
+            <title>\(HTMLEscaping.escape(title))</title>
             <style>
             body { font: 16px/1.5 system-ui, sans-serif; margin: 0; background: #f3f4f6; color: #1f2328; }
             main { max-width: 26rem; margin: 3rem auto; padding: 1.5rem 2rem; background: #fff; border-radius: 8px; }
@@ -68,8 +75,8 @@ struct HTMLPage {
             .ok { color: #17703a; } .error { color: #b3261e; }
             </style>
             <main>
-            <h1>\(title)</h1>
-            <p class="\(ok ? "ok" : "error")" id="outcome">\(Self.escape(response.detail))</p>
+            <h1>\(HTMLEscaping.escape(title))</h1>
+            <p class="\(ok ? "ok" : "error")" id="outcome"\(english)>\(HTMLEscaping.escape(response.detail))</p>
             \(next.map(form) ?? continueForm)</main>
             </html>
 
@@ -80,9 +87,9 @@ struct HTMLPage {
     private var continueForm: String {
         guard let target = continueTarget else { return "" }
         return """
-            <form method="post" action="\(Self.escape(target.url))" id="continue">
-            <input type="hidden" name="otp_token" value="\(Self.escape(target.token))">
-            <button autofocus>Continue</button>
+            <form method="post" action="\(HTMLEscaping.escape(target.url))" id="continue">
+            <input type="hidden" name="otp_token" value="\(HTMLEscaping.escape(target.token))">
+            <button autofocus>\(HTMLEscaping.escape(language.text.continueLabel))</button>
             </form>
 
             """
@@ -90,48 +97,35 @@ struct HTMLPage {
 
     /// Relative actions, so the page works wherever the two endpoints sit side by side. An allowed `next` rides
     /// along, so the check form after a send or an error still leads there.
+    /// Addresses, numbers and codes read left to right in any page (`dir="ltr"`). The request's locale rides along
+    /// in the form, so the next page is in the same language.
     private func form(_ target: Endpoint) -> String {
+        let words = language.text
         let sentChannel = response.formValues["channel"] ?? "", identifier = response.formValues["identifier"] ?? ""
         let options = Channel.allCases.map { channel in
             let selected = channel.rawValue == sentChannel ? " selected" : ""
-            return "<option value=\"\(channel.rawValue)\"\(selected)>\(Self.label(channel))</option>"
+            let label = switch channel {
+            case .email: words.email
+            case .sms: "SMS"
+            case .whatsapp: "WhatsApp"
+            }
+            return "<option value=\"\(channel.rawValue)\"\(selected)>\(HTMLEscaping.escape(label))</option>"
         }.joined()
         let code = target == .verify
-            ? "<label>Code <input name=\"code\" autocomplete=\"one-time-code\" inputmode=\"numeric\" pattern=\"[0-9]*\" required autofocus></label>\n"
+            ? "<label>\(HTMLEscaping.escape(words.code)) <input name=\"code\" dir=\"ltr\" autocomplete=\"one-time-code\" inputmode=\"numeric\" "
+                + "pattern=\"[0-9]*\" required autofocus></label>\n"
             : ""
-        let next = response.formValues["next"].map { "<input type=\"hidden\" name=\"next\" value=\"\(Self.escape($0))\">\n" } ?? ""
+        var hidden = ""
+        for name in ["next", "locale"] {
+            if let value = response.formValues[name] { hidden += "<input type=\"hidden\" name=\"\(name)\" value=\"\(HTMLEscaping.escape(value))\">\n" }
+        }
         return """
             <form method="post" action="\(target.rawValue)">
-            \(next)<label>Channel <select name="channel">\(options)</select></label>
-            <label>Email or phone <input name="identifier" value="\(Self.escape(identifier))" required></label>
-            \(code)<button>\(target == .verify ? "Check code" : "Send code")</button>
+            \(hidden)<label>\(HTMLEscaping.escape(words.channel)) <select name="channel">\(options)</select></label>
+            <label>\(HTMLEscaping.escape(words.emailOrPhone)) <input name="identifier" dir="ltr" value="\(HTMLEscaping.escape(identifier))" required></label>
+            \(code)<button>\(HTMLEscaping.escape(target == .verify ? words.checkCode : words.sendCode))</button>
             </form>
 
             """
-    }
-
-    private static func label(_ channel: Channel) -> String {
-        switch channel {
-        case .email: "Email"
-        case .sms: "SMS"
-        case .whatsapp: "WhatsApp"
-        }
-    }
-
-    /// Text and attribute values alike: both quote characters, since values sit in double quotes here but
-    /// a later edit could use single ones.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 }

@@ -7,6 +7,8 @@ public struct Request: Sendable {
     public var method: String
     public var contentType: String?
     public var accept: String?
+    /// The languages the client reads, best first (RFC 9110 section 12.5.4).
+    public var acceptLanguage: String?
     public var body: [UInt8]
     /// The peer's address (REMOTE_ADDR), the `Origin` header and the `X-Forwarded-For` header: the abuse
     /// limits' inputs. Which of the last two to believe is the service's decision, from its settings.
@@ -14,9 +16,9 @@ public struct Request: Sendable {
     public var origin: String?
     public var forwardedFor: String?
 
-    public init(method: String, contentType: String? = nil, accept: String? = nil, body: [UInt8] = [],
+    public init(method: String, contentType: String? = nil, accept: String? = nil, acceptLanguage: String? = nil, body: [UInt8] = [],
                 remoteAddress: String? = nil, origin: String? = nil, forwardedFor: String? = nil) {
-        self.method = method; self.contentType = contentType; self.accept = accept; self.body = body
+        self.method = method; self.contentType = contentType; self.accept = accept; self.acceptLanguage = acceptLanguage; self.body = body
         self.remoteAddress = remoteAddress; self.origin = origin; self.forwardedFor = forwardedFor
     }
 

@@ -13,6 +13,10 @@ public struct Response: Sendable, Equatable {
     /// What the client sent that an HTML answer pre-fills its form with. Not part of the JSON, nor of equality:
     /// the contract is the status, the headers and the JSON.
     public var formValues: [String: String] = [:]
+    /// What an HTML answer's language is chosen from: the request's choice, then the site's default (both nil,
+    /// so English, when the request failed before they were known). Not part of the JSON either.
+    public var requestedLocale: LanguageTag?
+    public var defaultLocale: LanguageTag?
 
     public struct Header: Sendable, Equatable {
         public let name: String

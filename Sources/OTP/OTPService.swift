@@ -2,8 +2,8 @@
 import Crypto
 import System
 
-/// Built per request from its settings; its store, senders, clock and log are passed in, so that tests run it in
-/// process with an in-memory store, a recording sender and a stepped clock, and every adapter builds it alike.
+/// Built per request from its settings; its store, senders, messages, clock and log are passed in, so that tests
+/// run it in process with an in-memory store, a recording sender and a stepped clock, and every adapter builds it alike.
 public struct OTPService {
     /// The sender for a channel, or `providerNotConfigured` when the channel may not be used.
     public typealias Senders = (Channel) throws(OTPError) -> any Sender
@@ -11,27 +11,37 @@ public struct OTPService {
     public let settings: ServiceSettings
     public let store: any OTPStore
     public let senders: Senders
+    public let messages: any MessageComposer
     public let log: (String) -> Void
     public let now: () -> Int64
 
-    public init(settings: ServiceSettings, store: any OTPStore, senders: @escaping Senders, log: @escaping (String) -> Void,
-                now: @escaping () -> Int64 = Clock.unixSeconds) {
+    public init(settings: ServiceSettings, store: any OTPStore, senders: @escaping Senders, messages: any MessageComposer,
+                log: @escaping (String) -> Void, now: @escaping () -> Int64 = Clock.unixSeconds) {
         self.settings = settings
         self.store = store
         self.senders = senders
+        self.messages = messages
         self.log = log
         self.now = now
     }
 
+    /// The language of the message to `identifier`: the request's choice (its `locale` field or Accept-Language)
+    /// if the site has it, else for a phone its country's, else the default.
+    public func locale(requested: LanguageTag?, for identifier: Identifier) -> LanguageTag {
+        messages.locale(requested: requested, phone: identifier.channel == .email ? nil : identifier.value)
+    }
+
     /// Stores a new code (unless a limit or the cooldown refuses), then delivers it outside the lock. A failed
-    /// delivery withdraws the code, so the client is left with no usable code and no cooldown.
+    /// delivery withdraws the code, so the client is left with no usable code and no cooldown; so does a template
+    /// that cannot carry the code (a 500 naming it). The message is composed only once the limits let it go, so a
+    /// refused request costs no template work.
     ///
     /// The order of the limits: the identifier's record first (cooldown and sends per window, one transition),
     /// then the client address's counter, and only then the send. So a request refused by the cooldown costs
     /// the client's budget nothing, and one refused by the client limit withdraws the code it had just stored:
     /// no cooldown starts and no send is counted. (Between the two, a concurrent generate for the same
     /// identifier may briefly see a cooldown; that errs on the side of fewer sends.)
-    public func generate(for identifier: Identifier, client: IPAddress? = nil) throws(OTPError) -> Int64 {
+    public func generate(for identifier: Identifier, client: IPAddress? = nil, locale: LanguageTag? = nil) throws(OTPError) -> Int64 {
         let sender = try senders(identifier.channel)
         let abuse = settings.abuse
         if identifier.channel != .email && !abuse.allowsPhone(identifier.value) {
@@ -67,8 +77,15 @@ public struct OTPService {
                 throw .limited(.client, retryAfter: max(1, seconds))
             }
         }
+        let message: OutgoingMessage
+        do throws(TemplateFault) {
+            message = try messages.message(to: identifier, code: code, locale: locale ?? messages.defaultLocale)
+        } catch {
+            withdraw(key, mac, previous)
+            throw .misconfigured(error.description)
+        }
         do throws(DeliveryFault) {
-            try sender.send(message(to: identifier, code: code))
+            try sender.send(message)
         } catch {
             log("delivery by \(identifier.channel.rawValue) to \(identifier.masked) failed: \(error)")
             withdraw(key, mac, previous)
@@ -120,15 +137,6 @@ public struct OTPService {
     /// The code is sealed with the record's key too, so a MAC copied between records is worthless.
     private func codeMAC(_ secret: [UInt8], _ key: RecordKey, _ code: String) -> [UInt8] {
         HMAC.sha256(key: secret, parts: ["code", key.hex, code])
-    }
-
-    private func message(to identifier: Identifier, code: String) -> OutgoingMessage {
-        let minutes = String((settings.ttlSeconds + 59) / 60)
-        let fill = { (template: String) in template.replacingEvery("{code}", with: code).replacingEvery("{minutes}", with: minutes) }
-        if identifier.channel == .email {
-            return OutgoingMessage(recipient: identifier, code: code, subject: settings.emailSubject, text: fill(settings.emailTemplate))
-        }
-        return OutgoingMessage(recipient: identifier, code: code, subject: nil, text: fill(settings.smsTemplate))
     }
 
     /// Store faults carry paths and errnos: they go to the log, and the client learns only that the store

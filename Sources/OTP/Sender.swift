@@ -6,9 +6,11 @@ public struct OutgoingMessage: Sendable {
     /// The email's subject; nil for SMS and WhatsApp.
     public let subject: String?
     public let text: String
+    /// An email's HTML alternative to `text`, from an operator's `email.html`.
+    public let html: String?
 
-    public init(recipient: Identifier, code: String, subject: String?, text: String) {
-        self.recipient = recipient; self.code = code; self.subject = subject; self.text = text
+    public init(recipient: Identifier, code: String, subject: String?, text: String, html: String? = nil) {
+        self.recipient = recipient; self.code = code; self.subject = subject; self.text = text; self.html = html
     }
 }
 

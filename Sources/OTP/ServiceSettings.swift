@@ -1,4 +1,4 @@
-// The settings of the service's own rules: codes, their lifetime, attempts, the cooldown, the messages' texts.
+// The settings of the service's own rules: codes, their lifetime, attempts, the cooldown.
 
 /// Every setting has the seed's name and default.
 public struct ServiceSettings: Sendable {
@@ -6,9 +6,6 @@ public struct ServiceSettings: Sendable {
     public var ttlSeconds = 300
     public var maxAttempts = 5
     public var resendCooldownSeconds = 30
-    public var emailSubject = "Your verification code"
-    public var emailTemplate = "Your OTP code is: {code}"
-    public var smsTemplate = "Your OTP code is: {code}"
     public var secretKey: [UInt8]?
     public var abuse = AbuseSettings()
 
@@ -19,9 +16,6 @@ public struct ServiceSettings: Sendable {
         ttlSeconds = try reader.integer("OTP_TTL_SECONDS", default: ttlSeconds, in: 1...86_400)
         maxAttempts = try reader.integer("OTP_MAX_ATTEMPTS", default: maxAttempts, in: 1...1_000_000)
         resendCooldownSeconds = try reader.integer("OTP_RESEND_COOLDOWN_SECONDS", default: resendCooldownSeconds, in: 0...86_400)
-        emailSubject = try reader.headerText("OTP_EMAIL_SUBJECT") ?? emailSubject
-        emailTemplate = try reader.template("OTP_EMAIL_TEMPLATE") ?? emailTemplate
-        smsTemplate = try reader.template("OTP_SMS_TEMPLATE") ?? smsTemplate
         if let key = reader.string("OTP_SECRET_KEY") {
             guard key.utf8.count >= 16 else { throw .misconfigured("OTP_SECRET_KEY must be at least 16 characters") }
             secretKey = Array(key.utf8)

@@ -40,12 +40,6 @@ public struct SettingsReader: Sendable {
         return text
     }
 
-    public func template(_ name: String) throws(OTPError) -> String? {
-        guard let text = string(name) else { return nil }
-        guard text.contains("{code}") else { throw .misconfigured("\(name) must contain {code}") }
-        return text
-    }
-
     /// Programs and files are named absolutely: a child is started without a PATH search.
     public func absolutePath(_ name: String) throws(OTPError) -> String? {
         guard let path = string(name) else { return nil }

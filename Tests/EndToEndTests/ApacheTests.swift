@@ -108,7 +108,7 @@ import Testing
 }
 
 /// apache/htaccess as shared hosting uses it: a web root with AllowOverride All, the executables in its
-/// cgi-bin/, and mod_rewrite mapping the API onto them. The setting arrives through the .htaccess's SetEnv.
+/// otp-cgi/, and mod_rewrite mapping the API onto them. The setting arrives through the .htaccess's SetEnv.
 /// (mod_proxy_fcgi is server configuration, out of a .htaccess user's reach, so that gateway skips these.)
 @Suite(.localApache(["OTP_EMAIL_SUBJECT": "Sent through .htaccess"], sharedHosting: true), .enabled(if: Gateway.current != .proxyFastCGI))
 struct HtaccessTests {

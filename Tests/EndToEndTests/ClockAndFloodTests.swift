@@ -15,7 +15,7 @@ import Testing
                                  senders: { (channel: Channel) throws(OTPError) in
                                      try Senders.sender(for: channel, settings: settings.delivery, log: { _ in })
                                  },
-                                 log: { _ in }, now: { unixNow() + skew })
+                                 messages: Wire.messages(settings), log: { _ in }, now: { unixNow() + skew })
         _ = try service.generate(for: try Identifier(channel: .email, raw: email))
         return try #require(try site.codes(for: email).last)
     }

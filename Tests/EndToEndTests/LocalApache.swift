@@ -32,7 +32,8 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
     var outbox: Outbox { Outbox(directory: run.appendingPathComponent("outbox")) }
 
     /// `settings` become SetEnv lines where a deployment would put them: the run directory's extra.conf, or with
-    /// `sharedHosting` the .htaccess of a web root holding apache/htaccess and the executables.
+    /// `sharedHosting` the .htaccess of a web root holding apache/htaccess (its store set to the run's) and the
+    /// executables in otp-cgi/.
     init(settings: [String: String] = [:], sharedHosting: Bool = false, gateway: Gateway = .current) async throws {
         let executables = try ["generate", "verify"].map(Project.executable)
         run = FileManager.default.temporaryDirectory.appendingPathComponent("otp-apache-\(UUID().uuidString.prefix(8))")
@@ -40,7 +41,7 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
         try Project.run(Project.root.appendingPathComponent("apache/local-config").path, run.path, String(port))
         let lines = settings.sorted { $0.key < $1.key }.map { "SetEnv \($0.key) \"\($0.value)\"\n" }.joined()
         if sharedHosting {
-            let htdocs = run.appendingPathComponent("htdocs"), bin = htdocs.appendingPathComponent("cgi-bin")
+            let htdocs = run.appendingPathComponent("htdocs"), bin = htdocs.appendingPathComponent("otp-cgi")
             try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
             // Links, not copies: a copy's write descriptor, inherited by a process another suite starts meanwhile,
             // would make exec fail with ETXTBSY.
@@ -50,6 +51,7 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
                 try FileManager.default.createSymbolicLink(at: bin.appendingPathComponent(name), withDestinationURL: executable)
             }
             let htaccess = try String(contentsOf: Project.root.appendingPathComponent("apache/htaccess"), encoding: .utf8)
+                .replacingOccurrences(of: "SetEnv OTP_STORE_DIR /home/you/otp-store", with: "SetEnv OTP_STORE_DIR \"\(run.path)/store\"")
             try (htaccess + lines).write(to: htdocs.appendingPathComponent(".htaccess"), atomically: true, encoding: .utf8)
         } else {
             try lines.write(to: run.appendingPathComponent("extra.conf"), atomically: true, encoding: .utf8)

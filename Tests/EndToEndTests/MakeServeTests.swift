@@ -35,6 +35,31 @@ import Testing
         #expect(Self.processes(mentioning: run.path) == [])
     }
 
+    /// `make stop` from another terminal: Apache's pid file names it, and `make serve` ends with it.
+    @Test func makeStopFromAnotherTerminalEndsIt() async throws {
+        _ = try ["generate", "verify"].map(Project.executable)
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("otp-serve-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: run) }
+        let port = try Loopback.freePort()
+        let serve = try ServerProcess(["/usr/bin/make", "-C", Project.root.path, "-o", "build", "serve", "PORT=\(port)"],
+                                     environment: ["RUN_DIR": run.path, "MAKEFLAGS": ""],
+                                     output: run.appendingPathComponent("terminal.txt"))
+        defer { serve.stop(SIGKILL, group: true) }
+        try await serve.waitWhileRunning { Loopback.accepts(port: port) }
+        #expect(serve.output.contains("(Ctrl-C or make stop stops it)"))
+
+        let stop = try ServerProcess(["/usr/bin/make", "-s", "-C", Project.root.path, "stop"], environment: ["RUN_DIR": run.path, "MAKEFLAGS": ""],
+                                    output: run.appendingPathComponent("other-terminal.txt"))
+        #expect(stop.stop(0) == 0)
+        #expect(stop.output.hasPrefix("stop: stopped Apache (pid "))
+        #expect(!Loopback.accepts(port: port))
+        let deadline = Date().addingTimeInterval(60)
+        while serve.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+        #expect(!serve.isRunning)
+        #expect(Self.processes(mentioning: run.path) == [])
+    }
+
     /// The command lines of running processes that contain `text`.
     static func processes(mentioning text: String) -> [String] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

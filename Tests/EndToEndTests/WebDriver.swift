@@ -61,6 +61,35 @@ final class WebDriver: @unchecked Sendable {
         try await command("GET", "element/\(try await find(selector))/text") as? String ?? ""
     }
 
+    /// How many elements match: 0 when none does (it does not wait for one to appear).
+    func elementCount(_ selector: String) async throws -> Int {
+        _ = try await command("POST", "timeouts", ["implicit": 0])
+        let found = try? await command("POST", "elements", ["using": "css selector", "value": selector])
+        _ = try await command("POST", "timeouts", ["implicit": 30_000])
+        guard let list = found as? [Any] else { throw TestFailure("could not look for \(selector)") }
+        return list.count
+    }
+
+    /// A computed style of the first match, such as `direction`.
+    func css(_ selector: String, _ property: String) async throws -> String {
+        try await command("GET", "element/\(try await find(selector))/css/\(property)") as? String ?? ""
+    }
+
+    func attribute(_ selector: String, _ name: String) async throws -> String? {
+        try await command("GET", "element/\(try await find(selector))/attribute/\(name)") as? String
+    }
+
+    /// The first match alone as test-artifacts/NAME.png; returns the file, for checks on what it shows.
+    @discardableResult
+    func screenshot(_ name: String, of selector: String) async throws -> URL {
+        guard let base64 = try await command("GET", "element/\(try await find(selector))/screenshot") as? String,
+              let png = Data(base64Encoded: base64) else { throw TestFailure("no screenshot of \(selector)") }
+        let file = Project.root.appendingPathComponent("test-artifacts/\(name).png")
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try png.write(to: file)
+        return file
+    }
+
     /// The page a click submitted may still be loading: waits for its title (half a minute at most).
     func waitForTitle(_ title: String) async throws {
         let deadline = Date().addingTimeInterval(30)

@@ -6,7 +6,9 @@ HTTP Basic auth with the account SID and auth token, an application/x-www-form-u
 and either From or MessagingServiceSid, and `whatsapp:` before both addresses when one has it. Every request is
 recorded as <dir>/<n>.json (with any problems found). The answer is chosen by --answer: "ok" (201 and a
 Twilio-like message), a Twilio error code (its JSON error with the HTTP status Twilio uses), or "hang" (no answer).
-A wrong SID or token always gets Twilio's 401 with error 20003. Prints "READY <port>" once it listens.
+A wrong SID or token always gets Twilio's 401 with error 20003. Each record also holds the Body's SMS segments,
+counted here as Twilio documents it (GSM-7 with its extension table, else UCS-2), independently of the service.
+Prints "READY <port>" once it listens.
 """
 import argparse
 import base64
@@ -31,6 +33,29 @@ ERRORS = {
 }
 
 
+# GSM 03.38 (3GPP TS 23.038): the basic table, and the extension table whose characters cost an escape too.
+GSM_BASIC = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+                "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM_EXTENSION = set("\f^{}\\[~]|€")
+
+
+def segments(body):
+    """Twilio's count: 160 septets (70 UTF-16 units) in one segment, else 153 (67) per part, an escape pair or a
+    surrogate pair never split."""
+    if all(c in GSM_BASIC or c in GSM_EXTENSION for c in body):
+        costs, single, part = [2 if c in GSM_EXTENSION else 1 for c in body], 160, 153
+    else:
+        costs, single, part = [2 if ord(c) > 0xFFFF else 1 for c in body], 70, 67
+    if sum(costs) <= single:
+        return 1
+    parts, used = 1, 0
+    for cost in costs:
+        if used + cost > part:
+            parts, used = parts + 1, 0
+        used += cost
+    return parts
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--dir", required=True)
@@ -50,7 +75,8 @@ def main():
             authorized = self.headers.get("Authorization") == expected_auth
             problems = self.problems(fields)
             record = {"method": "POST", "path": self.path, "content_type": self.headers.get("Content-Type"),
-                      "authorized": authorized, "fields": fields, "problems": problems}
+                      "authorized": authorized, "fields": fields, "problems": problems,
+                      "segments": segments(fields.get("Body", ""))}
             write(f"{next(numbers)}.json", json.dumps(record).encode())
             if not authorized:
                 return self.error(20003)
@@ -64,7 +90,7 @@ def main():
             self.answer(201, {
                 "sid": "SM" + uuid.uuid4().hex, "account_sid": args.sid, "to": fields["To"], "from": fields.get("From"),
                 "messaging_service_sid": fields.get("MessagingServiceSid"), "body": fields["Body"], "status": "queued",
-                "num_segments": "1", "direction": "outbound-api", "api_version": "2010-04-01",
+                "num_segments": str(segments(fields["Body"])), "direction": "outbound-api", "api_version": "2010-04-01",
                 "error_code": None, "error_message": None,
             })
 

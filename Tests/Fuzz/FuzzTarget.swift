@@ -48,9 +48,20 @@ private func cgiRequest(_ bytes: [UInt8]) {
     if let request { precondition(request.body.count <= Request.maxBodyBytes, "a body over the limit was accepted") }
 }
 
-/// Accept, Origin-like lists, X-Forwarded-For and addresses.
+/// Accept, Accept-Language and the locale field, Origin-like lists, X-Forwarded-For and addresses.
 private func headers(_ text: String) {
     _ = HTMLPage.isPreferred(accept: text)
+    // A tag names a template folder: whatever is accepted is letters, digits and single hyphens, and stays itself.
+    if let tag = LanguageTag(text) {
+        let bytes = Array(tag.description.utf8)
+        precondition(bytes.count <= LanguageTag.maxLength && bytes.first != UInt8(ascii: "-") && bytes.last != UInt8(ascii: "-")
+            && !tag.description.contains("--") && bytes.allSatisfy { ASCII.isAlphanumeric($0) || $0 == UInt8(ascii: "-") },
+            "a tag that could name something else than a folder")
+        precondition(LanguageTag(tag.description) == tag && tag.parent.map { LanguageTag($0.description) == $0 } ?? true, "a tag not canonical")
+    }
+    if let best = AcceptLanguage.best(text, available: { $0.description.utf8.count % 2 == 0 }) {
+        precondition(LanguageTag(best.description) == best && best.description.utf8.count % 2 == 0, "a match the site does not have")
+    }
     let ranges = text.split(separator: " ").compactMap { AddressRange(String($0)) }
     if let address = ClientAddress.resolve(remote: "127.0.0.1", forwardedFor: text, trusted: ranges + [AddressRange("127.0.0.1")!]) {
         precondition(address.bytes.count == 4 || address.bytes.count == 16, "an address of \(address.bytes.count) bytes")
@@ -71,6 +82,6 @@ private func answer(_ text: String) {
     precondition(!json.contains("<") && !json.contains("\n"), "raw < or a line break in JSON")
     let fields = try? JSONFields.parse(Array(json.utf8))
     precondition((try? fields?.string("detail")) == text, "the JSON answer does not read back")
-    let escaped = HTMLPage.escape(text)
+    let escaped = HTMLEscaping.escape(text)
     precondition(!escaped.contains("<") && !escaped.contains("\""), "raw < or \" in HTML")
 }

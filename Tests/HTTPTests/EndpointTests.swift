@@ -17,13 +17,24 @@ import OTP
             let reader = SettingsReader(env: env)
             let service = OTPService(settings: try ServiceSettings(reader), store: store,
                                      senders: { [unowned self] (_: Channel) throws(OTPError) -> any Sender in Recorder(world: self) },
-                                     log: log, now: { [unowned self] in now })
+                                     messages: Messages(), log: log, now: { [unowned self] in now })
             return (try HTTPSettings(reader), service)
         }
 
-        func post(_ endpoint: Endpoint, _ body: String, _ env: [String: String] = [:]) -> Response {
-            endpoint.respond(to: Request(method: "POST", contentType: "application/json", body: Array(body.utf8), remoteAddress: "192.0.2.1"),
+        func post(_ endpoint: Endpoint, _ body: String, _ env: [String: String] = [:], acceptLanguage: String? = nil) -> Response {
+            endpoint.respond(to: Request(method: "POST", contentType: "application/json", acceptLanguage: acceptLanguage, body: Array(body.utf8),
+                                         remoteAddress: "192.0.2.1"),
                              environment: env, log: { [unowned self] in lines.append($0) }, wiring: wiring)
+        }
+
+        /// English and French only, each message "LOCALE CODE".
+        struct Messages: MessageComposer {
+            var defaultLocale: LanguageTag { .english }
+            func isAvailable(_ locale: LanguageTag) -> Bool { ["en", "fr"].contains(locale.description) }
+            func locale(requested: LanguageTag?, phone: String?) -> LanguageTag { requested?.firstTruncation(where: isAvailable) ?? .english }
+            func message(to recipient: Identifier, code: String, locale: LanguageTag) throws(TemplateFault) -> OutgoingMessage {
+                OutgoingMessage(recipient: recipient, code: code, subject: nil, text: "\(locale) \(code)")
+            }
         }
 
         struct Recorder: Sender {
@@ -49,7 +60,7 @@ import OTP
         let claims = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(claims["sub"] as? String == "joe@example.com" && claims["channel"] as? String == "email")
         #expect(claims["iat"] as? Int == Int(world.now) && claims["exp"] as? Int == Int(world.now) + 120)
-        #expect(world.lines == ["generate 200 \"OTP sent\" channel=email to=j***@example.com",
+        #expect(world.lines == ["generate 200 \"OTP sent\" channel=email to=j***@example.com locale=en",
                                 "verify 200 \"Verified\" channel=email to=j***@example.com"])
     }
 
@@ -59,6 +70,21 @@ import OTP
         let code = try #require(world.sent.last?.code)
         let answer = world.post(.verify, #"{"channel":"sms","identifier":"+1 415 555 2671","code":"\#(code)"}"#)
         #expect(answer.status == 200 && answer.json == #"{"detail": "Verified"}"#)
+    }
+
+    /// The locale field first (strictly a tag: it names template folders), else Accept-Language among the locales the
+    /// site has; the one chosen ends the log line and rides along for the answer page.
+    @Test func theLocaleComesFromTheFieldOrTheHeader() throws {
+        let world = World()
+        let fromField = world.post(.generate, #"{"channel":"email","identifier":"a@example.com","locale":"FR-ca"}"#, acceptLanguage: "en")
+        #expect(fromField.status == 200 && world.sent.last?.text.hasPrefix("fr ") == true)
+        #expect(fromField.formValues["locale"] == "fr-CA" && fromField.requestedLocale?.description == "fr-CA")
+        _ = world.post(.generate, #"{"channel":"email","identifier":"b@example.com","locale":""}"#, acceptLanguage: "de, fr-BE;q=0.5")
+        #expect(world.sent.last?.text.hasPrefix("fr ") == true)
+        #expect(world.lines.map { $0.components(separatedBy: " locale=").last! } == ["fr", "fr"])
+        let refused = world.post(.generate, #"{"channel":"email","identifier":"c@example.com","locale":"../../etc"}"#)
+        #expect(refused.status == 400 && refused.detail == "locale must be a BCP 47 language tag such as pt-BR")
+        #expect(world.sent.count == 2)
     }
 
     @Test func aBadSettingIsAnsweredBeforeTheBodyIsRead() {

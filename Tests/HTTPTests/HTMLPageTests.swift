@@ -1,6 +1,8 @@
 // The HTML answer for browsers: when it is chosen over JSON, and that nothing echoed into it stays markup.
 import Testing
 @testable import HTTP
+import OTP
+import System
 
 @Suite struct HTMLPageTests {
     /// RFC 9110 section 12.5.1: the most specific range sets a type's quality; a tie keeps JSON.
@@ -24,8 +26,13 @@ import Testing
     }
 
     @Test func escapesTextAndAttributes() {
-        #expect(HTMLPage.escape(#"<script>alert("x" & 'y')</script>"#)
+        #expect(HTMLEscaping.escape(#"<script>alert("x" & 'y')</script>"#)
                 == "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;")
+    }
+
+    /// A quote followed by a combining mark is one `Character` that is not `"`: escaping works on bytes.
+    @Test func aQuoteWithACombiningMarkIsStillEscaped() {
+        #expect(HTMLEscaping.escape("\"\u{301} onfocus=x '\u{301}<\u{338}") == "&quot;\u{301} onfocus=x &#39;\u{301}&lt;\u{338}")
     }
 
     @Test func aSentCodeOffersTheCheckFormPrefilledAndEscaped() {
@@ -37,6 +44,24 @@ import Testing
         #expect(text.contains(#"value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;""#))
         #expect(!text.contains("<script"))
         #expect(text.contains(#"autocomplete="one-time-code""#))
+    }
+
+    /// The page's words in the request's language, right to left for Arabic; the contract's English detail marked as
+    /// such; the language carried on in the form; addresses and codes left to right in any page.
+    @Test func aPageSpeaksTheRequestsLanguage() {
+        var response = Response(status: 200, detail: "OTP sent")
+        response.formValues = ["channel": "email", "identifier": "joe@example.com", "locale": "ar-EG"]
+        (response.requestedLocale, response.defaultLocale) = (LanguageTag("ar-EG"), LanguageTag("de"))
+        let text = HTMLPage(response: response, endpoint: .generate).text
+        #expect(text.contains(#"<html lang="ar" dir="rtl">"#) && text.contains("<title>تم إرسال الرمز</title>"))
+        #expect(text.contains(#"id="outcome" lang="en" dir="auto">OTP sent<"#))
+        #expect(text.contains(#"<input type="hidden" name="locale" value="ar-EG">"#))
+        #expect(text.contains(#"<input name="identifier" dir="ltr" value="joe@example.com" required>"#) && text.contains(#"name="code" dir="ltr""#))
+        #expect(text.contains("<button>تحقق من الرمز</button>") && text.contains(#"<option value="email" selected>البريد الإلكتروني</option>"#))
+        response.requestedLocale = LanguageTag("eo")
+        #expect(HTMLPage(response: response, endpoint: .generate).text.contains(#"<html lang="de" dir="ltr">"#), "the site's default next")
+        #expect(HTMLPage(response: Response(.invalidCode), endpoint: .verify).text.contains(#"<html lang="en" dir="ltr">"#))
+        #expect(HTMLPage(response: Response(.invalidCode), endpoint: .verify).text.contains(#"id="outcome">Invalid or expired code<"#))
     }
 
     @Test func anErrorOffersTheSameFormAgainAndVerifiedNone() {

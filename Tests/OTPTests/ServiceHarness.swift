@@ -1,4 +1,5 @@
-// The service in process: an in-memory store, a sender that records (or fails), a clock the test steps, a log.
+// The service in process: an in-memory store, a sender that records (or fails), messages in a fixed format (or a
+// template fault), a clock the test steps, a log.
 import Stores
 @testable import OTP
 import System
@@ -12,6 +13,8 @@ final class ServiceHarness {
     var deliveryFault: DeliveryFault?
     /// Set: the channel's provider is not configured.
     var unconfigured = false
+    /// Set: the message's template is broken.
+    var templateFault: TemplateFault?
     var lines: [String] = []
 
     var service: OTPService {
@@ -20,14 +23,15 @@ final class ServiceHarness {
                        if unconfigured { throw .providerNotConfigured(channel) }
                        return RecordingSender(harness: self)
                    },
+                   messages: Messages(fault: templateFault),
                    log: { [unowned self] in lines.append($0) }, now: { [unowned self] in now })
     }
 
     func email(_ address: String) throws -> Identifier { try Identifier(channel: .email, raw: address) }
 
     @discardableResult
-    func generate(_ address: String, from client: String = "192.0.2.1") throws(OTPError) -> Int64 {
-        try service.generate(for: try! email(address), client: IPAddress(client))
+    func generate(_ address: String, from client: String = "192.0.2.1", locale: LanguageTag? = nil) throws(OTPError) -> Int64 {
+        try service.generate(for: try! email(address), client: IPAddress(client), locale: locale)
     }
 
     func verify(_ address: String, _ code: String) throws(OTPError) { try service.verify(try! email(address), code: code) }
@@ -37,6 +41,20 @@ final class ServiceHarness {
 
     func record(for address: String) throws -> Record? {
         store.records[RecordKey(secret: try store.secretKey(), identifier: try email(address))]
+    }
+
+    /// "LOCALE CODE", so a test sees which locale and code the service asked for.
+    struct Messages: MessageComposer {
+        let fault: TemplateFault?
+        var defaultLocale: LanguageTag { .english }
+        func isAvailable(_ locale: LanguageTag) -> Bool { locale.language == "en" || locale.language == "fr" }
+        func locale(requested: LanguageTag?, phone: String?) -> LanguageTag {
+            (requested ?? (phone?.hasPrefix("+33") == true ? LanguageTag("fr") : nil))?.firstTruncation(where: isAvailable) ?? .english
+        }
+        func message(to recipient: Identifier, code: String, locale: LanguageTag) throws(TemplateFault) -> OutgoingMessage {
+            if let fault { throw fault }
+            return OutgoingMessage(recipient: recipient, code: code, subject: "subject", text: "\(locale) \(code)")
+        }
     }
 
     struct RecordingSender: Sender {

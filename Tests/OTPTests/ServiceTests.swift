@@ -9,7 +9,7 @@ import Testing
     @Test func aSentCodeVerifiesOnceAndItsExpiryIsTheTTLFromNow() throws {
         #expect(try h.generate("a@example.com") == h.now + 300)
         let code = try #require(h.code(for: "a@example.com"))
-        #expect(h.sent.last?.text == "Your OTP code is: \(code)" && h.sent.last?.subject == "Your verification code")
+        #expect(h.sent.last?.text == "en \(code)" && h.sent.last?.subject == "subject", "the default locale's message")
         try h.verify("a@example.com", code)
         #expect(throws: OTPError.invalidCode) { try h.verify("a@example.com", code) }
     }
@@ -137,11 +137,22 @@ import Testing
         #expect(h.lines.count == 2)
     }
 
-    @Test func theTemplatesGetTheCodeAndTheMinutes() throws {
-        h.settings.ttlSeconds = 90
-        h.settings.emailTemplate = "{code} is valid for {minutes} minutes; {code} again"
-        try h.generate("a@example.com")
+    @Test func theMessageIsInTheLocaleGivenAndCarriesTheCode() throws {
+        try h.generate("a@example.com", locale: LanguageTag("fr-CA"))
         let code = try #require(h.code(for: "a@example.com"))
-        #expect(h.sent.last?.text == "\(code) is valid for 2 minutes; \(code) again")
+        #expect(h.sent.last?.text == "fr-CA \(code)")
+        // The composer chooses; the service hands it the number of a phone, never an email address.
+        #expect(h.service.locale(requested: nil, for: try Identifier(channel: .sms, raw: "+33612345678")).description == "fr")
+        #expect(h.service.locale(requested: nil, for: try Identifier(channel: .email, raw: "b@33.example")).description == "en")
+    }
+
+    /// Found when the message is composed: a 500 naming the template, and the code withdrawn like a failed delivery.
+    @Test func aBrokenTemplateIsAMisconfigurationThatLeavesNoCode() throws {
+        h.templateFault = TemplateFault("OTP_SMS_TEMPLATE must contain {code}")
+        #expect(throws: OTPError.misconfigured("OTP_SMS_TEMPLATE must contain {code}")) { try h.generate("a@example.com") }
+        #expect(try h.sent.isEmpty && h.record(for: "a@example.com") == nil)
+        h.templateFault = nil
+        try h.generate("a@example.com")
+        #expect(h.sent.count == 1, "no cooldown was left behind")
     }
 }

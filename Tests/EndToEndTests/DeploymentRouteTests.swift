@@ -1,0 +1,202 @@
+// The README's deployment routes followed word for word on Debian's stock Apache configuration (StockApache): an
+// Apache you run, as CGI, through mod_fcgid and through mod_proxy_fcgi, and shared hosting with .htaccess, also on
+// hosts missing a module it needs. Each proves the contract's answers and where the service's log lines land.
+import Foundation
+import Testing
+
+@Suite struct RootApacheRouteTests {
+    enum Route: String, CaseIterable, Sendable { case cgi, fcgid = "1. mod_fcgid", proxyFastCGI = "2. mod_proxy_fcgi" }
+
+    @Test(arguments: Route.allCases) func theStepsServeTheContractOverHTTPSWithTheStoreTheyMade(route: Route) async throws {
+        let apache = try await StockApache()
+        defer { apache.stop() }
+        try FileManager.default.createDirectory(at: apache.root.appendingPathComponent("ssl"), withIntermediateDirectories: true)
+        for line in [
+            "install -d /srv/otp-cgi/cgi-bin",
+            "install -m 0755 cgi-bin/generate cgi-bin/verify /srv/otp-cgi/cgi-bin/",
+            "install -d -o www-data -g www-data -m 0700 /var/lib/otp-cgi",
+            "cp apache/otp-cgi.conf /etc/apache2/sites-available/",
+            """
+            openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost \\
+              -keyout /etc/ssl/private/otp-cgi-try.key -out /etc/ssl/certs/otp-cgi-try.pem
+            """,
+        ] {
+            try apache.shell(apache.localized(README.says(line)))
+        }
+        // "replace otp.example.org ... point the two certificate lines at the files above"
+        let site = apache.etc.appendingPathComponent("sites-available/otp-cgi.conf").path
+        try apache.edit(site) {
+            $0.replacingOccurrences(of: "/etc/letsencrypt/live/otp.example.org/fullchain.pem", with: "/etc/ssl/certs/otp-cgi-try.pem")
+                .replacingOccurrences(of: "/etc/letsencrypt/live/otp.example.org/privkey.pem", with: "/etc/ssl/private/otp-cgi-try.key")
+        }
+        if route != .cgi {
+            // "its indented lines in place of the CGI gateway, its unindented lines at the top; run the commands in
+            // the comment above it"
+            let block = try Self.fastCGIBlock(route.rawValue)
+            try apache.edit(site) { conf in
+                let start = try #require(conf.range(of: "    # The gateway:")), end = try #require(conf.range(of: "    # End of the gateway.\n"))
+                let top = try #require(conf.range(of: "<VirtualHost *:80>"))
+                return conf.replacingCharacters(in: start.lowerBound..<end.upperBound, with: block.gateway)
+                    .replacingCharacters(in: top.lowerBound..<top.lowerBound, with: block.serverWide)
+            }
+            for command in block.commands {
+                let line = apache.localized(command.components(separatedBy: " && ").last!)
+                if line.hasPrefix("spawn-fcgi") { try apache.spawnDaemons(line) } else { try apache.shell(line) }
+            }
+        }
+        try apache.edit(site) { apache.localized($0) }
+        let enable = README.says("a2enmod cgid headers ssl && a2ensite otp-cgi && apache2ctl configtest && systemctl restart apache2")
+        try apache.shell(enable.replacingOccurrences(of: " && systemctl restart apache2", with: ""))
+        try await apache.start()
+
+        let https = "https://localhost:\(apache.tlsPort)/api/otp/"
+        let sent = try apache.curl(["\(https)generate", "-H", "Content-Type: application/json",
+                                    "-d", #"{"channel": "sms", "identifier": "+14155550123"}"#])
+        #expect(sent.status == 200 && sent.detail == "OTP sent", "\(sent)\n\(apache.log("error.log"))\n\(apache.log("otp-cgi-error.log"))")
+        #expect(sent.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains")
+        // The console backend's line, with the code: under mod_cgid in the main error.log, as FastCGI in the site's.
+        let (log, other) = route == .cgi ? ("error.log", "otp-cgi-error.log") : ("otp-cgi-error.log", "error.log")
+        let line = try #require(apache.log(log).components(separatedBy: "\n").last { $0.contains("console sms backend: to +14155550123: ") })
+        #expect(!apache.log(other).contains("console sms backend"))
+        let code = String(try #require(line.components(separatedBy: "Your OTP code is: ").last).prefix(6))
+        let checked = try apache.curl(["\(https)verify", "-H", "Content-Type: application/json",
+                                       "-d", #"{"channel": "sms", "identifier": "+14155550123", "code": "\#(code)"}"#])
+        #expect(checked.status == 200 && checked.detail == "Verified")
+        // OTP_STORE_DIR is set: the records are in the directory the steps made.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: apache.localized("/var/lib/otp-cgi")).contains("secret.key"))
+
+        let plain = try apache.curl(["http://localhost:\(apache.port)/api/otp/generate"])
+        #expect(plain.status == 301 && plain.headers["location"] == "https://localhost/api/otp/generate")
+    }
+
+    /// A block of apache/otp-fastcgi.conf: the commands its comment gives (continued lines joined), its server-wide
+    /// (unindented) lines and its gateway (indented) lines.
+    static func fastCGIBlock(_ heading: String) throws -> (commands: [String], serverWide: String, gateway: String) {
+        let lines = try String(contentsOf: Project.root.appendingPathComponent("apache/otp-fastcgi.conf"), encoding: .utf8)
+            .components(separatedBy: "\n")
+        let start = try #require(lines.firstIndex { $0.hasPrefix("# \(heading)") })
+        let end = lines[(start + 1)...].firstIndex { $0.range(of: #"^# [0-9]\. "#, options: .regularExpression) != nil } ?? lines.endIndex
+        let block = lines[start..<end]
+        var commands: [String] = [], continued = false
+        for line in block where line.hasPrefix("#      ") {
+            let words = line.dropFirst(7).trimmingCharacters(in: .whitespaces)
+            if continued { commands[commands.count - 1] += " " + words } else { commands.append(words) }
+            continued = words.hasSuffix("\\")
+            if continued { commands[commands.count - 1].removeLast() }
+        }
+        let config = block.filter { !$0.hasPrefix("#") && !$0.isEmpty }
+        return (commands, config.filter { !$0.hasPrefix(" ") }.map { $0 + "\n" }.joined(), config.filter { $0.hasPrefix(" ") }.map { $0 + "\n" }.joined())
+    }
+}
+
+/// Shared hosting: the host (this test) serves a web root with AllowOverride FileInfo Options on the stock
+/// configuration and the modules it chose; the user follows the README: a folder, a store, a .htaccess.
+@Suite struct SharedHostingRouteTests {
+    /// The host's side: a site whose web root the user owns, and these modules enabled with a2enmod.
+    func host(enabling modules: [String], disabling off: [String] = []) async throws -> StockApache {
+        let apache = try await StockApache()
+        let htdocs = apache.root.appendingPathComponent("htdocs")
+        try FileManager.default.createDirectory(at: htdocs, withIntermediateDirectories: true)
+        try """
+            <VirtualHost *:80>
+                DocumentRoot \(htdocs.path)
+                <Directory \(htdocs.path)>
+                    AllowOverride FileInfo Options
+                    Require all granted
+                </Directory>
+            </VirtualHost>
+
+            """.write(to: apache.etc.appendingPathComponent("sites-available/host.conf"), atomically: true, encoding: .utf8)
+        try apache.shell("a2dissite -q 000-default && a2ensite -q host")
+        if !modules.isEmpty { try apache.shell("a2enmod -q " + modules.joined(separator: " ")) }
+        if !off.isEmpty { try apache.shell("a2dismod -q -f " + off.joined(separator: " ")) }
+        return apache
+    }
+
+    /// The user's side, in the README's words: the folder, the store outside the web root, the .htaccess.
+    func deploy(on apache: StockApache, names: [String] = ["generate", "verify"]) throws {
+        let htdocs = apache.root.appendingPathComponent("htdocs"), store = apache.root.appendingPathComponent("home/otp-store")
+        _ = README.says("make a folder `otp-cgi`")
+        for (name, target) in zip(["generate", "verify"], names) {
+            try apache.shell("install -D -m 0755 cgi-bin/\(name) '\(htdocs.path)/otp-cgi/\(target)'")
+        }
+        try apache.shell("mkdir -p '\(store.deletingLastPathComponent().path)' && " + README.says("mkdir -m 0700 ~/otp-store")
+                            .replacingOccurrences(of: "~/otp-store", with: "'\(store.path)'"))
+        // The host runs CGI programs as www-data (without suEXEC): the store is theirs.
+        try apache.shell("chown www-data: '\(store.path)'")
+        try apache.shell("cp apache/htaccess '\(htdocs.path)/.htaccess'")
+        try apache.edit(htdocs.appendingPathComponent(".htaccess").path) {
+            $0.replacingOccurrences(of: README.says("SetEnv OTP_STORE_DIR /home/you/otp-store"), with: "SetEnv OTP_STORE_DIR \(store.path)")
+        }
+    }
+
+    @Test func withModRewriteAndModCgidTheCheckAnswersChannelIsRequiredAndACodeVerifies() async throws {
+        let apache = try await host(enabling: ["cgid", "rewrite"])
+        defer { apache.stop() }
+        try deploy(on: apache)
+        try await apache.start()
+        let check = try apache.curl(["-X", "POST", "http://localhost:\(apache.port)/api/otp/generate"])
+        #expect(check.status == 400 && check.detail == "channel is required", "\(check)\n\(apache.log("error.log"))")
+        _ = README.says(#"a JSON 400 `{"detail": "channel is required"}`"#)
+
+        let sent = try await apache.post("generate", ["channel": "sms", "identifier": "+14155550124"])
+        #expect(sent.status == 200 && sent.detail == "OTP sent")
+        let line = try #require(apache.log("error.log").components(separatedBy: "\n").last { $0.contains("console sms backend: to +14155550124: ") })
+        let code = String(try #require(line.components(separatedBy: "Your OTP code is: ").last).prefix(6))
+        let checked = try await apache.post("verify", ["channel": "sms", "identifier": "+14155550124", "code": code])
+        #expect(checked.status == 200 && checked.detail == "Verified")
+    }
+
+    /// Renamed to .fcgi, the executables run under the host's mod_fcgid (on in this machine's stock configuration
+    /// once libapache2-mod-fcgid is installed), which keeps a responder process after the answer.
+    @Test func renamedToFcgiTheyRunUnderModFcgid() async throws {
+        let apache = try await host(enabling: ["rewrite", "fcgid"], disabling: ["cgid"])
+        defer { apache.stop() }
+        try deploy(on: apache, names: ["generate.fcgi", "verify.fcgi"])
+        try await apache.start()
+        let check = try apache.curl(["-X", "POST", "http://localhost:\(apache.port)/api/otp/generate"])
+        #expect(check.status == 400 && check.detail == "channel is required", "\(check)")
+        let responder = apache.root.appendingPathComponent("htdocs/otp-cgi/generate.fcgi").path
+        #expect(Self.processes(running: responder) > 0)
+    }
+
+    @Test func withoutModRewriteTheAnswerNamesIt() async throws {
+        let apache = try await host(enabling: ["cgid"], disabling: ["rewrite"])
+        defer { apache.stop() }
+        try deploy(on: apache)
+        try await apache.start()
+        let answer = try await apache.post("generate", body: Data(), contentType: "application/json")
+        #expect(answer.status == 404 && answer.body.hasPrefix("otp-cgi: mod_rewrite is off on this server"))
+        // Other missing pages keep the server's own 404.
+        let other = try await apache.get("nothing-here")
+        #expect(other.status == 404 && !other.body.contains("otp-cgi"))
+    }
+
+    /// Without a module to run them, Apache would send the executables as downloads.
+    @Test func withoutACGIModuleTheAnswerNamesItAndNoExecutableIsSent() async throws {
+        let apache = try await host(enabling: ["rewrite"], disabling: ["cgid", "cgi", "fcgid"])
+        defer { apache.stop() }
+        try deploy(on: apache)
+        try await apache.start()
+        for path in ["api/otp/generate", "otp-cgi/generate", "otp-cgi/verify"] {
+            let answer = try await apache.get(path)
+            #expect(answer.status == 500 && answer.body.hasPrefix("otp-cgi: neither mod_cgid nor mod_cgi is on"), "\(path)")
+        }
+    }
+
+    @Test func fcgiNamesWithoutModFcgidGetAnAnswerNamingIt() async throws {
+        let apache = try await host(enabling: ["rewrite", "cgid"], disabling: ["fcgid"])
+        defer { apache.stop() }
+        try deploy(on: apache, names: ["generate.fcgi", "verify.fcgi"])
+        try await apache.start()
+        for path in ["api/otp/generate", "otp-cgi/generate.fcgi"] {
+            let answer = try await apache.get(path)
+            #expect(answer.status == 500 && answer.body.hasPrefix("otp-cgi: mod_fcgid is off on this server"), "\(path)")
+        }
+    }
+
+    static func processes(running path: String) -> Int {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { $0.allSatisfy(\.isNumber) } ?? []
+        return pids.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\($0)/exe")) == path }.count
+    }
+}
