@@ -8,7 +8,8 @@ import System
 
 public enum Program {
     /// A FastCGI responder when started on a listening socket (fd 0, the FastCGI convention) or with
-    /// `--listen ADDRESS`; otherwise the CGI program, which answers once and always exits 0.
+    /// `--listen ADDRESS`; the self-check with `--check`; otherwise the CGI program, which answers once and always
+    /// exits 0.
     public static func run(_ endpoint: Endpoint) -> Never {
         // Past a file size limit (RLIMIT_FSIZE, which some hosts set) a write must fail with EFBIG and be
         // answered as a store failure, not kill the process with SIGXFSZ before it answers.
@@ -17,6 +18,9 @@ public enum Program {
         // Under CGI, Apache turns a query string without "=" into arguments: a client must not reach
         // `--listen`, so arguments count only outside a CGI environment.
         let arguments = env["GATEWAY_INTERFACE"] == nil ? Array(CommandLine.arguments.dropFirst()) : []
+        if arguments.first == "--check" {
+            exit(SelfCheck.run(Array(arguments.dropFirst()), environment: env) { print($0) })
+        }
         if arguments.isEmpty && !FastCGIResponder.isListeningSocket(0) {
             CGI.writeStandardOutput(endpoint.serve(env, readBody: CGI.readStandardInput, log: StandardError.log, wiring: Wire.perRequest))
             exit(0)

@@ -15,13 +15,17 @@ struct SMTPSender: Sender {
     /// Plain SMTP, STARTTLS that must succeed (`ssl-reqd`, so a stripped STARTTLS is a failure, not a
     /// downgrade), or TLS from the first byte (`smtps`); Django logs in only when both user and password are set.
     func options(to recipient: String) -> [(String, String?)] {
-        let host = delivery.emailHost.contains(":") ? "[\(delivery.emailHost)]" : delivery.emailHost
-        let scheme = delivery.emailSecurity == .implicitTLS ? "smtps" : "smtp"
-        var options: [(String, String?)] = [("url", "\(scheme)://\(host):\(delivery.emailPort)"), ("proto", "=smtp,smtps"),
+        var options: [(String, String?)] = [("url", Self.relayURL(delivery)), ("proto", "=smtp,smtps"),
                                             ("mail-from", Self.envelopeAddress(from)), ("mail-rcpt", recipient), ("upload-file", "-")]
         if delivery.emailSecurity == .startTLS { options.append(("ssl-reqd", nil)) }
         if let user = delivery.emailUser, let password = delivery.emailPassword { options.append(("user", "\(user):\(password)")) }
         return options
+    }
+
+    /// smtp://host:port, or smtps:// for TLS from the first byte; an IPv6 host in brackets.
+    static func relayURL(_ delivery: DeliverySettings) -> String {
+        let host = delivery.emailHost.contains(":") ? "[\(delivery.emailHost)]" : delivery.emailHost
+        return "\(delivery.emailSecurity == .implicitTLS ? "smtps" : "smtp")://\(host):\(delivery.emailPort)"
     }
 
     /// DEFAULT_FROM_EMAIL may carry a display name ("Shop <otp@shop.example>"); the envelope takes the address.

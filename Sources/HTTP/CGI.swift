@@ -26,7 +26,8 @@ public enum CGI {
     /// The request's meta-variables (RFC 3875 section 4.1), without its body.
     public static func request(from env: [String: String]) -> Request {
         Request(method: env["REQUEST_METHOD"] ?? "GET", contentType: env["CONTENT_TYPE"], accept: env["HTTP_ACCEPT"],
-                acceptLanguage: env["HTTP_ACCEPT_LANGUAGE"], remoteAddress: env["REMOTE_ADDR"], origin: env["HTTP_ORIGIN"], forwardedFor: env["HTTP_X_FORWARDED_FOR"])
+                acceptLanguage: env["HTTP_ACCEPT_LANGUAGE"], remoteAddress: env["REMOTE_ADDR"], origin: env["HTTP_ORIGIN"], forwardedFor: env["HTTP_X_FORWARDED_FOR"],
+                referer: env["HTTP_REFERER"])
     }
 
     /// The whole request, meta-variables and body.

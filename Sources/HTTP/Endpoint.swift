@@ -17,6 +17,8 @@ extension Endpoint {
                         wiring: Wiring) -> Response {
         var response: Response
         var who = "", sent: [String: String] = [:], crossOrigin: [(String, String)] = []
+        let requestURI = environment["REQUEST_URI"]
+        sent["back"] = BackLink.url(field: nil, referer: request.referer, requestURI: requestURI)
         var requested: LanguageTag?, defaultLocale: LanguageTag?
         do throws(OTPError) {
             guard request.method == "POST" || request.method == "OPTIONS" else { throw .methodNotAllowed }
@@ -31,6 +33,7 @@ extension Endpoint {
             let fields = try RequestFields.parse(body: request.body, contentType: request.contentType)
             sent["channel"] = try? fields.string("channel")
             sent["identifier"] = try? fields.string("identifier")
+            sent["back"] = BackLink.url(field: try? fields.string("back"), referer: request.referer, requestURI: requestURI)
             if let next = settings.token.allowedNext(try? fields.string("next")) { sent["next"] = next.text }
             defaultLocale = service.messages.defaultLocale
             requested = try Self.requestedLocale(fields, acceptLanguage: request.acceptLanguage, available: service.messages.isAvailable)

@@ -4,7 +4,13 @@ import OTP
 import System
 
 enum FormFields {
+    /// `curl -d '{...}'` without `-H 'Content-Type: application/json'` labels JSON as a form. Read as one, the whole
+    /// object would be one field's name and the answer a puzzling "channel is required"; no form starts with `{`.
+    static let jsonAsForm = OTPError.badRequest("The body is JSON but was sent as a form; send it with Content-Type: application/json")
+
     static func parse(_ bytes: [UInt8]) throws(OTPError) -> RequestFields {
+        let whitespace: [UInt8] = [0x20, 0x09, 0x0A, 0x0D]
+        if bytes.first(where: { !whitespace.contains($0) }) == UInt8(ascii: "{") { throw jsonAsForm }
         var fields = RequestFields()
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)

@@ -3,8 +3,10 @@ import Crypto
 import OTP
 import System
 
-/// It tells the outcome and offers the next step as a form: after a sent code the check form, pre-filled; after
-/// an error the same form again with what was sent; after "Verified" nothing. Everything echoed is escaped.
+/// It tells the outcome once and offers the next step as a form: after a sent code the check form, pre-filled, and
+/// when the code expires; after an error the same form again with what was sent, and after a wrong, expired or
+/// used-up code also "Send a new code"; after "Verified" Continue when there is somewhere to continue to. Every
+/// page has a way back to where the visitor started. Everything echoed is escaped. It fits a 360 px screen.
 struct HTMLPage {
     let response: Response
     let endpoint: Endpoint
@@ -60,6 +62,13 @@ struct HTMLPage {
         }
         let next: Endpoint? = ok ? (endpoint == .generate ? .verify : nil) : endpoint
         let english = tag.language == "en" ? "" : " lang=\"en\" dir=\"auto\""
+        // The title says what happened; the paragraph adds only what it does not say: when a sent code expires, or
+        // why a request was refused. "Verified" would say the title again.
+        let outcome: String? = switch (endpoint, ok) {
+        case (.generate, true): expiry(words)
+        case (.verify, true): nil
+        case (_, false): "<p class=\"error\" id=\"outcome\"\(english)>\(HTMLEscaping.escape(response.detail))</p>\n"
+        }
         return """
             <!doctype html>
             <html lang="\(tag)" dir="\(tag.isRightToLeft ? "rtl" : "ltr")">
@@ -72,15 +81,68 @@ struct HTMLPage {
             label { display: block; margin-top: .75rem; }
             input, select, button { font: inherit; width: 100%; box-sizing: border-box; padding: .45rem; margin-top: .2rem; }
             button { margin-top: 1.25rem; background: #1f5fc8; color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
-            .ok { color: #17703a; } .error { color: #b3261e; }
+            .ok { color: #17703a; } .error { color: #b3261e; } a { color: #1f5fc8; }
+            @media (max-width: 30rem) { main { margin: 0; padding: 1rem; border-radius: 0; } }
             </style>
             <main>
             <h1>\(HTMLEscaping.escape(title))</h1>
-            <p class="\(ok ? "ok" : "error")" id="outcome"\(english)>\(HTMLEscaping.escape(response.detail))</p>
-            \(next.map(form) ?? continueForm)</main>
+            \(outcome ?? "")\(next.map(form) ?? continueForm)\(resendForm)\(backLink)</main>
             </html>
 
             """
+    }
+
+    /// "It expires at 12:34 UTC." from the answer's `expires_at`, the exact instant in a `<time>`.
+    private func expiry(_ words: PageText) -> String? {
+        guard case .integer(let seconds)? = response.fields.first(where: { $0.0 == "expires_at" })?.1 else { return nil }
+        let time = Self.utc(seconds)
+        let sentence = HTMLEscaping.escape(words.expiresAt)
+            .replacingEvery("{time}", with: "<time datetime=\"\(time.iso)\" dir=\"ltr\">\(time.clock)</time>")
+        return "<p class=\"ok\" id=\"outcome\">\(sentence)</p>\n"
+    }
+
+    /// After a wrong, expired or used-up code, or too many tries, the next step is a new code for the same address.
+    private var resendForm: String {
+        let channel = response.formValues["channel"] ?? "", identifier = response.formValues["identifier"] ?? ""
+        guard endpoint == .verify, response.status == 429 || response.detail == Response.detail(.invalidCode),
+              !channel.isEmpty, !identifier.isEmpty else { return "" }
+        return """
+            <form method="post" action="generate" id="resend">
+            <input type="hidden" name="channel" value="\(HTMLEscaping.escape(channel))">
+            <input type="hidden" name="identifier" value="\(HTMLEscaping.escape(identifier))">
+            \(hiddenFields)<button>\(HTMLEscaping.escape(language.text.sendNewCode))</button>
+            </form>
+
+            """
+    }
+
+    /// `next`, the locale and `back` ride along in every form, so each page after the first keeps them.
+    private var hiddenFields: String {
+        var hidden = ""
+        for name in ["next", "locale", "back"] {
+            if let value = response.formValues[name] { hidden += "<input type=\"hidden\" name=\"\(name)\" value=\"\(HTMLEscaping.escape(value))\">\n" }
+        }
+        return hidden
+    }
+
+    /// The way back to the page the visitor started from.
+    private var backLink: String {
+        guard let back = response.formValues["back"] else { return "" }
+        return "<p><a href=\"\(HTMLEscaping.escape(back))\" id=\"back\">\(HTMLEscaping.escape(language.text.back))</a></p>\n"
+    }
+
+    /// Unix seconds as an ISO 8601 instant and as "HH:MM UTC", by Howard Hinnant's `civil_from_days`: the page
+    /// knows no time zone but UTC, and Foundation is not linked.
+    static func utc(_ seconds: Int64) -> (iso: String, clock: String) {
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400, rest = seconds - days * 86400
+        let z = days + 719_468, era = (z >= 0 ? z : z - 146_096) / 146_097, dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100), m = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * m + 2) / 5 + 1, month = m < 10 ? m + 3 : m - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let hh = two(rest / 3600), mm = two(rest % 3600 / 60)
+        return ("\(year)-\(two(month))-\(two(day))T\(hh):\(mm):\(two(rest % 60))Z", "\(hh):\(mm) UTC")
     }
 
     /// A POST, so the token never sits in a URL (a Referer, a history entry or an access log).
@@ -115,13 +177,9 @@ struct HTMLPage {
             ? "<label>\(HTMLEscaping.escape(words.code)) <input name=\"code\" dir=\"ltr\" autocomplete=\"one-time-code\" inputmode=\"numeric\" "
                 + "pattern=\"[0-9]*\" required autofocus></label>\n"
             : ""
-        var hidden = ""
-        for name in ["next", "locale"] {
-            if let value = response.formValues[name] { hidden += "<input type=\"hidden\" name=\"\(name)\" value=\"\(HTMLEscaping.escape(value))\">\n" }
-        }
         return """
             <form method="post" action="\(target.rawValue)">
-            \(hidden)<label>\(HTMLEscaping.escape(words.channel)) <select name="channel">\(options)</select></label>
+            \(hiddenFields)<label>\(HTMLEscaping.escape(words.channel)) <select name="channel">\(options)</select></label>
             <label>\(HTMLEscaping.escape(words.emailOrPhone)) <input name="identifier" dir="ltr" value="\(HTMLEscaping.escape(identifier))" required></label>
             \(code)<button>\(HTMLEscaping.escape(target == .verify ? words.checkCode : words.sendCode))</button>
             </form>

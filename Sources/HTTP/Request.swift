@@ -15,11 +15,13 @@ public struct Request: Sendable {
     public var remoteAddress: String?
     public var origin: String?
     public var forwardedFor: String?
+    /// The page a browser's form post came from: where an answer page's Back link leads.
+    public var referer: String?
 
     public init(method: String, contentType: String? = nil, accept: String? = nil, acceptLanguage: String? = nil, body: [UInt8] = [],
-                remoteAddress: String? = nil, origin: String? = nil, forwardedFor: String? = nil) {
+                remoteAddress: String? = nil, origin: String? = nil, forwardedFor: String? = nil, referer: String? = nil) {
         self.method = method; self.contentType = contentType; self.accept = accept; self.acceptLanguage = acceptLanguage; self.body = body
-        self.remoteAddress = remoteAddress; self.origin = origin; self.forwardedFor = forwardedFor
+        self.remoteAddress = remoteAddress; self.origin = origin; self.forwardedFor = forwardedFor; self.referer = referer
     }
 
     /// Bodies above this are refused with 413: the largest valid one is a few hundred bytes.

@@ -11,7 +11,8 @@ public protocol MessageComposer: Sendable {
     /// The request's choice, narrowed to what the site has; else the phone number's country; else the default.
     func locale(requested: LanguageTag?, phone: String?) -> LanguageTag
 
-    /// The message for `code` in `locale`, or the fault of the template it needs: then nothing may be stored or sent.
+    /// The message for `code` in `locale`, or the fault of the template it needs: then nothing is sent, and the service
+    /// withdraws the code as after a failed delivery.
     func message(to recipient: Identifier, code: String, locale: LanguageTag) throws(TemplateFault) -> OutgoingMessage
 }
 

@@ -35,6 +35,14 @@ import Testing
         #expect(answer.status == 413 && answer.detail == "Request body too large")
     }
 
+    /// The README's curl line without its `-H 'Content-Type: application/json'`: curl labels the JSON a form.
+    @Test func jsonSentAsAFormIs400SayingSo() async throws {
+        let apache = try LocalApache.running
+        let answer = try await apache.post("generate", body: Data(#"{"channel": "email", "identifier": "joe@example.com"}"#.utf8),
+                                           contentType: "application/x-www-form-urlencoded")
+        #expect(answer.status == 400 && answer.detail == "The body is JSON but was sent as a form; send it with Content-Type: application/json")
+    }
+
     @Test func anotherContentTypeIs415() async throws {
         let apache = try LocalApache.running
         #expect(try await apache.post("generate", body: Data("channel=email".utf8), contentType: "text/plain").status == 415)

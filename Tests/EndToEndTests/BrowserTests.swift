@@ -27,8 +27,10 @@ import Testing
             try await browser.type("input[name=code]", code)
             try await browser.click("form button")
             try await browser.waitForTitle("Code verified")
-            #expect(try await browser.text("#outcome") == "Verified")
             try await browser.screenshot("browser-4-verified")
+            // Back leads to the page the first form was on, through the two answer pages.
+            try await browser.click("#back")
+            try await browser.waitForTitle("otp-cgi test page")
         }
     }
 
@@ -47,7 +49,6 @@ import Testing
             try await browser.type("input[name=code]", try apache.outbox.code(for: email))
             try await browser.click("form button")
             try await browser.waitForTitle("Code verified")
-            #expect(try await browser.text("#outcome") == "Verified")
             try await browser.screenshot("site-2-verified-continue")
 
             try await browser.click("#continue button")
@@ -56,4 +57,56 @@ import Testing
             try await browser.screenshot("site-3-claims")
         }
     }
+}
+
+/// At a phone's width (360 CSS pixels): every page fits without sideways scrolling, the test page's placeholder is
+/// whole, the sent page says when the code expires, and a wrong code offers a new one. No cooldown, so the new
+/// code can be sent at once.
+@Suite(.localApache(["OTP_RESEND_COOLDOWN_SECONDS": "0"])) struct PhoneWidthBrowserTests {
+    @Test func everyPageFits360PixelsAndAWrongCodeLeadsToANewOne() async throws {
+        let apache = try LocalApache.running, email = uniqueEmail("phone")
+        try await WebDriver.withBrowser(width: 360) { browser in
+            try await browser.open(apache.baseURL)
+            try await browser.waitForTitle("otp-cgi test page")
+            #expect(try await browser.script(Self.fits) as? Bool == true)
+            let placeholder = try await browser.script(Self.placeholderAndBox) as? [Double] ?? []
+            #expect(placeholder.count == 2 && placeholder[0] <= placeholder[1], "placeholder and text box widths: \(placeholder)")
+            try await browser.type("#send input[name=identifier]", email)
+            try await browser.screenshot("phone-1-test-page")
+
+            try await browser.click("#send button")
+            try await browser.waitForTitle("Code sent")
+            let expiry = try await browser.text("#outcome")
+            #expect(expiry.range(of: "^It expires at [0-2][0-9]:[0-5][0-9] UTC\\.$", options: .regularExpression) != nil, "\(expiry)")
+            #expect(try await browser.script(Self.fits) as? Bool == true)
+            try await browser.screenshot("phone-2-code-sent")
+
+            let first = try apache.outbox.code(for: email)
+            try await browser.type("input[name=code]", String(first.map { $0 == "0" ? "1" : "0" }))
+            try await browser.click("form button")
+            try await browser.waitForTitle("Code not accepted")
+            #expect(try await browser.script(Self.fits) as? Bool == true)
+            try await browser.screenshot("phone-3-wrong-code")
+
+            try await browser.click("#resend button")
+            try await browser.waitForTitle("Code sent")
+            #expect(try apache.outbox.messages(to: email).count == 2)
+            try await browser.type("input[name=code]", try apache.outbox.code(for: email))
+            try await browser.click("form button")
+            try await browser.waitForTitle("Code verified")
+            #expect(try await browser.script(Self.fits) as? Bool == true)
+            try await browser.screenshot("phone-4-verified")
+        }
+    }
+
+    /// Nothing wider than the screen.
+    static let fits = "return document.documentElement.scrollWidth <= window.innerWidth"
+    /// The width of the identifier's placeholder in the input's own font, and of the input's text box.
+    static let placeholderAndBox = """
+        const input = document.querySelector('#send input[name=identifier]'), style = getComputedStyle(input);
+        const context = document.createElement('canvas').getContext('2d');
+        context.font = style.font;
+        return [context.measureText(input.placeholder).width,
+                input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)];
+        """
 }

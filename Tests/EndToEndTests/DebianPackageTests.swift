@@ -56,6 +56,9 @@ import Testing
         let store = try machine.shell("ls -A /var/lib/otp-cgi").split(separator: "\n")
         #expect(!store.isEmpty && !store.contains("secret.key"))
         installed.stop()
+        // The self-check on the package's configuration: its store and its key as the package made them.
+        let check = try machine.run(README.says("/usr/lib/otp-cgi/generate --check --config /etc/apache2/conf-available/otp-cgi.conf")).1
+        #expect(check.contains("\nok: store: /var/lib/otp-cgi belongs to www-data") && check.contains("\nok: key: OTP_SECRET_KEY\n"), "\(check)")
 
         try machine.shell(apt + "remove otp-cgi")
         #expect(!FileManager.default.fileExists(atPath: "/etc/apache2/conf-enabled/otp-cgi.conf"))

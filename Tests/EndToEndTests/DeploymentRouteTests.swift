@@ -44,7 +44,8 @@ import Testing
                 if line.hasPrefix("spawn-fcgi") { try apache.spawnDaemons(line) } else { try apache.shell(line) }
             }
         }
-        try apache.edit(site) { apache.localized($0) }
+        // "or console to try it": no mail server on a test machine.
+        try apache.edit(site) { apache.localized($0).replacingOccurrences(of: "# SetEnv EMAIL_BACKEND smtp", with: "SetEnv EMAIL_BACKEND console") }
         let enable = README.says("a2enmod cgid headers ssl && a2ensite otp-cgi && apache2ctl configtest && systemctl restart apache2")
         try apache.shell(enable.replacingOccurrences(of: " && systemctl restart apache2", with: ""))
         try await apache.start()
@@ -67,6 +68,11 @@ import Testing
 
         let plain = try apache.curl(["http://localhost:\(apache.port)/api/otp/generate"])
         #expect(plain.status == 301 && plain.headers["location"] == "https://localhost/api/otp/generate")
+
+        // The route ends with the self-check, on the site's own SetEnv lines.
+        let check = README.says("/srv/otp-cgi/cgi-bin/generate --check --config /etc/apache2/sites-available/otp-cgi.conf")
+        let (status, report) = try apache.run(apache.localized(check))
+        #expect(status == 0 && report.hasSuffix("otp-cgi check: all is well\n"), "\(report)")
     }
 
     /// A block of apache/otp-fastcgi.conf: the commands its comment gives (continued lines joined), its server-wide
@@ -96,7 +102,7 @@ import Testing
     func host(enabling modules: [String], disabling off: [String] = []) async throws -> StockApache {
         let apache = try await StockApache()
         let htdocs = apache.root.appendingPathComponent("htdocs")
-        try FileManager.default.createDirectory(at: htdocs, withIntermediateDirectories: true)
+        try apache.shell("mkdir -p '\(htdocs.path)'")
         try """
             <VirtualHost *:80>
                 DocumentRoot \(htdocs.path)

@@ -32,6 +32,9 @@ final class StockApache: LoopbackServer, @unchecked Sendable {
         for directory in ["run", "lock", "log", "state"] {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(directory), withIntermediateDirectories: true)
         }
+        // Apache's children run as www-data and must traverse them, whatever umask the test process has this
+        // instant (the file store sets 077 for a moment while it makes a directory).
+        for directory in ["", "run", "lock", "log", "state"] { chmod(root.appendingPathComponent(directory).path, 0o755) }
         let envvars = etc.appendingPathComponent("envvars")
         try String(contentsOf: envvars, encoding: .utf8)
             .replacingOccurrences(of: "/var/run/apache2", with: root.appendingPathComponent("run").path)
@@ -71,7 +74,7 @@ final class StockApache: LoopbackServer, @unchecked Sendable {
     func run(_ line: String) throws -> (Int32, String) {
         let process = Process(), pipe = Pipe()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "cd \"$0\" && \(line)", Project.root.path]
+        process.arguments = ["-c", "umask 022; cd \"$0\" && \(line)", Project.root.path]
         process.environment = ProcessInfo.processInfo.environment.merging(
             ["APACHE_CONFDIR": etc.path, "APACHE_STATE_DIRECTORY": root.appendingPathComponent("state").path]) { $1 }
         process.currentDirectoryURL = root
@@ -94,7 +97,7 @@ final class StockApache: LoopbackServer, @unchecked Sendable {
         // Through ServerProcess, which passes no descriptor of the test runner on: a daemon holding a pipe another
         // command reads to its end would hang that read forever.
         let log = root.appendingPathComponent("spawn-\(daemons.count).log")
-        let spawner = try ServerProcess(["/bin/sh", "-c", line], output: log)
+        let spawner = try ServerProcess(["/bin/sh", "-c", "umask 022; " + line], output: log)
         guard spawner.stop(0) == 0 else { throw TestFailure("\(line) failed:\n\(spawner.output)") }
         let output = spawner.output
         let pids = output.components(separatedBy: "PID: ").dropFirst().compactMap { pid_t($0.prefix { $0.isNumber }) }
@@ -110,7 +113,7 @@ final class StockApache: LoopbackServer, @unchecked Sendable {
                 $0.replacingOccurrences(of: "*:80>", with: "*:\(port)>").replacingOccurrences(of: "*:443>", with: "*:\(tlsPort)>")
             }
         }
-        let apache = try ServerProcess(["/usr/sbin/apache2ctl", "-D", "FOREGROUND"], environment: ["APACHE_CONFDIR": etc.path],
+        let apache = try ServerProcess(["/bin/sh", "-c", "umask 022; exec /usr/sbin/apache2ctl -D FOREGROUND"], environment: ["APACHE_CONFDIR": etc.path],
                                        output: root.appendingPathComponent("stderr.log"))
         process = apache
         try await apache.waitWhileRunning { [port] in apachePID.map(Self.isAlive) == true && Loopback.accepts(port: port) }

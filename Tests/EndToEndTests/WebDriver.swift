@@ -8,8 +8,10 @@ final class WebDriver: @unchecked Sendable {
     private let profile: URL
 
     /// Runs `body` with a fresh browser, and ends the browser whatever happens.
-    static func withBrowser<T>(_ body: (WebDriver) async throws -> T) async throws -> T {
-        let browser = try await WebDriver()
+    /// `width`: the page's width in CSS pixels, as a phone's screen (Chromium's device emulation) instead of a
+    /// desktop window's 800.
+    static func withBrowser<T>(width: Int? = nil, _ body: (WebDriver) async throws -> T) async throws -> T {
+        let browser = try await WebDriver(width: width)
         do {
             let result = try await body(browser)
             await browser.quit()
@@ -20,7 +22,7 @@ final class WebDriver: @unchecked Sendable {
         }
     }
 
-    private init() async throws {
+    private init(width: Int?) async throws {
         for path in ["/usr/bin/chromedriver", "/usr/bin/chromium"] where !FileManager.default.isExecutableFile(atPath: path) {
             throw TestFailure("\(path) is missing: run Tests/setup.sh (make deps)")
         }
@@ -30,10 +32,11 @@ final class WebDriver: @unchecked Sendable {
         driver = try ServerProcess(["/usr/bin/chromedriver", "--port=\(port)"], output: profile.appendingPathComponent("chromedriver.log"))
         try await driver.waitWhileRunning { Loopback.accepts(port: port) }
         // As root in a container Chromium's sandbox cannot start; the page under test is our own.
-        let options: [String: Any] = ["binary": "/usr/bin/chromium", "args": [
+        var options: [String: Any] = ["binary": "/usr/bin/chromium", "args": [
             "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=800,1000",
             "--user-data-dir=\(profile.appendingPathComponent("profile").path)",
         ]]
+        if let width { options["mobileEmulation"] = ["deviceMetrics": ["width": width, "height": 740, "pixelRatio": 1]] }
         do {
             let created = try await Self.call(URL(string: "http://127.0.0.1:\(port)/session")!, "POST",
                                               ["capabilities": ["alwaysMatch": ["goog:chromeOptions": options]]])
@@ -56,6 +59,9 @@ final class WebDriver: @unchecked Sendable {
     }
 
     func click(_ selector: String) async throws { _ = try await command("POST", "element/\(try await find(selector))/click", [:]) }
+
+    /// Runs `source` (a function body) in the page and returns what it returns.
+    func script(_ source: String) async throws -> Any? { try await command("POST", "execute/sync", ["script": source, "args": []]) }
 
     func text(_ selector: String) async throws -> String {
         try await command("GET", "element/\(try await find(selector))/text") as? String ?? ""

@@ -29,6 +29,14 @@ import OTP
         #expect(throws: OTPError.self) { try json(text) }
     }
 
+    /// `curl -d '{...}'` without its `-H 'Content-Type: application/json'`: a form body that is JSON is named as such.
+    @Test(arguments: [#"{"channel": "email", "identifier": "joe@example.com"}"#, " \n{\"a\":1}"])
+    func jsonSentAsAFormIsNamed(body: String) {
+        #expect(throws: OTPError.badRequest("The body is JSON but was sent as a form; send it with Content-Type: application/json")) {
+            try RequestFields.parse(body: Array(body.utf8), contentType: "application/x-www-form-urlencoded")
+        }
+    }
+
     @Test func refusesDuplicateKeys() {
         #expect(throws: OTPError.badRequest("duplicate field code")) { try json(#"{"code":"1","code":"2"}"#) }
     }

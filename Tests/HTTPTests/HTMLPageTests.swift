@@ -49,12 +49,12 @@ import System
     /// The page's words in the request's language, right to left for Arabic; the contract's English detail marked as
     /// such; the language carried on in the form; addresses and codes left to right in any page.
     @Test func aPageSpeaksTheRequestsLanguage() {
-        var response = Response(status: 200, detail: "OTP sent")
+        var response = Response(status: 200, detail: "OTP sent", extra: [("expires_at", .integer(1_730_000_000))])
         response.formValues = ["channel": "email", "identifier": "joe@example.com", "locale": "ar-EG"]
         (response.requestedLocale, response.defaultLocale) = (LanguageTag("ar-EG"), LanguageTag("de"))
         let text = HTMLPage(response: response, endpoint: .generate).text
         #expect(text.contains(#"<html lang="ar" dir="rtl">"#) && text.contains("<title>تم إرسال الرمز</title>"))
-        #expect(text.contains(#"id="outcome" lang="en" dir="auto">OTP sent<"#))
+        #expect(text.contains(#"id="outcome">تنتهي صلاحيته عند <time datetime="2024-10-27T03:33:20Z" dir="ltr">03:33 UTC</time>.</p>"#))
         #expect(text.contains(#"<input type="hidden" name="locale" value="ar-EG">"#))
         #expect(text.contains(#"<input name="identifier" dir="ltr" value="joe@example.com" required>"#) && text.contains(#"name="code" dir="ltr""#))
         #expect(text.contains("<button>تحقق من الرمز</button>") && text.contains(#"<option value="email" selected>البريد الإلكتروني</option>"#))
@@ -69,6 +69,60 @@ import System
         #expect(error.contains(#"class="error""#) && error.contains(#"action="verify""#))
         #expect(HTMLPage(response: Response(.methodNotAllowed), endpoint: .generate).text.contains(#"action="generate""#))
         #expect(!HTMLPage(response: Response(status: 200, detail: "Verified"), endpoint: .verify).text.contains("<form"))
+    }
+
+    /// The title says "Code sent"; the paragraph says only what the title does not: when the code expires.
+    @Test func aSentCodeSaysWhenItExpiresAndNothingTwice() {
+        let text = HTMLPage(response: Response(status: 200, detail: "OTP sent", extra: [("expires_at", .integer(1_730_000_000))]),
+                            endpoint: .generate).text
+        #expect(text.contains(#"<p class="ok" id="outcome">It expires at <time datetime="2024-10-27T03:33:20Z" dir="ltr">03:33 UTC</time>.</p>"#))
+        #expect(!text.contains("OTP sent"))
+    }
+
+    @Test(arguments: [
+        (0, "1970-01-01T00:00:00Z"), (951_782_400, "2000-02-29T00:00:00Z"), (4_107_542_399, "2100-02-28T23:59:59Z"),
+        (-1, "1969-12-31T23:59:59Z"),
+    ] as [(Int64, String)])
+    func utcIsTheCivilCalendar(seconds: Int64, iso: String) {
+        #expect(HTMLPage.utc(seconds).iso == iso)
+    }
+
+    /// After a wrong or used-up code, or too many tries, the page offers a new code for the same address; after
+    /// another error (a malformed address) it does not.
+    @Test(arguments: [(OTPError.invalidCode, true), (.tooManyAttempts, true), (.badRequest("Invalid email address"), false)])
+    func aRefusedCodeOffersANewOne(error: OTPError, offered: Bool) {
+        var response = Response(error)
+        response.formValues = ["channel": "email", "identifier": "joe@example.com", "next": "https://site.example/"]
+        let text = HTMLPage(response: response, endpoint: .verify).text
+        #expect(text.contains("""
+            <form method="post" action="generate" id="resend">
+            <input type="hidden" name="channel" value="email">
+            <input type="hidden" name="identifier" value="joe@example.com">
+            <input type="hidden" name="next" value="https://site.example/">
+            <button>Send a new code</button>
+            """) == offered)
+    }
+
+    /// Back leads to where the visitor started: the page's own `back` field first, else the Referer; never a page
+    /// of the endpoints (a GET of one is a 405) and never anything but an http(s) URL.
+    @Test(arguments: [
+        (nil, "https://shop.example/login?x=1", "https://shop.example/login?x=1"),
+        ("https://shop.example/start", "https://shop.example/api/otp/generate", "https://shop.example/start"),
+        (nil, "https://shop.example/api/otp/generate", nil),
+        (nil, "javascript:alert(1)", nil),
+        ("https://shop.example/a b", nil, nil),
+        (nil, "HTTP://shop.example/", "HTTP://shop.example/"),
+    ] as [(String?, String?, String?)])
+    func backLeadsWhereTheVisitorStarted(field: String?, referer: String?, back: String?) {
+        #expect(BackLink.url(field: field, referer: referer, requestURI: "/api/otp/verify") == back)
+    }
+
+    @Test func everyPageHasTheWayBackAndCarriesIt() {
+        var response = Response(.invalidCode)
+        response.formValues = ["channel": "email", "identifier": "joe@example.com", "back": "https://shop.example/?a=1&b=\"2"]
+        let text = HTMLPage(response: response, endpoint: .verify).text
+        #expect(text.contains(#"<p><a href="https://shop.example/?a=1&amp;b=&quot;2" id="back">Back</a></p>"#))
+        #expect(text.components(separatedBy: #"<input type="hidden" name="back" value="https://shop.example/?a=1&amp;b=&quot;2">"#).count == 3)
     }
 
     @Test func rendersHTMLWithItsHeadersAndStatus() {
@@ -92,7 +146,7 @@ import System
             <input type="hidden" name="otp_token" value="aa.bb.cc">
             <button autofocus>Continue</button>
             """))
-        #expect(page.text.contains(#"id="outcome">Verified<"#))
+        #expect(page.text.contains("<h1>Code verified</h1>") && !page.text.contains(#"id="outcome""#))
         #expect(page.contentSecurityPolicy.contains("; form-action 'self' https://site.example; "))
         #expect(!page.contentSecurityPolicy.contains("/welcome"))
     }

@@ -21,6 +21,11 @@ public final class RedisStore: OTPStore {
         self.readTimeoutMilliseconds = readTimeoutMilliseconds
     }
 
+    /// For `--check`: a PING through the connection a request would make (AUTH and SELECT included).
+    public func ping() throws(StoreFault) {
+        _ = try call([Array("PING".utf8)], key: prefix)
+    }
+
     // MARK: OTPStore
 
     public func secretKey() throws(StoreFault) -> [UInt8] {
