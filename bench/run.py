@@ -291,12 +291,13 @@ def throughput(apache, connection_counts=None, label="", api="/api/otp/", baseli
                                                           env=dict(env, BENCH_CODES=codes))
     # Each verify-right run takes its own slice of the codes, so no code is verified twice; one more generate
     # run makes enough of them, and the slices follow how fast each run can go (one connection is slow). A
-    # verify-right is at most as fast as a verify-unknown (the same read, then a write), so the run lasts as long
-    # as generate needs to make that many codes, within bounds: where writes are slow (a busy disk), generate
-    # is far slower than verify-right and 2 s of it would not last a verify-right run of 1 s.
+    # verify-right is at most as fast as the reads (verify-unknown, generate-cooldown: the same read, then a write),
+    # so the run lasts as long as generate needs to make that many codes, within bounds: where writes are slow (a
+    # busy disk), generate is far slower than verify-right and 2 s of it would not last a verify-right run of 1 s.
     most = max(connection_counts)
-    needed = SECONDS * rows[(label + "verify-unknown", most)]["rps"] / rows[(label + "generate", most)]["rps"]
-    wrk(apache, "generate.lua", most, f"p{tag}", seconds=min(6 * SECONDS, max(2 * SECONDS, math.ceil(needed))), env=env)
+    reads = max(rows[(label + scenario, most)]["rps"] for scenario in ("verify-unknown", "generate-cooldown"))
+    needed = SECONDS * reads / rows[(label + "generate", most)]["rps"]
+    wrk(apache, "generate.lua", most, f"p{tag}", seconds=min(10 * SECONDS, max(2 * SECONDS, math.ceil(needed))), env=env)
     pairs = codes_in_outbox(apache.outbox, f"g{tag}") + codes_in_outbox(apache.outbox, f"p{tag}")
     weights = [1 if connections == 1 else 4 for connections in connection_counts]
     start = 0
