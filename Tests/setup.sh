@@ -8,7 +8,8 @@
 # mod_fcgid, spawn-fcgi and libfcgi (its cgi-fcgi client, and the benchmark's C FastCGI responder) run the
 # executables as FastCGI responders. nginx, fcgiwrap and lighttpd serve them too; the tests start their own
 # instances from nginx/ and lighttpd/, and the packages' own services are stopped and disabled at once (policy-rc.d
-# keeps them from starting during the install), so that nothing of ours listens on port 80.
+# keeps them from starting during the install), so that nothing of ours listens on port 80. strace records the
+# store's system calls (the same calls for an unknown identifier as for a wrong code; which writes are synced).
 set -euo pipefail
 
 missing=()
@@ -32,6 +33,7 @@ command -v cgi-fcgi >/dev/null || missing+=(libfcgi-bin)
 [ -x /usr/sbin/fcgiwrap ] || missing+=(fcgiwrap)
 [ -x /usr/sbin/lighttpd ] || missing+=(lighttpd)
 command -v systemd-socket-activate >/dev/null || missing+=(systemd)
+command -v strace >/dev/null || missing+=(strace)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
         echo "setup.sh: missing ${missing[*]}: run  sudo apt-get install -y ${missing[*]}" >&2

@@ -6,8 +6,8 @@ import Stores
 import System
 
 public enum Wire {
-    /// The store OTP_STORE_URL names, built per request from the settings alone: nothing global to go stale
-    /// when one process serves many requests.
+    /// The store OTP_STORE_URL names, from the settings alone: nothing global to go stale when one process
+    /// serves many requests.
     public static func store(_ settings: StoreSettings, log: @escaping (String) -> Void) -> any OTPStore {
         switch settings.location {
         case .file: fileStore(settings, log: log)
@@ -18,7 +18,8 @@ public enum Wire {
     }
 
     public static func fileStore(_ settings: StoreSettings, log: @escaping (String) -> Void) -> FileStore {
-        FileStore(path: settings.directory, lockTimeoutMilliseconds: settings.lockTimeoutMilliseconds, log: { log("store: " + $0) })
+        FileStore(path: settings.directory, lockTimeoutMilliseconds: settings.lockTimeoutMilliseconds, sync: settings.sync,
+                  log: { log("store: " + $0) })
     }
 
     /// The service for one request, with a store from `makeStore`.
@@ -50,27 +51,43 @@ public enum Wire {
     }
 }
 
-/// What a FastCGI process keeps between requests: one file store per directory (its open root), so a second
-/// request does not open it again. Its log lines go to the STDERR stream of the request being answered. A Redis
-/// store connects per request, as under CGI.
+/// What a FastCGI process keeps between requests, and nothing of any one request: the settings parsed from each
+/// distinct set of setting variables, one store per store settings (a file store's open root, a Redis store's
+/// connections), and nothing else. Store log lines go to the STDERR stream of the request being answered.
 public final class KeptStores {
-    private var stores: [String: FileStore] = [:]
+    /// Bounds what a process keeps however many virtual hosts send it requests; past it everything is dropped.
+    static let limit = 16
+    private var settings: [[UInt8]: Settings] = [:]
+    private var stores: [(StoreSettings, any OTPStore)] = []
     private var requestLog: (String) -> Void = StandardError.log
+    /// How many times settings were parsed (tests check that one virtual host's are parsed once).
+    private(set) var parsed = 0
 
     public init() {}
 
     public func wiring(_ env: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (HTTPSettings, OTPService) {
-        let settings = try Settings(environment: env)
+        let settings = try self.settings(env)
         requestLog = log
-        return (settings.http, Wire.service(settings, store: store(settings.store, log: log), log: log))
+        return (settings.http, Wire.service(settings, store: store(settings.store), log: log))
     }
 
-    private func store(_ settings: StoreSettings, log: @escaping (String) -> Void) -> any OTPStore {
-        guard case .file = settings.location else { return Wire.store(settings, log: log) }
-        let key = "\(settings.directory) \(settings.lockTimeoutMilliseconds)"
-        if let store = stores[key] { return store }
-        let store = Wire.fileStore(settings, log: { [unowned self] in self.requestLog($0) })
-        stores[key] = store
+    /// Keyed by the exact bytes of the setting variables, so that a request's own variables (its address, its
+    /// headers, its length) do not make each request parse again, and two virtual hosts never share settings.
+    private func settings(_ env: [String: String]) throws(OTPError) -> Settings {
+        let key = Settings.key(env)
+        if let known = settings[key] { return known }
+        let parsed = try Settings(environment: env)
+        self.parsed += 1
+        if settings.count >= Self.limit { settings.removeAll() }
+        settings[key] = parsed
+        return parsed
+    }
+
+    private func store(_ settings: StoreSettings) -> any OTPStore {
+        if let (_, store) = stores.first(where: { $0.0 == settings }) { return store }
+        let store = Wire.store(settings, log: { [unowned self] in self.requestLog($0) })
+        if stores.count >= Self.limit { stores.removeAll() }
+        stores.append((settings, store))
         return store
     }
 }

@@ -8,13 +8,16 @@ import System
 
 /// Many short-lived processes share this directory. Every transition holds `flock(LOCK_EX)` on the shard's
 /// `lock` file, which is never replaced or deleted (a rename would leave the lock on the old inode), re-reads
-/// the record under the lock, and replaces it durably: temp file, fsync, rename, fsync of the directory.
-/// On NFS flock becomes an fcntl lock that closing any descriptor of the file drops, hence the separate file.
+/// the record under the lock, and replaces it atomically: temp file, rename. A process killed at any instant
+/// leaves the old record or the new one. Which replacements also wait for the disk (fsync of the file and of
+/// the directory) is `sync`'s to say: by default only a used-up code and the directories a power cut must not
+/// undo. On NFS flock becomes an fcntl lock that closing any descriptor of the file drops, hence the separate file.
 public final class FileStore: OTPStore {
     public let path: String
     private let lockTimeoutMilliseconds: Int
     private let log: (String) -> Void
     private let sweepOneIn: Int
+    private let syncing: StoreSync
     private var rootFD: Int32 = -1
 
     /// Record files are at most this big; anything larger is garbage.
@@ -28,10 +31,12 @@ public final class FileStore: OTPStore {
     /// A sweep of the shard runs with one issue in `sweepOneIn` (1 to 256). It reads the whole shard, so at 10^6
     /// records (about 4,000 a shard) one in 8 cost generate a quarter of its throughput, while one in 64 still
     /// bounds what is dead to about 64 writes a shard between sweeps.
-    public init(path: String, lockTimeoutMilliseconds: Int = 2000, sweepOneIn: Int = 64, log: @escaping (String) -> Void = { _ in }) {
+    public init(path: String, lockTimeoutMilliseconds: Int = 2000, sweepOneIn: Int = 64, sync: StoreSync = .used,
+                log: @escaping (String) -> Void = { _ in }) {
         self.path = path
         self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
         self.sweepOneIn = min(max(sweepOneIn, 1), 256)
+        self.syncing = sync
         self.log = log
     }
 
@@ -61,44 +66,72 @@ public final class FileStore: OTPStore {
         return key
     }
 
+    // A new code, a withdrawal and a counter are atomic but not synced by default: a power cut may lose one, and
+    // then a user asks for a new code, or a send or a few attempts are forgotten once.
+
     public func issue(_ key: RecordKey, codeMAC: [UInt8], policy: IssuePolicy, now: Int64) throws(StoreFault) -> IssueOutcome {
         try transition(key, now: now, sweep: true) { Record.issue($0, codeMAC: codeMAC, policy: policy, now: now) }
     }
 
+    /// A check answered 400 makes the same calls in the same order whether or not the identifier has a record,
+    /// so that neither time nor side effects tell an unknown identifier from a wrong code: the record is read through a fresh link (made as an empty file when there is no record), and a
+    /// record-sized temp file is written and renamed over the record (its attempt counted, or as it was), or
+    /// over that link when there is none. A used-up code is the one write a power cut must not undo: it is
+    /// synced unless OTP_STORE_SYNC=never.
     public func check(_ key: RecordKey, codeMAC: [UInt8], policy: CheckPolicy, now: Int64) throws(StoreFault) -> CheckOutcome {
-        try transition(key, now: now, sweep: false) { Record.check($0, codeMAC: codeMAC, policy: policy, now: now) }
+        try locked(key) { (shard, name, shardName) throws(StoreFault) in
+            let link = Self.tempPrefix + Random.hex(8)
+            defer { unlinkat(shard, link, 0) }
+            let current = try readThroughLink(shard, name, link, shardName)
+            let (outcome, next) = Record.check(current, codeMAC: codeMAC, policy: policy, now: now)
+            try fault("write record in shard \(shardName)") { () throws(SystemError) in
+                switch outcome {
+                case .verified: try writeRecord(next, shard, name, durable: syncing != .never)
+                case .wrong, .absent:
+                    let kept = next ?? current
+                    try replace(kept ?? Self.standIn, shard, kept == nil ? link : name, durable: syncing == .always)
+                case .exhausted, .limited: break // answered 429, unlike either; nothing changes
+                }
+            }
+            return outcome
+        }
     }
 
     public func withdraw(_ key: RecordKey, codeMAC: [UInt8], restoring previous: Record?) throws(StoreFault) {
         try transition(key, now: 0, sweep: false) { ((), Record.withdraw($0, codeMAC: codeMAC, restoring: previous)) }
     }
 
-    /// A counter is written without the two fsyncs of a durable write: losing one to a power cut only restarts
-    /// a rate limit's window (a torn file reads as absent), and every generate pays for this write.
     public func count(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws(StoreFault) -> CountOutcome {
-        try transition(key, now: now, sweep: false, durable: false) {
-            Record.count($0, limit: limit, windowSeconds: windowSeconds, now: now)
-        }
+        try transition(key, now: now, sweep: false) { Record.count($0, limit: limit, windowSeconds: windowSeconds, now: now) }
     }
 
     // MARK: Transitions
 
-    private func transition<T>(_ key: RecordKey, now: Int64, sweep: Bool, durable: Bool = true,
-                               _ rule: (Record?) -> (T, Record?)) throws(StoreFault) -> T {
+    /// What an unknown identifier's check writes and throws away: as long as a live record.
+    private static let standIn = Record(codeMAC: [UInt8](repeating: 0, count: SHA256.digestSize), expiresAt: 0, attempts: 0, resendAt: 0)
+
+    private func transition<T>(_ key: RecordKey, now: Int64, sweep: Bool, _ rule: (Record?) -> (T, Record?)) throws(StoreFault) -> T {
+        try locked(key) { (shard, name, shardName) throws(StoreFault) in
+            let current = readRecord(shard, name, shardName)
+            let (outcome, next) = rule(current)
+            if next != current {
+                try fault("write record in shard \(shardName)") { () throws(SystemError) in
+                    try writeRecord(next, shard, name, durable: syncing == .always)
+                }
+            }
+            if sweep && Int(Random.bytes(1)[0]) < 256 / sweepOneIn { self.sweep(shard, shardName, now: now) }
+            return outcome
+        }
+    }
+
+    /// Runs `body` with the record's shard open and its lock held: the shard, the record's name, the shard's name.
+    private func locked<T>(_ key: RecordKey, _ body: (Int32, String, String) throws(StoreFault) -> T) throws(StoreFault) -> T {
         let shardName = String(key.hex.prefix(2)), name = String(key.hex.dropFirst(2))
         let (shard, fresh) = try openShard(shardName)
         defer { Glibc.close(shard) }
         let lock = try acquireLock(shard, shardName, fresh: fresh)
         defer { Glibc.close(lock) }
-        let current = readRecord(shard, name, shardName)
-        let (outcome, next) = rule(current)
-        if next != current {
-            try fault("write record in shard \(shardName)") { () throws(SystemError) in
-                try writeRecord(next, shard, name, durable: durable)
-            }
-        }
-        if sweep && Int(Random.bytes(1)[0]) < 256 / sweepOneIn { self.sweep(shard, shardName, now: now) }
-        return outcome
+        return try body(shard, name, shardName)
     }
 
     /// Loads many records at once (benchmarks, migrations): each shard's lock is taken once, and one sync(2)
@@ -123,10 +156,11 @@ public final class FileStore: OTPStore {
     private func openShard(_ shardName: String) throws(StoreFault) -> (Int32, Bool) {
         let root = try openRoot()
         return try fault("open shard \(shardName)") { () throws(SystemError) in
-            try Syscall.makeDirectory(in: root, "r")
+            if try Syscall.makeDirectory(in: root, "r") { try syncCreation(root, "store directory") }
             let records = try Syscall.openat(root, "r", O_RDONLY | O_DIRECTORY)
             defer { Glibc.close(records) }
             let fresh = try Syscall.makeDirectory(in: records, shardName)
+            if fresh { try syncCreation(records, "records directory") }
             return (try Syscall.openat(records, shardName, O_RDONLY | O_DIRECTORY), fresh)
         }
     }
@@ -143,7 +177,9 @@ public final class FileStore: OTPStore {
             let fd = try fault("open lock of shard \(shardName)") { () throws(SystemError) in
                 do throws(SystemError) { return try Syscall.openat(shard, "lock", O_RDWR) } catch where error.errno == .noEntry {
                     if !fresh { log("lock file of shard \(shardName) was missing (deleted while in use?); creating a new one") }
-                    return try Syscall.openat(shard, "lock", O_RDWR | O_CREAT)
+                    let created = try Syscall.openat(shard, "lock", O_RDWR | O_CREAT)
+                    do throws(SystemError) { try syncCreation(shard, "shard") } catch { Glibc.close(created); throw error }
+                    return created
                 }
             }
             if flock(fd, LOCK_EX | LOCK_NB) == 0 {
@@ -184,12 +220,42 @@ public final class FileStore: OTPStore {
         return record
     }
 
-    private func writeRecord(_ record: Record?, _ shard: Int32, _ name: String, durable: Bool = true) throws(SystemError) {
+    /// The record one check reads, through a link made under a temp name: the same calls whether the record
+    /// exists (linked, opened, read) or not (no link, an empty file created under that name, read).
+    private func readThroughLink(_ shard: Int32, _ name: String, _ link: String, _ shardName: String) throws(StoreFault) -> Record? {
+        let exists = try fault("link record in shard \(shardName)") { () throws(SystemError) in
+            try Syscall.link(in: shard, name, to: link, "record")
+        }
+        let bytes: [UInt8]
+        do throws(SystemError) {
+            let fd = try Syscall.openat(shard, link, O_RDONLY | O_CREAT)
+            defer { Glibc.close(fd) }
+            bytes = try Syscall.readOnce(fd, upTo: Self.maxRecordBytes + 1)
+        } catch {
+            // Not a regular file (a symlink put there by hand): as unreadable as under readRecord.
+            log("record in shard \(shardName) unreadable: \(error.errno)")
+            return nil
+        }
+        guard exists else { return nil }
+        guard bytes.count <= Self.maxRecordBytes, let record = Record(decoding: bytes) else {
+            log("record in shard \(shardName) is corrupt; treating it as absent")
+            return nil
+        }
+        return record
+    }
+
+    /// Replaces the record, or removes it (nil); `durable` also waits for the disk.
+    private func writeRecord(_ record: Record?, _ shard: Int32, _ name: String, durable: Bool) throws(SystemError) {
         guard let record else {
             try Syscall.unlink(in: shard, name, "record")
-            try Syscall.fsync(shard, "shard")
+            if durable { try Syscall.fsync(shard, "shard") }
             return
         }
+        try replace(record, shard, name, durable: durable)
+    }
+
+    /// Writes `record` to a temp file and renames it to `name`: a reader sees the old file or the new one, whole.
+    private func replace(_ record: Record, _ shard: Int32, _ name: String, durable: Bool) throws(SystemError) {
         let temp = Self.tempPrefix + Random.hex(8)
         let fd = try Syscall.openat(shard, temp, O_WRONLY | O_CREAT | O_EXCL)
         do throws(SystemError) {
@@ -230,7 +296,7 @@ public final class FileStore: OTPStore {
                 if unlinkat(shard, name, 0) == 0 { removed += 1 }
             }
         }
-        if removed > 0 { try? Syscall.fsync(shard, "shard") }
+        if removed > 0 && syncing == .always { try? Syscall.fsync(shard, "shard") }
     }
 
     // MARK: The directory
@@ -243,6 +309,10 @@ public final class FileStore: OTPStore {
         defer { umask(previous) }
         if mkdir(path, 0o700) == 0 {
             log("created the store directory \(path)")
+            if syncing != .never {
+                let parent = open(path.hasSuffix("/") ? path + ".." : path + "/..", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                if parent >= 0 { _ = Glibc.fsync(parent); Glibc.close(parent) }
+            }
         } else if errno != EEXIST {
             throw StoreFault("cannot create store directory \(path): \(Errno.current)")
         }
@@ -274,6 +344,12 @@ public final class FileStore: OTPStore {
         let bytes = try fault("read secret.key") { () throws(SystemError) in try Syscall.readAll(fd, limit: 64) }
         guard let bytes, bytes.count == 32 else { throw StoreFault("secret.key in \(path) is corrupt; remove it to make a new one") }
         return bytes
+    }
+
+    /// A directory or lock file just made is synced into its parent unless OTP_STORE_SYNC=never: a used-up code
+    /// is only as durable as the directories that hold its record.
+    private func syncCreation(_ parent: Int32, _ what: String) throws(SystemError) {
+        if syncing != .never { try Syscall.fsync(parent, what) }
     }
 
     private func fault<T>(_ what: String, _ body: () throws(SystemError) -> T) throws(StoreFault) -> T {

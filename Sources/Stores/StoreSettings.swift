@@ -1,5 +1,5 @@
 // Which store holds the codes and how it is reached: OTP_STORE_URL (the file store in OTP_STORE_DIR, or Redis over
-// TCP or a Unix socket), the lock timeout and Redis's knobs.
+// TCP or a Unix socket), the file store's lock timeout and syncing, and Redis's knobs.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,6 +10,7 @@ public struct StoreSettings: Sendable, Equatable {
     public var location = Location.file
     public var directory: String
     public var lockTimeoutMilliseconds = 2000
+    public var sync = StoreSync.used
     /// Namespaces the keys, so that one Redis can serve several sites.
     public var redisPrefix = "otp:"
     public var connectTimeoutMilliseconds = 250
@@ -29,6 +30,10 @@ public struct StoreSettings: Sendable, Equatable {
     public init(_ reader: SettingsReader) throws(OTPError) {
         directory = try reader.absolutePath("OTP_STORE_DIR") ?? Self.defaultDirectory
         lockTimeoutMilliseconds = try reader.integer("OTP_LOCK_TIMEOUT_MS", default: lockTimeoutMilliseconds, in: 10...30_000)
+        if let mode = reader.string("OTP_STORE_SYNC") {
+            guard let parsed = StoreSync(rawValue: mode) else { throw .misconfigured("OTP_STORE_SYNC must be used, always or never") }
+            sync = parsed
+        }
         if let url = reader.string("OTP_STORE_URL") { location = try Self.parse(url) }
         if let prefix = reader.string("OTP_REDIS_PREFIX") {
             // A brace would move the hash tag and so the record's cluster slot; spaces and controls make keys
@@ -55,6 +60,18 @@ public struct StoreSettings: Sendable, Equatable {
         if lowered.hasPrefix("unix://") { return .redis(try RedisEndpoint(unix: String(url.dropFirst(7)))) }
         throw .misconfigured("OTP_STORE_URL must be file:, redis://host[:port][/db] or unix:///path/redis.sock")
     }
+}
+
+/// Which of the file store's writes wait for the disk (fsync of the file and its directory). Crash safety does
+/// not depend on it: every write is atomic (temp file, rename), so a killed process never leaves a torn record.
+public enum StoreSync: String, Sendable, Equatable {
+    /// A used-up code and the store's directories and lock files: a power cut may then lose a new code, an
+    /// attempt or a count (as Redis's default persistence may), but never make a used code verify again.
+    case used
+    /// Every write, each paying about a millisecond on a disk that honours fsync.
+    case always
+    /// No write: for a store on tmpfs, which a power cut empties anyway.
+    case never
 }
 
 /// Where one Redis listens and how to log in to it.

@@ -74,6 +74,15 @@ public enum Syscall {
         return out
     }
 
+    /// One `read` of up to `count` bytes (EINTR retried): a regular file smaller than `count` arrives whole, and
+    /// a caller that must make the same calls whatever the file holds stops here rather than read again for EOF.
+    public static func readOnce(_ fd: Int32, upTo count: Int) throws(SystemError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        let n = try retrying("read") { out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, count) } }
+        out.removeLast(count - n)
+        return out
+    }
+
     /// Reads to end of file, refusing more than `limit` bytes (nil): the files read this way are small.
     public static func readAll(_ fd: Int32, limit: Int) throws(SystemError) -> [UInt8]? {
         var out: [UInt8] = []
@@ -100,6 +109,13 @@ public enum Syscall {
     /// `renameat` within one directory.
     public static func rename(in dir: Int32, _ from: String, to: String, _ what: String) throws(SystemError) {
         try retrying("rename \(what)") { renameat(dir, from, dir, to) }
+    }
+
+    /// `linkat` within one directory, never following a symlink; false when `from` does not exist.
+    public static func link(in dir: Int32, _ from: String, to: String, _ what: String) throws(SystemError) -> Bool {
+        if linkat(dir, from, dir, to, 0) == 0 { return true }
+        if errno == ENOENT { return false }
+        throw SystemError(call: "link \(what)", errno: .current)
     }
 
     /// `unlinkat`; a name already gone is not a failure.

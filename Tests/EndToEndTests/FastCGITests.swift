@@ -40,8 +40,8 @@ final class Responder {
 
     /// The records of one request as a web server sends them: BEGIN_REQUEST, PARAMS (the site's settings and
     /// the CGI meta-variables), STDIN.
-    func request(_ body: String, id: UInt16 = 1, keep: Bool = false, params extra: [(String, String)] = []) -> [UInt8] {
-        var params = site.environment(method: "POST", contentType: "application/json", length: body.utf8.count, extra: [:])
+    func request(_ body: String, id: UInt16 = 1, keep: Bool = false, params extra: [(String, String)] = [], from host: Site? = nil) -> [UInt8] {
+        var params = (host ?? site).environment(method: "POST", contentType: "application/json", length: body.utf8.count, extra: [:])
             .sorted { $0.key < $1.key }
         params += extra
         return FastCGIRecord(.beginRequest, requestID: id, content: [0, 1, keep ? 1 : 0, 0, 0, 0, 0, 0]).encoded
@@ -108,6 +108,27 @@ struct Exchange {
         #expect(third.status == 429 && third.records.allSatisfy { $0.requestID == 8 })
         #expect(responder.process.isRunning)
         #expect(try site.codes(for: "fcgi@example.com").count == 1)
+    }
+
+    /// One process behind two virtual hosts (mod_proxy_fcgi can send both to one socket): each request's PARAMS
+    /// bring its host's settings, kept per host, and the answers never mix them up.
+    @Test func twoVirtualHostsOnOneProcessEachGetTheirOwnSettings() throws {
+        let hostA = try Site(), hostB = try Site(["OTP_CODE_LENGTH": "8"])
+        let generate = try Responder("generate", site: hostA), verify = try Responder("verify", site: hostA)
+        let email = "two-hosts@example.com", body = #"{"channel": "email", "identifier": "two-hosts@example.com"}"#
+        for host in [hostA, hostB, hostA, hostB] where try host.codes(for: email).isEmpty {
+            #expect(try generate.exchange(generate.request(body, from: host)).status == 200)
+        }
+        let codeA = try #require(try hostA.codes(for: email).first), codeB = try #require(try hostB.codes(for: email).first)
+        #expect(codeA.count == 6 && codeB.count == 8)
+        func verifying(_ code: String, at host: Site) throws -> Int? {
+            try verify.exchange(verify.request(#"{"channel": "email", "identifier": "\#(email)", "code": "\#(code)"}"#, from: host)).status
+        }
+        #expect(try verifying(codeB, at: hostA) == 400)
+        #expect(try verifying(codeA, at: hostB) == 400)
+        #expect(try verifying(codeA, at: hostA) == 200)
+        #expect(try verifying(codeB, at: hostB) == 200)
+        #expect(generate.process.isRunning && verify.process.isRunning)
     }
 
     @Test func getValuesSaysOneConnectionAndNoMultiplexing() throws {

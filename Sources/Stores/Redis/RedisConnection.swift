@@ -5,8 +5,8 @@ import Glibc
 import OTP
 import System
 
-/// A CGI request opens one connection and drops it at exit, so there is no pool and no reconnect logic. The
-/// socket is non-blocking and every wait goes through poll(2) with the time left, so a Redis that is down,
+/// A CGI request opens one connection and drops it at exit; a FastCGI process keeps it for request after
+/// request, and its store decides what to do when it breaks (RedisStore.call). The socket is non-blocking and every wait goes through poll(2) with the time left, so a Redis that is down,
 /// or up but stuck, costs a request at most the connect timeout plus the read timeout: a 503, never a hang.
 /// Writes use MSG_NOSIGNAL: a Redis that closes the connection must not kill the process with SIGPIPE.
 final class RedisConnection {
@@ -30,6 +30,13 @@ final class RedisConnection {
     }
 
     deinit { Glibc.close(fd) }
+
+    /// Whether a kept connection can carry the next command: an idle one has nothing to read, so anything
+    /// readable (the end of the stream of a Redis that closed it, after `timeout` or a restart) means it is gone.
+    var isIdleAndOpen: Bool {
+        var entry = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+        return buffer.isEmpty && (try? Syscall.poll(&entry, milliseconds: 0)) == 0
+    }
 
     /// Sends one command (after the prelude, the first time) and returns its reply; a Redis error reply is a
     /// value here, for the caller to judge. A refused AUTH or SELECT is a fault.
@@ -134,7 +141,9 @@ final class RedisConnection {
         var pending = bytes[...]
         while !pending.isEmpty {
             let sent: Int?
-            do throws(SystemError) { sent = try Syscall.sendSome(fd, pending) } catch { throw RedisFault(.unreachable, "\(error)", address) }
+            do throws(SystemError) { sent = try Syscall.sendSome(fd, pending) } catch {
+                throw RedisFault(.unreachable, "\(error)", address, lost: .beforeExecution)
+            }
             if let sent { pending = pending.dropFirst(sent); continue }
             try Self.wait(fd, for: Int16(POLLOUT), until: deadline,
                           timeoutFault: RedisFault(.unreachable, "send: blocked for \(readTimeoutMilliseconds) ms", address))
@@ -153,9 +162,11 @@ final class RedisConnection {
                 throw RedisFault(.protocolError, error.description, address)
             }
             let received: Int?
-            do throws(SystemError) { received = try Syscall.receive(fd, into: &chunk) } catch { throw RedisFault(.unreachable, "\(error)", address) }
+            do throws(SystemError) { received = try Syscall.receive(fd, into: &chunk) } catch {
+                throw RedisFault(.unreachable, "\(error)", address, lost: .withTheReply)
+            }
             if let received, received > 0 { buffer += chunk[..<received]; continue }
-            if received == 0 { throw RedisFault(.unreachable, "connection closed by the server", address) }
+            if received == 0 { throw RedisFault(.unreachable, "connection closed by the server", address, lost: .withTheReply) }
             try Self.wait(fd, for: Int16(POLLIN), until: deadline,
                           timeoutFault: RedisFault(.unreachable, "no reply within \(readTimeoutMilliseconds) ms", address))
         }
@@ -179,12 +190,17 @@ final class RedisConnection {
 /// (503); the description names the cause for the error log, and never a password.
 struct RedisFault: Error, CustomStringConvertible {
     enum Kind { case unreachable, authRefused, outOfMemory, readOnly, loading, refused, protocolError }
+    /// How a connection broke under a command: while sending it, so Redis never ran it (it runs only whole
+    /// commands), or while awaiting its reply, so it may have run.
+    enum Lost { case beforeExecution, withTheReply }
     let kind: Kind
     let message: String
     let address: RedisEndpoint.Address
+    /// Set when the connection broke (reset, closed) rather than timed out or answered with an error.
+    let lost: Lost?
 
-    init(_ kind: Kind, _ message: String, _ address: RedisEndpoint.Address) {
-        self.kind = kind; self.message = message; self.address = address
+    init(_ kind: Kind, _ message: String, _ address: RedisEndpoint.Address, lost: Lost? = nil) {
+        self.kind = kind; self.message = message; self.address = address; self.lost = lost
     }
 
     /// The kind a Redis error reply stands for, by its first word.

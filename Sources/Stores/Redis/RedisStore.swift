@@ -6,7 +6,8 @@ import System
 /// Each transition is one EVALSHA (EVAL once when the node answers NOSCRIPT), so it is one round trip and
 /// atomic across any number of servers. A record's key is `prefix{hmac}`: the braces make the HMAC the hash
 /// tag, so whatever a record ever needs sits in one cluster slot. A MOVED or ASK answer is followed once.
-/// Connections are opened on first use and live as long as the store, which is one request under CGI.
+/// Connections are opened on first use and live as long as the store: one request under CGI, the whole process
+/// under FastCGI, where a kept connection that broke is replaced (see `call`).
 public final class RedisStore: OTPStore {
     let endpoint: RedisEndpoint
     let prefix: String
@@ -29,7 +30,7 @@ public final class RedisStore: OTPStore {
     // MARK: OTPStore
 
     public func secretKey() throws(StoreFault) -> [UInt8] {
-        let reply = try run(RedisScripts.secret, key: prefix + "secret", [Random.bytes(32)])
+        let reply = try run(RedisScripts.secret, key: prefix + "secret", [Random.bytes(32)], idempotent: true)
         guard case .bulk(let key?) = reply, key.count == 32 else {
             throw StoreFault("redis key \(prefix)secret is not a 32-byte key; delete it to make a new one, or set OTP_SECRET_KEY")
         }
@@ -66,7 +67,7 @@ public final class RedisStore: OTPStore {
     public func withdraw(_ key: RecordKey, codeMAC: [UInt8], restoring previous: Record?) throws(StoreFault) {
         var arguments = text(Hex.encode(codeMAC), Clock.unixSeconds(), previous == nil ? 0 : 1)
         if let previous { arguments += text(Hex.encode(previous.codeMAC), previous.expiresAt, previous.attempts, previous.resendAt) }
-        _ = try run(RedisScripts.withdraw, key: name(key), arguments)
+        _ = try run(RedisScripts.withdraw, key: name(key), arguments, idempotent: true)
     }
 
     public func count(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws(StoreFault) -> CountOutcome {
@@ -86,7 +87,7 @@ public final class RedisStore: OTPStore {
     /// Reads a record back as the scripts left it (tests compare it with the Swift rules' result).
     func record(_ key: RecordKey) throws(StoreFault) -> Record? {
         let reply = try call([Array("HMGET".utf8), Array(name(key).utf8)] + ["m", "e", "a", "r", "w", "s", "f"].map { Array($0.utf8) },
-                             key: name(key))
+                             key: name(key), idempotent: true)
         guard case .array(let fields?) = reply, fields.count == 7 else { throw StoreFault("redis HMGET: unexpected reply \(reply)") }
         if case .bulk(nil) = fields[1] { return nil }
         return try record(fields)
@@ -116,20 +117,35 @@ public final class RedisStore: OTPStore {
     // MARK: Calls
 
     /// EVALSHA, then EVAL if this node has not seen the script yet (a restart, a failover, a new cluster node).
-    func run(_ script: RedisScript, key: String, _ arguments: [[UInt8]]) throws(StoreFault) -> RESPValue {
+    /// `idempotent`: running the script twice leaves what running it once does (see `call`).
+    func run(_ script: RedisScript, key: String, _ arguments: [[UInt8]], idempotent: Bool = false) throws(StoreFault) -> RESPValue {
         let tail = [Array("1".utf8), Array(key.utf8)] + arguments
         return try call([Array("EVALSHA".utf8), Array(script.sha1.utf8)] + tail, key: key,
-                        fallback: [Array("EVAL".utf8), Array(script.source.utf8)] + tail)
+                        fallback: [Array("EVAL".utf8), Array(script.source.utf8)] + tail, idempotent: idempotent)
     }
 
     /// One command for one key, following a cluster redirection once. Error replies become faults whose log
     /// line names the cause; the temporary ones (down, AUTH, OOM, READONLY, loading) answer 503.
-    func call(_ command: [[UInt8]], key: String, fallback: [[UInt8]]? = nil) throws(StoreFault) -> RESPValue {
+    ///
+    /// A kept connection (FastCGI) may have been closed by Redis since the last request (a restart, or its
+    /// `timeout` for idle clients): one that has anything to read before a command is sent is replaced first.
+    /// One that breaks under the command is replaced and the command sent once more when that cannot run it
+    /// twice: when it broke while the command was being sent (Redis runs only whole commands), or when the
+    /// command is `idempotent`. Otherwise the request answers 503 rather than risk issuing, counting or using
+    /// up a code twice. A fresh connection that fails is not retried: Redis is down, and the answer is 503.
+    func call(_ command: [[UInt8]], key: String, fallback: [[UInt8]]? = nil, idempotent: Bool = false) throws(StoreFault) -> RESPValue {
         var address = endpoint.address, asking = false
         for hop in 0..<2 {
             do throws(RedisFault) {
-                let connection = try connection(to: address)
-                var reply = try send(command, on: connection, asking: asking)
+                var (connection, kept) = try connection(to: address)
+                var reply: RESPValue
+                do throws(RedisFault) {
+                    reply = try send(command, on: connection, asking: asking)
+                } catch where kept && (error.lost == .beforeExecution || (error.lost == .withTheReply && idempotent)) {
+                    connections[address] = nil
+                    (connection, kept) = try self.connection(to: address)
+                    reply = try send(command, on: connection, asking: asking)
+                }
                 if let fallback, case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
                     reply = try send(fallback, on: connection, asking: asking)
                 }
@@ -156,12 +172,16 @@ public final class RedisStore: OTPStore {
         return try connection.call(command)
     }
 
-    private func connection(to address: RedisEndpoint.Address) throws(RedisFault) -> RedisConnection {
-        if let open = connections[address] { return open }
+    /// The kept connection to `address` when it is still open (true), else a new one (false).
+    private func connection(to address: RedisEndpoint.Address) throws(RedisFault) -> (RedisConnection, Bool) {
+        if let open = connections[address] {
+            if open.isIdleAndOpen { return (open, true) }
+            connections[address] = nil
+        }
         let connection = try RedisConnection(address, username: endpoint.username, password: endpoint.password, database: endpoint.database,
                                              connectTimeoutMilliseconds: connectTimeoutMilliseconds, readTimeoutMilliseconds: readTimeoutMilliseconds)
         connections[address] = connection
-        return connection
+        return (connection, false)
     }
 
     /// `MOVED 3999 127.0.0.1:6381` or `ASK 3999 [::1]:6381`: whether it is ASK, and where to go.
