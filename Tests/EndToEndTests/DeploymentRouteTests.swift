@@ -194,7 +194,7 @@ import Testing
         try await apache.start()
         for path in ["api/otp/generate", "otp-cgi/generate", "otp-cgi/verify"] {
             let answer = try await apache.get(path)
-            #expect(answer.status == 500 && answer.body.hasPrefix("otp-cgi: neither mod_cgid nor mod_cgi is on"), "\(path)")
+            #expect(answer.status == 500 && answer.body.hasPrefix("otp-cgi: neither mod_cgid nor mod_cgi runs on this server"), "\(path)")
         }
     }
 
