@@ -25,6 +25,7 @@ import Testing
         let apt = system + "apt-get -o DPkg::Lock::Timeout=600 -y -q "
         defer {
             _ = try? machine.run(apt + "purge otp-cgi")
+            try? FileManager.default.removeItem(atPath: package)
             // -p: as if never enabled, so that the next install enables it again (an admin's a2dismod would stop that).
             if !cgidWasOn { _ = try? machine.run(system + "a2dismod -q -p -f cgid") }
         }
