@@ -36,7 +36,8 @@ SCALE_SAMPLE = SIZES[0]
 # Every verify-wrong request must write an attempt, and sends must not be refused; the abuse limits would refuse
 # a benchmark's flood from one address: it measures the path.
 BENCH_SETTINGS = {"OTP_MAX_ATTEMPTS": "1000000", "OTP_TTL_SECONDS": "3600", "OTP_RESEND_COOLDOWN_SECONDS": "3600",
-                  "OTP_IP_MAX_SENDS_PER_WINDOW": "0", "OTP_MAX_SENDS_PER_WINDOW": "0", "OTP_MAX_FAILED_VERIFIES_PER_WINDOW": "0"}
+                  "OTP_IP_MAX_SENDS_PER_WINDOW": "0", "OTP_MAX_SENDS_PER_WINDOW": "0", "OTP_MAX_FAILED_VERIFIES_PER_WINDOW": "0",
+                  "OTP_IP_MAX_FAILED_VERIFIES_PER_WINDOW": "0"}
 
 
 def sh(*args, **kwargs):
@@ -161,7 +162,8 @@ class Nginx:
                 text = text.replace(old, new)
             with open(os.path.join(self.run, name), "w") as f:
                 f.write(text)
-        settings = dict(BENCH_SETTINGS, OTP_STORE_DIR=self.store, EMAIL_BACKEND="filebased", EMAIL_FILE_PATH=self.outbox)
+        settings = dict(BENCH_SETTINGS, OTP_STORE_DIR=self.store, EMAIL_BACKEND="filebased", EMAIL_FILE_PATH=self.outbox,
+                        OTP_SECRET_KEY="bench-secret-key-for-nginx-runs")
         with open(os.path.join(self.run, "settings.conf"), "w") as f:
             f.writelines(f'fastcgi_param {name} "{value}";\n' for name, value in settings.items())
         upstreams = "".join(f"upstream otp_{name} {{ server unix:{self.run}/{name}.sock; keepalive {RESPONDERS // 2}; }}\n"
@@ -257,7 +259,8 @@ def write_codes(pairs):
 
 def fill(apache, first, count):
     binary = os.path.join(ROOT, ".build", "release", "bench-fill")
-    sh(*as_apache_user(binary, apache.store, str(count), str(first)))
+    # The key the Apache's CGIs use, made by local-config beside the store.
+    sh(*as_apache_user("env", f"OTP_SECRET_KEY_FILE={os.path.join(RUN, 'secret.key')}", binary, apache.store, str(count), str(first)))
 
 
 EXPECTED = {"baseline": "200", "baseline-400": "400", "generate": "200", "generate-cooldown": "429", "verify-unknown": "400",
@@ -414,7 +417,8 @@ def process_cost():
     sh("strip", floor)
     store = os.path.join(RUN, "cost-store")
     settings = [f"OTP_STORE_DIR={store}", "EMAIL_BACKEND=filebased", f"EMAIL_FILE_PATH={os.path.join(RUN, 'cost-outbox')}",
-                "OTP_RESEND_COOLDOWN_SECONDS=0", "OTP_MAX_SENDS_PER_WINDOW=0", "OTP_IP_MAX_SENDS_PER_WINDOW=0"]
+                "OTP_RESEND_COOLDOWN_SECONDS=0", "OTP_MAX_SENDS_PER_WINDOW=0", "OTP_IP_MAX_SENDS_PER_WINDOW=0",
+                "OTP_IP_MAX_FAILED_VERIFIES_PER_WINDOW=0", "OTP_SECRET_KEY=bench-process-cost-key-0123"]
     programs = {
         "C baseline": (os.path.join(RUN, "cgi", "baseline"), '{"channel":"email","identifier":"cost@bench.example"}'),
         "Swift floor": (floor, '{"channel":"email","identifier":"cost@bench.example"}'),
