@@ -23,6 +23,8 @@ extension Identifier {
     /// ideographic and full-width full stops separate labels as `.` does (UTS 46). Not the whole UTS 46 mapping:
     /// enough that one inbox cannot be written two ways that a mail server treats alike.
     static func asciiDomain(_ domain: String) -> String {
+        // Nearly every domain is ASCII, already lower-cased with the identifier: settled without Unicode work.
+        if domain.utf8.allSatisfy({ $0 < 0x80 }) { return domain }
         var labels: [[Unicode.Scalar]] = [[]]
         for scalar in domain.unicodeScalars {
             if [0x2E, 0x3002, 0xFF0E, 0xFF61].contains(scalar.value) { labels.append([]) } else { labels[labels.count - 1].append(scalar) }

@@ -98,3 +98,24 @@ import TestSupport
         #expect(identifier.masked == "j***@example.com")
     }
 }
+
+/// The inbox a send and a failure count against: aliases and spellings of one inbox are one.
+@Suite struct MailboxTests {
+    @Test(arguments: [
+        ("joe+shop@example.com", "joe@example.com"),
+        ("J.O.E+1@GMail.com", "joe@gmail.com"),
+        ("j.oe@googlemail.com", "joe@gmail.com"),
+        ("j.oe@example.com", "j.oe@example.com"),
+        ("joe@Bücher.Example", "joe@xn--bcher-kva.example"),
+        ("joe@münchen.de", "joe@xn--mnchen-3ya.de"),
+        ("joe@xn--mnchen-3ya.de", "joe@xn--mnchen-3ya.de"),
+    ])
+    func aliasesShareOneInbox(raw: String, mailbox: String) throws {
+        #expect(try Identifier(channel: .email, raw: raw).mailbox == mailbox)
+    }
+
+    @Test func aNumberIsItsOwnInboxOnEveryChannel() throws {
+        #expect(try Identifier(channel: .sms, raw: "+1 415 555 2671").mailbox == "+14155552671")
+        #expect(try Identifier(channel: .whatsapp, raw: "+14155552671").mailbox == "+14155552671")
+    }
+}
