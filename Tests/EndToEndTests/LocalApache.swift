@@ -97,7 +97,7 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
     func stop() {
         process.stop()
         for responder in responders { responder.stop() }
-        if ProcessInfo.processInfo.environment["KEEPRUN"] == nil { try? FileManager.default.removeItem(at: run) }
+        try? FileManager.default.removeItem(at: run)
     }
 
     /// spawn-fcgi, as a deployer would use it: it binds RUN/NAME.sock, hands it to the executable as fd 0 (the
