@@ -32,4 +32,10 @@ import Crypto
         let wrongCount = "otp1 \(Hex.encode(mac)) 1300 3 1030 4600 2 7"
         #expect(Record(decoding: Array((wrongCount + " " + Record.checksum(wrongCount) + "\n").utf8)) == nil)
     }
+
+    /// An unknown identifier's check decodes this line where a wrong code's decodes a record: it must decode in full.
+    @Test func theStandInLineIsTheStandInRecordsDiskForm() {
+        #expect(FileStore.standInLine == FileStore.standIn.encoded())
+        #expect(Record(decoding: FileStore.standInLine) == FileStore.standIn)
+    }
 }
