@@ -1,7 +1,8 @@
 <?php
-// Checks a token from otp-cgi's verify: its claims when it is genuine, fresh and new to this site, else null.
+// Checks a token from otp-cgi's verify: its claims when it is genuine, fresh, new to this site and, given a $state,
+// issued to the browser that holds it, else null.
 function otp_token_claims(string $token, string $secret, string $seen_dir,
-                          string $issuer = 'otp-cgi', ?string $audience = null): ?array {
+                          string $issuer = 'otp-cgi', ?string $audience = null, ?string $state = null): ?array {
     $part = explode('.', $token);
     if (count($part) !== 3) return null;
     $json = fn(string $b64) => json_decode((string)base64_decode(strtr($b64, '-_', '+/'), true), true);
@@ -9,7 +10,8 @@ function otp_token_claims(string $token, string $secret, string $seen_dir,
     $claims = $json($part[1]);
     if (!hash_equals($mac, $part[2]) || ($json($part[0])['alg'] ?? null) !== 'HS256' || !is_array($claims)
         || ($claims['iss'] ?? null) !== $issuer || ($claims['aud'] ?? null) !== $audience
-        || !is_int($claims['exp'] ?? null) || $claims['exp'] <= time() || !is_string($claims['jti'] ?? null)) return null;
+        || !is_int($claims['exp'] ?? null) || $claims['exp'] <= time() || !is_string($claims['jti'] ?? null)
+        || ($state !== null && (!is_string($claims['state'] ?? null) || !hash_equals($state, $claims['state'])))) return null;
     // Each token counts once: only the first use can create the file named for its jti.
     $seen = @fopen($seen_dir . '/' . hash('sha256', $claims['jti']), 'x');
     if ($seen === false) return null;

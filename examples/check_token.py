@@ -1,15 +1,20 @@
-# Checks a token from otp-cgi's verify: its claims when it is genuine, fresh and new to this site, else None.
+# Checks a token from otp-cgi's verify: its claims when it is genuine, fresh, new to this site and, given a state,
+# issued to the browser that holds it, else None.
 import hashlib
+import hmac
 import os
 
 import jwt  # PyJWT
 
 
-def otp_token_claims(token, secret, seen_dir, issuer="otp-cgi", audience=None):
+def otp_token_claims(token, secret, seen_dir, issuer="otp-cgi", audience=None, state=None):
     try:
         claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=issuer, audience=audience,
                             options={"require": ["iss", "sub", "iat", "exp", "jti"]})
     except jwt.InvalidTokenError:
+        return None
+    if state is not None and not (isinstance(claims.get("state"), str)
+                                  and hmac.compare_digest(claims["state"].encode(), state.encode())):
         return None
     # Each token counts once: only the first use can create the file named for its jti.
     seen = os.path.join(seen_dir, hashlib.sha256(str(claims["jti"]).encode()).hexdigest())

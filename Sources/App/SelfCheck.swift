@@ -52,9 +52,10 @@ struct SelfCheck {
         ok("settings")
         store(settings.store)
         if settings.service.secretKey == nil {
-            note("key: OTP_SECRET_KEY is not set, so the store makes one in itself on first use; set it to keep the key out of the store")
+            problem("key: neither OTP_SECRET_KEY nor OTP_SECRET_KEY_FILE is set, so every request answers 500",
+                    fix: SecretKeyFile.howToMakeOne)
         } else {
-            ok("key: OTP_SECRET_KEY")
+            ok(settings.service.secretKeyFile == nil ? "key: OTP_SECRET_KEY" : "key: OTP_SECRET_KEY_FILE")
         }
         email(settings.delivery)
         for (name, account) in [("SMS", settings.delivery.sms), ("WhatsApp", settings.delivery.whatsapp)] {

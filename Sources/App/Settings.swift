@@ -17,6 +17,9 @@ public struct Settings: Sendable {
         store = try StoreSettings(reader)
         delivery = try DeliverySettings(reader)
         http = try HTTPSettings(reader)
+        if let keyFile = service.secretKeyFile, case .file = store.location, keyFile.hasPrefix(store.directory + "/") {
+            throw .misconfigured("OTP_SECRET_KEY_FILE must be outside OTP_STORE_DIR, so that no copy of the store holds the key")
+        }
     }
 }
 

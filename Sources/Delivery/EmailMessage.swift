@@ -8,7 +8,8 @@ import System
 
 public enum EmailMessage {
     public static func render(_ message: OutgoingMessage, from: String, now: Int64 = Clock.unixSeconds()) -> String {
-        let domain = from.split(separator: "@").last.map { String($0).filter { $0 != ">" } } ?? "localhost"
+        let fromBytes = Array(from.utf8)
+        let domain = fromBytes.split(separator: UInt8(ascii: "@")).last.map { String(decoding: $0.filter { $0 != UInt8(ascii: ">") }, as: UTF8.self) } ?? "localhost"
         let headers = [
             "From: \(from)",
             "To: \(message.recipient.value)",

@@ -13,8 +13,8 @@ public enum ClientAddress {
         guard let peer = remote.flatMap({ IPAddress($0.trimmingASCIIWhitespace()) }) else { return nil }
         guard let forwardedFor, !trusted.isEmpty, isTrusted(peer, trusted) else { return peer }
         var client = peer
-        for entry in forwardedFor.split(separator: ",").reversed() {
-            guard let hop = IPAddress(String(entry).trimmingASCIIWhitespace()) else { return client }
+        for entry in forwardedFor.split(byte: UInt8(ascii: ",")).reversed() {
+            guard let hop = IPAddress(entry.trimmingASCIIWhitespace()) else { return client }
             client = hop
             if !isTrusted(hop, trusted) { return hop }
         }

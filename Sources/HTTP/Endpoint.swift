@@ -35,23 +35,25 @@ extension Endpoint {
             sent["identifier"] = try? fields.string("identifier")
             sent["back"] = BackLink.url(field: try? fields.string("back"), referer: request.referer, requestURI: requestURI)
             if let next = settings.token.allowedNext(try? fields.string("next")) { sent["next"] = next.text }
+            let state = try TokenState.parse(try fields.string("state"))
+            sent["state"] = state
             defaultLocale = service.messages.defaultLocale
             requested = try Self.requestedLocale(fields, acceptLanguage: request.acceptLanguage, available: service.messages.isAvailable)
             sent["locale"] = requested?.description
             let identifier = try service.identify(fields)
             who = " channel=\(identifier.channel.rawValue) to=\(identifier.masked)"
+            let client = ClientAddress.resolve(remote: request.remoteAddress, forwardedFor: request.forwardedFor,
+                                               trusted: settings.trustedProxies)
             switch self {
             case .generate:
-                let client = ClientAddress.resolve(remote: request.remoteAddress, forwardedFor: request.forwardedFor,
-                                                   trusted: settings.trustedProxies)
                 let locale = service.locale(requested: requested, for: identifier)
                 who += " locale=\(locale)"
                 let expiresAt = try service.generate(for: identifier, client: client, locale: locale)
                 response = Response(status: 200, detail: "OTP sent", extra: [("expires_at", .integer(expiresAt))])
             case .verify:
-                try service.verify(identifier, code: try fields.string("code") ?? "")
+                try service.verify(identifier, code: try fields.string("code") ?? "", client: client)
                 let token = settings.token.secret.map { secret in
-                    VerificationToken.make(for: identifier, settings: settings.token, secret: secret, now: service.now())
+                    VerificationToken.make(for: identifier, state: state, settings: settings.token, secret: secret, now: service.now())
                 }
                 response = Response(status: 200, detail: "Verified", extra: token.map { [("token", .string($0))] } ?? [])
             }

@@ -43,6 +43,7 @@ extension Response {
         case .sends: "Too many codes sent to this identifier"
         case .failures: "Too many wrong codes for this identifier"
         case .client: "Too many codes requested from your network"
+        case .clientFailures: "Too many wrong codes from your network"
         }
     }
 

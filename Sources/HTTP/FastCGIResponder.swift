@@ -14,7 +14,9 @@ public final class FastCGIResponder {
     static let maxParamsBytes = 256 * 1024
     /// An idle or stalled peer is dropped after this, so that it cannot hold the one request slot while
     /// connections queue behind it: well under mod_fcgid's 40-second I/O timeout for those that wait. A web
-    /// server sends a request's records at once.
+    /// server sends a request's records at once. It bounds each read between requests, and a whole request from
+    /// its first byte to its last STDIN record: a peer sending a byte every few seconds never waits out a
+    /// per-read timeout.
     static let readTimeoutSeconds = 10
 
     /// Set by SIGTERM: the request in flight is finished, then the process exits.
@@ -77,7 +79,10 @@ public final class FastCGIResponder {
     private func serve(connection fd: Int32) {
         reader.begin(fd)
         var pending: Pending?
-        while let (header, content) = reader.next(idle: pending == nil) {
+        while true {
+            // Between requests no deadline runs; the next byte starts the next request's.
+            if pending == nil { reader.deadline = nil }
+            guard let (header, content) = reader.next(idle: pending == nil) else { return }
             let (type, id) = (header.type, header.requestID)
             if id == 0 {
                 guard send(fd, management(type: type, content: content)) else { return }
@@ -124,7 +129,7 @@ public final class FastCGIResponder {
         for (name, value) in pairs { params[name] = value }
         var logLines: [UInt8] = []
         let output = endpoint.serve(params, readBody: { Array(request.body.prefix($0)) },
-                                    log: { logLines += Array(("otp-cgi: " + $0 + "\n").utf8) }, wiring: wiring)
+                                    log: { logLines += StandardError.logLine($0) }, wiring: wiring)
         let sent = send(fd, FastCGIRecord.stream(.stderr, requestID: request.id, logLines)
                         + FastCGIRecord.stream(.stdout, requestID: request.id, output)
                         + FastCGIRecord(.stdout, requestID: request.id).encoded
@@ -171,6 +176,8 @@ private struct RecordReader {
     private var buffer: [UInt8] = []
     private var start = 0
     private var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+    /// When the request being read must be complete (monotonic milliseconds); set by its first byte.
+    var deadline: Int64?
 
     mutating func begin(_ connection: Int32) {
         fd = connection
@@ -197,8 +204,21 @@ private struct RecordReader {
             start = 0
         }
         while buffer.count - start < count {
+            if let deadline {
+                let left = deadline - Clock.monotonicMilliseconds()
+                guard left > 0 else { return false }
+                var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let polled = poll(&ready, 1, Int32(min(left, Int64(Int32.max))))
+                if polled == 0 { return false }
+                if polled < 0 && errno != EINTR { return false }
+                if polled < 0 {
+                    if idle && FastCGIResponder.stopRequested.load(ordering: .relaxed) { return false }
+                    continue
+                }
+            }
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n > 0 {
+                if deadline == nil { deadline = Clock.monotonicMilliseconds() + Int64(FastCGIResponder.readTimeoutSeconds) * 1000 }
                 buffer += chunk[..<n]
             } else if n < 0 && errno == EINTR && !(idle && FastCGIResponder.stopRequested.load(ordering: .relaxed)) {
                 continue

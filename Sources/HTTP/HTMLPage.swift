@@ -11,9 +11,25 @@ struct HTMLPage {
     let response: Response
     let endpoint: Endpoint
 
-    /// No script, no outside resource, forms only to this site: even an escaping mistake could not run anything.
-    static let contentSecurityPolicy =
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    /// The page's one stylesheet, inline. The CSP allows exactly this text by its hash (CSP Level 3, "hash-source"),
+    /// so a `style` attribute or `<style>` that an escaping mistake let in would not apply. The hash covers all the
+    /// element's text, line breaks included, so it is the whole of what sits between `<style>` and `</style>`.
+    static let stylesheet = """
+
+        body { font: 16px/1.5 system-ui, sans-serif; margin: 0; background: #f3f4f6; color: #1f2328; }
+        main { max-width: 26rem; margin: 3rem auto; padding: 1.5rem 2rem; background: #fff; border-radius: 8px; }
+        label { display: block; margin-top: .75rem; }
+        input, select, button { font: inherit; width: 100%; box-sizing: border-box; padding: .45rem; margin-top: .2rem; }
+        button { margin-top: 1.25rem; background: #1f5fc8; color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
+        .ok { color: #17703a; } .error { color: #b3261e; } a { color: #1f5fc8; }
+        @media (max-width: 30rem) { main { margin: 0; padding: 1rem; border-radius: 0; } }
+
+        """
+
+    /// No script, no outside resource, no style but the page's own, forms only to this site: even an escaping
+    /// mistake could not run or draw anything.
+    static let contentSecurityPolicy = "default-src 'none'; style-src 'sha256-\(Base64.encode(SHA256.hash(stylesheet.utf8)))'; "
+        + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
     /// The `next` the Continue button posts the token to: only after "Verified" with a token, and only a `next`
     /// the endpoint found allowed (it is in `formValues` only then).
@@ -34,8 +50,8 @@ struct HTMLPage {
     /// sees a change. A type's quality is that of the most specific range naming it (RFC 9110 section 12.5.1).
     static func isPreferred(accept: String?) -> Bool {
         guard let accept else { return false }
-        let ranges = accept.split(separator: ",").map { item in
-            let parts = item.split(separator: ";").map { String($0).trimmingASCIIWhitespace().lowercased() }
+        let ranges = accept.split(byte: UInt8(ascii: ",")).map { item in
+            let parts = item.split(byte: UInt8(ascii: ";")).map { $0.trimmingASCIIWhitespace().lowercased() }
             let q = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
             return (range: parts.first ?? "", q: q)
         }
@@ -75,15 +91,7 @@ struct HTMLPage {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(HTMLEscaping.escape(title))</title>
-            <style>
-            body { font: 16px/1.5 system-ui, sans-serif; margin: 0; background: #f3f4f6; color: #1f2328; }
-            main { max-width: 26rem; margin: 3rem auto; padding: 1.5rem 2rem; background: #fff; border-radius: 8px; }
-            label { display: block; margin-top: .75rem; }
-            input, select, button { font: inherit; width: 100%; box-sizing: border-box; padding: .45rem; margin-top: .2rem; }
-            button { margin-top: 1.25rem; background: #1f5fc8; color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
-            .ok { color: #17703a; } .error { color: #b3261e; } a { color: #1f5fc8; }
-            @media (max-width: 30rem) { main { margin: 0; padding: 1rem; border-radius: 0; } }
-            </style>
+            <style>\(Self.stylesheet)</style>
             <main>
             <h1>\(HTMLEscaping.escape(title))</h1>
             \(outcome ?? "")\(next.map(form) ?? continueForm)\(resendForm)\(backLink)</main>
@@ -116,10 +124,11 @@ struct HTMLPage {
             """
     }
 
-    /// `next`, the locale and `back` ride along in every form, so each page after the first keeps them.
+    /// `next`, the site's `state`, the locale and `back` ride along in every form, so each page after the first
+    /// keeps them.
     private var hiddenFields: String {
         var hidden = ""
-        for name in ["next", "locale", "back"] {
+        for name in ["next", "state", "locale", "back"] {
             if let value = response.formValues[name] { hidden += "<input type=\"hidden\" name=\"\(name)\" value=\"\(HTMLEscaping.escape(value))\">\n" }
         }
         return hidden
@@ -157,8 +166,8 @@ struct HTMLPage {
             """
     }
 
-    /// Relative actions, so the page works wherever the two endpoints sit side by side. An allowed `next` rides
-    /// along, so the check form after a send or an error still leads there.
+    /// Relative actions, so the page works wherever the two endpoints sit side by side. An allowed `next` and the
+    /// site's `state` ride along, so the check form after a send or an error still leads there, bound alike.
     /// Addresses, numbers and codes read left to right in any page (`dir="ltr"`). The request's locale rides along
     /// in the form, so the next page is in the same language.
     private func form(_ target: Endpoint) -> String {

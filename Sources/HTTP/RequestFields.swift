@@ -8,6 +8,9 @@ public struct RequestFields: RequestValues, Sendable {
     /// Keys whose JSON value was not a string: naming one of them is a clear 400, not a silent miss.
     var others: Set<String> = []
 
+    /// The fields the endpoints read.
+    static let known: Set<String> = ["channel", "identifier", "code", "next", "state"]
+
     public init(_ strings: [String: String] = [:]) { self.strings = strings }
 
     public func string(_ name: String) throws(OTPError) -> String? {
@@ -16,13 +19,16 @@ public struct RequestFields: RequestValues, Sendable {
     }
 
     mutating func insert(_ key: String, _ value: String?) throws(OTPError) {
-        guard strings[key] == nil && !others.contains(key) else { throw .badRequest("duplicate field \(key)") }
+        guard strings[key] == nil && !others.contains(key) else {
+            // Only a name the service reads is repeated back: a client's own key may hold anything.
+            throw .badRequest(Self.known.contains(key) ? "duplicate field \(key)" : "duplicate field")
+        }
         if let value { strings[key] = value } else { others.insert(key) }
     }
 
     /// JSON or an HTML form; anything else is 415. An empty body is no fields (so "channel is required").
     public static func parse(body: [UInt8], contentType: String?) throws(OTPError) -> RequestFields {
-        let mediaType = contentType.map { String($0.split(separator: ";", maxSplits: 1).first ?? "").trimmingASCIIWhitespace().lowercased() }
+        let mediaType = contentType.map { ($0.split(byte: UInt8(ascii: ";"), maxSplits: 1).first ?? "").trimmingASCIIWhitespace().lowercased() }
         switch mediaType {
         case "application/json": return try JSONFields.parse(body)
         case "application/x-www-form-urlencoded": return try FormFields.parse(body)

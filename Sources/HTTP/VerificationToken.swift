@@ -10,7 +10,8 @@ public enum VerificationToken {
     static let encodedHeader = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
 
     /// `jti` is 128 random bits, so a site that remembers the ones it has seen can refuse a replay.
-    public static func make(for identifier: Identifier, settings: TokenSettings, secret: [UInt8], now: Int64,
+    /// `state`, when the request had one, is the claim `state`, for the site to compare with its own cookie.
+    public static func make(for identifier: Identifier, state: String? = nil, settings: TokenSettings, secret: [UInt8], now: Int64,
                             jti: [UInt8] = Random.bytes(16)) -> String {
         var claims: [(String, JSONValue)] = [("iss", .string(settings.issuer))]
         if let audience = settings.audience { claims.append(("aud", .string(audience))) }
@@ -18,6 +19,7 @@ public enum VerificationToken {
             ("sub", .string(identifier.value)), ("channel", .string(identifier.channel.rawValue)),
             ("iat", .integer(now)), ("exp", .integer(now + Int64(settings.ttlSeconds))), ("jti", .string(Base64URL.encode(jti))),
         ]
+        if let state { claims.append(("state", .string(state))) }
         let signingInput = encodedHeader + "." + Base64URL.encode(Array(JSONWriter.object(claims, compact: true).utf8))
         return signingInput + "." + Base64URL.encode(HMAC.sha256(key: secret, message: signingInput.utf8))
     }

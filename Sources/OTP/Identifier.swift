@@ -18,23 +18,36 @@ public struct Identifier: Equatable, Sendable {
     }
 
     /// A practical check, not RFC 5321's grammar: one `@`, a dotted domain, and none of the characters that
-    /// could split or add a mail header (controls, whitespace, `<>,;:"()[]\`).
+    /// could split or add a mail header (controls, whitespace, `<>,;:"()[]\`). Judged on bytes and scalars, never
+    /// on `Character`: `@` followed by U+0301 is one grapheme cluster that is not `@`, but it is still an `@`.
     static func normaliseEmail(_ raw: String) throws(OTPError) -> String {
         let trimmed = raw.trimmingASCIIWhitespace().lowercased()
         let invalid = OTPError.badRequest("Invalid email address")
         guard !trimmed.isEmpty, trimmed.utf8.count <= maxEmailBytes else { throw invalid }
+        var previous: Unicode.Scalar = "@"
         for scalar in trimmed.unicodeScalars {
             // ASCII, nearly every address, is settled without the Unicode property tables.
             let refused = scalar.isASCII
                 ? scalar.value < 0x21 || scalar.value == 0x7f || "<>,;:\"()[]\\".unicodeScalars.contains(scalar)
                 : (0x80...0x9f).contains(scalar.value) || scalar.properties.isWhitespace || scalar.properties.generalCategory == .format
+                    // A mark that starts a part would merge with the `@` or `.` before it when shown.
+                    || ((previous == "@" || previous == ".") && Self.isMark(scalar))
             if refused { throw invalid }
+            previous = scalar
         }
-        let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64 else { throw invalid }
-        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 63 }) else { throw invalid }
+        let bytes = Array(trimmed.utf8)
+        let parts = bytes.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { throw invalid }
+        let labels = parts[1].split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 }) else { throw invalid }
         return trimmed
+    }
+
+    static func isMark(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: true
+        default: false
+        }
     }
 
     /// E.164: `+`, a first digit 1-9, 8 to 15 ASCII digits in all; the separators people type are dropped first.
@@ -48,16 +61,18 @@ public struct Identifier: Equatable, Sendable {
         return "+" + String(String.UnicodeScalarView(digits))
     }
 
-    /// For the error log: enough to tell requests apart, too little to learn who asked.
+    /// For the error log: enough to tell requests apart, too little to learn who asked. Cut on scalars and
+    /// bytes, so a mark after the first letter or the `@` cannot pull more of the address into view.
     public var masked: String {
         switch channel {
         case .email:
-            let at = value.firstIndex(of: "@")!
-            return String(value[..<value.index(after: value.startIndex)]) + "***" + String(value[at...])
+            let bytes = Array(value.utf8)
+            let at = bytes.firstIndex(of: UInt8(ascii: "@")) ?? bytes.count
+            return String(value.unicodeScalars.first!) + "***" + String(decoding: bytes[at...], as: UTF8.self)
         case .sms, .whatsapp:
-            let digits = value.dropFirst()
+            let digits = Array(value.utf8.dropFirst())
             let shown = digits.count >= 11 ? 4 : digits.count / 3
-            return "+" + digits.prefix(shown) + "***" + digits.suffix(shown)
+            return "+" + String(decoding: digits.prefix(shown), as: UTF8.self) + "***" + String(decoding: digits.suffix(shown), as: UTF8.self)
         }
     }
 }

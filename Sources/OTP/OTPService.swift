@@ -31,16 +31,16 @@ public struct OTPService {
         messages.locale(requested: requested, phone: identifier.channel == .email ? nil : identifier.value)
     }
 
-    /// Stores a new code (unless a limit or the cooldown refuses), then delivers it outside the lock. A failed
+    /// Stores a new code (unless the cooldown or a limit refuses), then delivers it outside the lock. A failed
     /// delivery withdraws the code, so the client is left with no usable code and no cooldown; so does a template
     /// that cannot carry the code (a 500 naming it). The message is composed only once the limits let it go, so a
     /// refused request costs no template work.
     ///
-    /// The order of the limits: the identifier's record first (cooldown and sends per window, one transition),
-    /// then the client address's counter, and only then the send. So a request refused by the cooldown costs
-    /// the client's budget nothing, and one refused by the client limit withdraws the code it had just stored:
-    /// no cooldown starts and no send is counted. (Between the two, a concurrent generate for the same
-    /// identifier may briefly see a cooldown; that errs on the side of fewer sends.)
+    /// The order: the identifier's record first (the cooldown), then the mailbox's sends, then the client's
+    /// networks, and only then the send. So a request refused by the cooldown costs no budget, and one refused by
+    /// a limit withdraws the code it had just stored and gives back what it had counted: no cooldown starts and
+    /// no send is counted. (Between the two, a concurrent generate for the same identifier may briefly see a
+    /// cooldown; that errs on the side of fewer sends.)
     public func generate(for identifier: Identifier, client: IPAddress? = nil, locale: LanguageTag? = nil) throws(OTPError) -> Int64 {
         let sender = try senders(identifier.channel)
         let abuse = settings.abuse
@@ -52,43 +52,38 @@ public struct OTPService {
         let code = Code.random(length: settings.codeLength)
         let mac = codeMAC(secret, key, code)
         let start = now()
-        let policy = IssuePolicy(ttlSeconds: settings.ttlSeconds, cooldownSeconds: settings.resendCooldownSeconds,
-                                 maxSendsPerWindow: abuse.maxSendsPerWindow, windowSeconds: abuse.sendWindowSeconds)
+        let policy = IssuePolicy(ttlSeconds: settings.ttlSeconds, cooldownSeconds: settings.resendCooldownSeconds)
         let outcome = try storeCall { () throws(StoreFault) in try store.issue(key, codeMAC: mac, policy: policy, now: start) }
         let previous: Record?
         switch outcome {
         case .coolingDown(let seconds): throw .coolingDown(retryAfter: max(1, seconds))
-        case .limited(let seconds): throw .limited(.sends, retryAfter: max(1, seconds))
         case .issued(let earlier): previous = earlier
         }
-        if abuse.ipMaxSendsPerWindow > 0 && abuse.sendWindowSeconds > 0 {
-            let clientKey = RecordKey(secret: secret, client: client?.counted ?? "unknown")
-            let counted: CountOutcome
-            do throws(OTPError) {
-                counted = try storeCall { () throws(StoreFault) in
-                    try store.count(clientKey, limit: abuse.ipMaxSendsPerWindow, windowSeconds: abuse.sendWindowSeconds, now: start)
-                }
-            } catch {
-                withdraw(key, mac, previous)
-                throw error
-            }
-            if case .limited(let seconds) = counted {
-                withdraw(key, mac, previous)
-                throw .limited(.client, retryAfter: max(1, seconds))
-            }
+        var taken: [RecordKey] = []
+        do throws(OTPError) {
+            taken = try take(budgets(secret, .sends, of: identifier, client: client), at: start)
+        } catch {
+            withdraw(key, mac, previous)
+            throw error
+        }
+        // Nothing sent: the code is withdrawn and the mailbox's send uncounted; the client's request stays counted.
+        let unsent = {
+            withdraw(key, mac, previous)
+            let mailbox = RecordKey(secret: secret, budget: .sends, of: identifier.mailbox)
+            giveBack(taken.filter { $0 == mailbox }, at: start)
         }
         let message: OutgoingMessage
         do throws(TemplateFault) {
             message = try messages.message(to: identifier, code: code, locale: locale ?? messages.defaultLocale)
         } catch {
-            withdraw(key, mac, previous)
+            unsent()
             throw .misconfigured(error.description)
         }
         do throws(DeliveryFault) {
             try sender.send(message)
         } catch {
             log("delivery by \(identifier.channel.rawValue) to \(identifier.masked) failed: \(error)")
-            withdraw(key, mac, previous)
+            unsent()
             if let refusal = error.refusal { throw .recipientRefused(refusal) }
             throw .deliveryFailed(identifier.channel)
         }
@@ -101,21 +96,81 @@ public struct OTPService {
         }
     }
 
-    /// A wrong code and an unknown identifier get the same answer, so verify does not reveal who has a code.
-    public func verify(_ identifier: Identifier, code raw: String) throws(OTPError) {
+    /// A wrong code and an unknown identifier get the same answer, so verify does not reveal who has a code;
+    /// and both count alike against the mailbox's and the client's failures, or a limit's 429 would reveal it.
+    /// They are counted before the code is checked (and given back after a right one), so that concurrent
+    /// guesses cannot all pass a limit that none of them had counted against yet.
+    public func verify(_ identifier: Identifier, code raw: String, client: IPAddress? = nil) throws(OTPError) {
         let code = try Code.validate(raw, length: settings.codeLength)
         let secret = try secretKey()
         let key = RecordKey(secret: secret, identifier: identifier)
-        let policy = CheckPolicy(maxAttempts: settings.maxAttempts, maxFailuresPerWindow: settings.abuse.maxFailedVerifiesPerWindow,
-                                 windowSeconds: settings.abuse.sendWindowSeconds)
-        let outcome = try storeCall { () throws(StoreFault) in
-            try store.check(key, codeMAC: codeMAC(secret, key, code), policy: policy, now: now())
+        let start = now()
+        let taken = try take(budgets(secret, .failures, of: identifier, client: client), at: start)
+        let outcome: CheckOutcome
+        do throws(OTPError) {
+            outcome = try storeCall { () throws(StoreFault) in
+                try store.check(key, codeMAC: codeMAC(secret, key, code), policy: CheckPolicy(maxAttempts: settings.maxAttempts), now: start)
+            }
+        } catch {
+            giveBack(taken, at: start)
+            throw error
         }
         switch outcome {
-        case .verified: return
+        case .verified: giveBack(taken, at: start)
         case .wrong, .absent: throw .invalidCode
         case .exhausted: throw .tooManyAttempts
-        case .limited(let seconds): throw .limited(.failures, retryAfter: max(1, seconds))
+        }
+    }
+
+    /// The event logs a request counts against, the mailbox's first, each with its limit (a limit of 0, or a window
+    /// of 0, leaves that log out): for sends, `Budget.sends` and `.clientSends`; for failures, `.failures` and
+    /// `.clientFailures`. A client without a usable address counts with every such client together.
+    private func budgets(_ secret: [UInt8], _ budget: Budget, of identifier: Identifier, client: IPAddress?)
+        -> [(key: RecordKey, limit: Int, limited: Limit)] {
+        let abuse = settings.abuse
+        guard abuse.sendWindowSeconds > 0 else { return [] }
+        let sends = budget == .sends
+        var out: [(key: RecordKey, limit: Int, limited: Limit)] = []
+        let own = sends ? abuse.maxSendsPerWindow : abuse.maxFailedVerifiesPerWindow
+        if own > 0 { out.append((RecordKey(secret: secret, budget: budget, of: identifier.mailbox), own, sends ? .sends : .failures)) }
+        let perClient = sends ? abuse.ipMaxSendsPerWindow : abuse.ipMaxFailedVerifiesPerWindow
+        if perClient > 0 {
+            for network in client?.networks ?? [("unknown", 1)] {
+                out.append((RecordKey(secret: secret, budget: sends ? .clientSends : .clientFailures, of: network.name),
+                            perClient * network.budgetMultiplier, sends ? .client : .clientFailures))
+            }
+        }
+        return out
+    }
+
+    /// Counts one event in each log, in order; at the first that refuses, gives back what was counted and throws
+    /// that limit. Returns the keys counted.
+    private func take(_ budgets: [(key: RecordKey, limit: Int, limited: Limit)], at time: Int64) throws(OTPError) -> [RecordKey] {
+        let window = settings.abuse.sendWindowSeconds
+        var taken: [RecordKey] = []
+        for budget in budgets {
+            let outcome: CountOutcome
+            do throws(OTPError) {
+                outcome = try storeCall { () throws(StoreFault) in try store.take(budget.key, limit: budget.limit, windowSeconds: window, now: time) }
+            } catch {
+                giveBack(taken, at: time)
+                throw error
+            }
+            if case .limited(let seconds) = outcome {
+                giveBack(taken, at: time)
+                throw .limited(budget.limited, retryAfter: max(1, seconds))
+            }
+            taken.append(budget.key)
+        }
+        return taken
+    }
+
+    /// Best effort: a give-back that fails leaves one event counted too many, which errs on the side of refusing.
+    private func giveBack(_ keys: [RecordKey], at time: Int64) {
+        for key in keys {
+            do throws(StoreFault) { try store.giveBack(key, at: time, windowSeconds: settings.abuse.sendWindowSeconds) } catch {
+                log("could not uncount an event: \(error)")
+            }
         }
     }
 
@@ -129,9 +184,11 @@ public struct OTPService {
         return try Identifier(channel: channel, raw: raw)
     }
 
+    /// The key is never made in the store, where a copy of the store would hand it over with the records.
     private func secretKey() throws(OTPError) -> [UInt8] {
         if let key = settings.secretKey { return key }
-        return try storeCall { () throws(StoreFault) in try store.secretKey() }
+        log("no key: set OTP_SECRET_KEY, or OTP_SECRET_KEY_FILE to a file outside the store; " + SecretKeyFile.howToMakeOne)
+        throw .misconfigured("set OTP_SECRET_KEY or OTP_SECRET_KEY_FILE")
     }
 
     /// The code is sealed with the record's key too, so a MAC copied between records is worthless.

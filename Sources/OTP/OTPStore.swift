@@ -1,26 +1,40 @@
-// What the service needs of a store: four atomic transitions and a shared secret. The file store is the
-// first backend; a Redis one runs the same `Record` rules as scripts.
+// What the service needs of a store: its atomic transitions. The file store is the first backend; a Redis one
+// runs the same rules (`Record`'s and `EventLog`'s) as scripts.
 import Crypto
 
+/// A store never holds the key that names its records and seals its codes: that comes from the settings.
 public protocol OTPStore {
-    /// The key that names records and seals codes; created once and shared by every process.
-    func secretKey() throws(StoreFault) -> [UInt8]
     func issue(_ key: RecordKey, codeMAC: [UInt8], policy: IssuePolicy, now: Int64) throws(StoreFault) -> IssueOutcome
     func check(_ key: RecordKey, codeMAC: [UInt8], policy: CheckPolicy, now: Int64) throws(StoreFault) -> CheckOutcome
     func withdraw(_ key: RecordKey, codeMAC: [UInt8], restoring previous: Record?) throws(StoreFault)
-    /// `Record.count` on a counter record (one client address's generates); its key is a `RecordKey(client:)`.
-    func count(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws(StoreFault) -> CountOutcome
+    /// `EventLog.take` on an event log (a `RecordKey(secret:budget:of:)`).
+    func take(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws(StoreFault) -> CountOutcome
+    /// `EventLog.giveBack`: the event counted at `time` is uncounted.
+    func giveBack(_ key: RecordKey, at time: Int64, windowSeconds: Int) throws(StoreFault)
 }
 
-/// A record's name: HMAC(secret, channel, identifier) in hex, so no identifier reaches the disk.
+/// A record's name: an HMAC in hex, so no identifier or address reaches the disk.
 public struct RecordKey: Hashable, Sendable {
     public let hex: String
+    /// The code sent to one identifier on one channel.
     public init(secret: [UInt8], identifier: Identifier) {
         hex = Hex.encode(HMAC.sha256(key: secret, parts: ["record", identifier.channel.rawValue, identifier.value]))
     }
-    /// A client address's counter: HMAC of the address (an IPv6 one cut to its /64), never the address.
-    public init(secret: [UInt8], client: String) {
-        hex = Hex.encode(HMAC.sha256(key: secret, parts: ["client", client]))
+    /// An event log: `budget` names what it counts (`Budget`), `subject` whose events they are (a mailbox, a network).
+    public init(secret: [UInt8], budget: Budget, of subject: String) {
+        hex = Hex.encode(HMAC.sha256(key: secret, parts: [budget.rawValue, subject]))
     }
     public init(hex: String) { self.hex = hex }
+}
+
+/// What an event log counts.
+public enum Budget: String, Sendable {
+    /// Codes sent to one mailbox (or phone number), on every channel and under every alias.
+    case sends
+    /// Wrong codes (and unknown identifiers) tried for one mailbox, on every channel.
+    case failures
+    /// Generates from one network.
+    case clientSends = "client-sends"
+    /// Failed verifies from one network.
+    case clientFailures = "client-failures"
 }

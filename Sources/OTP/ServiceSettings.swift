@@ -6,7 +6,10 @@ public struct ServiceSettings: Sendable {
     public var ttlSeconds = 300
     public var maxAttempts = 5
     public var resendCooldownSeconds = 30
+    /// From OTP_SECRET_KEY, or the file OTP_SECRET_KEY_FILE names; nil when neither is set (every request then
+    /// answers 500 naming them: the key is never made in, or read from, the store).
     public var secretKey: [UInt8]?
+    public var secretKeyFile: String?
     public var abuse = AbuseSettings()
 
     public init() {}
@@ -17,8 +20,11 @@ public struct ServiceSettings: Sendable {
         maxAttempts = try reader.integer("OTP_MAX_ATTEMPTS", default: maxAttempts, in: 1...1_000_000)
         resendCooldownSeconds = try reader.integer("OTP_RESEND_COOLDOWN_SECONDS", default: resendCooldownSeconds, in: 0...86_400)
         if let key = reader.string("OTP_SECRET_KEY") {
-            guard key.utf8.count >= 16 else { throw .misconfigured("OTP_SECRET_KEY must be at least 16 characters") }
+            guard key.utf8.count >= SecretKeyFile.minimumBytes else { throw .misconfigured("OTP_SECRET_KEY must be at least 16 characters") }
             secretKey = Array(key.utf8)
+        } else if let path = try reader.absolutePath("OTP_SECRET_KEY_FILE") {
+            secretKeyFile = path
+            secretKey = try SecretKeyFile.read(path)
         }
         abuse = try AbuseSettings(reader)
     }

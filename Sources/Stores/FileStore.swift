@@ -22,6 +22,8 @@ public final class FileStore: OTPStore {
 
     /// Record files are at most this big; anything larger is garbage.
     static let maxRecordBytes = 512
+    /// An event log holds a time per counted event, up to 16 times the largest limit (an IPv6 /48's budget).
+    static let maxLogBytes = 2 * 1024 * 1024
     /// A sweep looks at this many entries at most.
     static let sweepLimit = 4096
     static let tempPrefix = ".tmp."
@@ -44,29 +46,7 @@ public final class FileStore: OTPStore {
 
     // MARK: OTPStore
 
-    public func secretKey() throws(StoreFault) -> [UInt8] {
-        let root = try openRoot()
-        if let key = try readSecret(root) { return key }
-        let temp = Self.tempPrefix + Random.hex(8)
-        try fault("create the secret key") { () throws(SystemError) in
-            let fd = try Syscall.openat(root, temp, O_WRONLY | O_CREAT | O_EXCL)
-            do throws(SystemError) {
-                try Syscall.writeAll(fd, Random.bytes(32))
-                try Syscall.fsync(fd, "secret key")
-                try Syscall.close(fd)
-            } catch { Glibc.close(fd); unlinkat(root, temp, 0); throw error }
-            // link() publishes the file only whole and fails if another process published first.
-            let linked = linkat(root, temp, root, "secret.key", 0)
-            let linkErrno = Errno.current
-            unlinkat(root, temp, 0)
-            if linked != 0 && linkErrno != .exists { throw SystemError(call: "link secret.key", errno: linkErrno) }
-            try Syscall.fsync(root, "store directory")
-        }
-        guard let key = try readSecret(root) else { throw StoreFault("secret.key is unreadable after creation") }
-        return key
-    }
-
-    // A new code, a withdrawal and a counter are atomic but not synced by default: a power cut may lose one, and
+    // A new code, a withdrawal and an event log are atomic but not synced by default: a power cut may lose one, and
     // then a user asks for a new code, or a send or a few attempts are forgotten once.
 
     public func issue(_ key: RecordKey, codeMAC: [UInt8], policy: IssuePolicy, now: Int64) throws(StoreFault) -> IssueOutcome {
@@ -91,7 +71,7 @@ public final class FileStore: OTPStore {
                 case .wrong, .absent:
                     let kept = next ?? current
                     try replace(kept ?? Self.standIn, shard, kept == nil ? link : name, durable: syncing == .always)
-                case .exhausted, .limited: break // answered 429, unlike either; nothing changes
+                case .exhausted: break // answered 429, unlike either; nothing changes
                 }
             }
             return outcome
@@ -102,8 +82,14 @@ public final class FileStore: OTPStore {
         try transition(key, now: 0, sweep: false) { ((), Record.withdraw($0, codeMAC: codeMAC, restoring: previous)) }
     }
 
-    public func count(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws(StoreFault) -> CountOutcome {
-        try transition(key, now: now, sweep: false) { Record.count($0, limit: limit, windowSeconds: windowSeconds, now: now) }
+    /// An event log is synced only under OTP_STORE_SYNC=always: losing one to a power cut only forgets some counted
+    /// events (a torn file reads as absent), and every generate and verify pays for these writes.
+    public func take(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws(StoreFault) -> CountOutcome {
+        try logTransition(key, windowSeconds: windowSeconds) { EventLog.take($0, limit: limit, windowSeconds: windowSeconds, now: now) }
+    }
+
+    public func giveBack(_ key: RecordKey, at time: Int64, windowSeconds: Int) throws(StoreFault) {
+        try logTransition(key, windowSeconds: windowSeconds) { ((), EventLog.giveBack($0, at: time)) }
     }
 
     // MARK: Transitions
@@ -116,7 +102,7 @@ public final class FileStore: OTPStore {
 
     private func transition<T>(_ key: RecordKey, now: Int64, sweep: Bool, _ rule: (Record?) -> (T, Record?)) throws(StoreFault) -> T {
         try locked(key) { (shard, name, shardName) throws(StoreFault) in
-            let current = readRecord(shard, name, shardName)
+            let current: Record? = readFile(shard, name, shardName, limit: Self.maxRecordBytes)
             let (outcome, next) = rule(current)
             if next != current {
                 try fault("write record in shard \(shardName)") { () throws(SystemError) in
@@ -124,6 +110,25 @@ public final class FileStore: OTPStore {
                 }
             }
             if sweep && Int(Random.bytes(1)[0]) < 256 / sweepOneIn { self.sweep(shard, shardName, now: now) }
+            return outcome
+        }
+    }
+
+    /// The file of an event log dies (its mtime, for the sweep) when its last event leaves the window.
+    private func logTransition<T>(_ key: RecordKey, windowSeconds: Int, _ rule: (EventLog?) -> (T, EventLog?)) throws(StoreFault) -> T {
+        try locked(key) { (shard, name, shardName) throws(StoreFault) in
+            let current: EventLog? = readFile(shard, name, shardName, limit: Self.maxLogBytes)
+            let (outcome, next) = rule(current)
+            if next != current {
+                try fault("write event log in shard \(shardName)") { () throws(SystemError) in
+                    if let next {
+                        try replace(next.encoded(), dying: next.deadAt(windowSeconds: windowSeconds), shard, name, durable: syncing == .always)
+                    } else {
+                        try Syscall.unlink(in: shard, name, "event log")
+                        if syncing == .always { try Syscall.fsync(shard, "shard") }
+                    }
+                }
+            }
             return outcome
         }
     }
@@ -209,15 +214,15 @@ public final class FileStore: OTPStore {
         }
     }
 
-    /// An unreadable or corrupt record counts as absent (and the next write replaces it), but is logged.
-    private func readRecord(_ shard: Int32, _ name: String, _ shardName: String) -> Record? {
+    /// An unreadable or corrupt record or log counts as absent (and the next write replaces it), but is logged.
+    private func readFile<Value: FileRecord>(_ shard: Int32, _ name: String, _ shardName: String, limit: Int) -> Value? {
         let fd: Int32
         do throws(SystemError) { fd = try Syscall.openat(shard, name, O_RDONLY) } catch {
             if error.errno != .noEntry { log("record in shard \(shardName) unreadable: \(error.errno)") }
             return nil
         }
         defer { Glibc.close(fd) }
-        guard let bytes = try? Syscall.readAll(fd, limit: Self.maxRecordBytes), let record = Record(decoding: bytes) else {
+        guard let bytes = try? Syscall.readAll(fd, limit: limit), let record = Value(decoding: bytes) else {
             log("record in shard \(shardName) is corrupt; treating it as absent")
             return nil
         }
@@ -261,14 +266,18 @@ public final class FileStore: OTPStore {
         try replace(record, shard, name, durable: durable)
     }
 
-    /// Writes `record` to a temp file and renames it to `name`: a reader sees the old file or the new one, whole.
     private func replace(_ record: Record, _ shard: Int32, _ name: String, durable: Bool) throws(SystemError) {
+        try replace(record.encoded(), dying: record.deadAt, shard, name, durable: durable)
+    }
+
+    /// Writes `bytes` to a temp file and renames it to `name`: a reader sees the old file or the new one, whole.
+    private func replace(_ bytes: [UInt8], dying deadAt: Int64, _ shard: Int32, _ name: String, durable: Bool) throws(SystemError) {
         let temp = Self.tempPrefix + Random.hex(8)
         let fd = try Syscall.openat(shard, temp, O_WRONLY | O_CREAT | O_EXCL)
         do throws(SystemError) {
-            try Syscall.writeAll(fd, record.encoded())
+            try Syscall.writeAll(fd, bytes)
             // The file's mtime is when it dies, so a sweep needs a stat, not a read, to judge it.
-            var times = [timespec(tv_sec: 0, tv_nsec: Self.utimeOmit), timespec(tv_sec: Int(record.deadAt), tv_nsec: 0)]
+            var times = [timespec(tv_sec: 0, tv_nsec: Self.utimeOmit), timespec(tv_sec: Int(deadAt), tv_nsec: 0)]
             try Syscall.retrying("futimens") { futimens(fd, &times) }
             if durable { try Syscall.fsync(fd, "record") }
             try Syscall.close(fd)
@@ -309,7 +318,7 @@ public final class FileStore: OTPStore {
     // MARK: The directory
 
     /// Creates the store directory (0700) if missing, and refuses one that is a symlink, not ours, or open to
-    /// other users: codes and the secret key live there.
+    /// other users: codes live there.
     private func openRoot() throws(StoreFault) -> Int32 {
         if rootFD >= 0 { return rootFD }
         let previous = umask(0o077)
@@ -335,22 +344,17 @@ public final class FileStore: OTPStore {
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o077 == 0 else {
             Glibc.close(fd)
+            // In a shared /var/tmp any local user can make the default directory first, and the service is
+            // then refused its store: the log says who owns it and what to set instead.
+            if info.st_uid != geteuid() {
+                log("store directory \(path) is owned by uid \(info.st_uid), not by this process's uid \(geteuid())"
+                    + (path == StoreSettings.defaultDirectory ? ": another local user may have created it first in the shared /var/tmp" : "")
+                    + "; set OTP_STORE_DIR to a directory of the web server's user with mode 0700, such as /var/lib/otp-cgi")
+            }
             throw StoreFault(misconfigured: "OTP_STORE_DIR must be a directory owned by the web server's user with mode 0700")
         }
         rootFD = fd
         return fd
-    }
-
-    private func readSecret(_ root: Int32) throws(StoreFault) -> [UInt8]? {
-        let fd: Int32
-        do throws(SystemError) { fd = try Syscall.openat(root, "secret.key", O_RDONLY) } catch {
-            if error.errno == .noEntry { return nil }
-            throw StoreFault("cannot open secret.key: \(error.errno)")
-        }
-        defer { Glibc.close(fd) }
-        let bytes = try fault("read secret.key") { () throws(SystemError) in try Syscall.readAll(fd, limit: 64) }
-        guard let bytes, bytes.count == 32 else { throw StoreFault("secret.key in \(path) is corrupt; remove it to make a new one") }
-        return bytes
     }
 
     /// A directory or lock file just made is synced into its parent unless OTP_STORE_SYNC=never: a used-up code

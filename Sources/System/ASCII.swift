@@ -29,6 +29,12 @@ public enum ASCII {
 }
 
 extension String {
+    /// The non-empty parts between `separator` bytes (an ASCII one): split on bytes, so a combining mark after a
+    /// separator cannot hide it in a grapheme cluster, as `split(separator: Character)` would.
+    public func split(byte separator: UInt8, maxSplits: Int = Int.max) -> [String] {
+        Array(utf8).split(separator: separator, maxSplits: maxSplits).map { String(decoding: $0, as: UTF8.self) }
+    }
+
     /// Without leading and trailing spaces, tabs, CRs and LFs, judged by bytes ("\r\n" is one Character).
     public func trimmingASCIIWhitespace() -> String {
         let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d }

@@ -1,8 +1,9 @@
 // Fills a file store with live records through the core's own API, for the benchmark's scaling runs.
 // Usage: bench-fill STORE_DIR COUNT [FIRST]   (records for fill-FIRST... fill-(FIRST+COUNT-1)@bench.example, whose
-// code is 000000, alive for an hour)
+// code is 000000, alive for an hour), with the key of OTP_SECRET_KEY or OTP_SECRET_KEY_FILE in the environment
 import Glibc
 import Crypto
+import HTTP
 import OTP
 import Stores
 import System
@@ -15,7 +16,10 @@ guard (3...4).contains(arguments.count), let count = Int(arguments[2]), count >=
 }
 let store = FileStore(path: arguments[1], log: StandardError.log)
 do {
-    let secret = try store.secretKey()
+    guard let secret = try ServiceSettings(SettingsReader(env: CGI.processEnvironment())).secretKey else {
+        StandardError.log("bench-fill: set OTP_SECRET_KEY or OTP_SECRET_KEY_FILE")
+        exit(2)
+    }
     let now = Clock.unixSeconds()
     var batch: [(RecordKey, Record)] = []
     for i in first..<first + count {

@@ -34,6 +34,28 @@ import Testing
         }
     }
 
+    /// Issue 19: an identifier whose quotes each carried U+0301 came back as a real `style` attribute, and the page's
+    /// CSP ('unsafe-inline') let Chromium draw it over the whole page. It stays the input's value now, and the
+    /// page's own stylesheet, allowed by its hash, still applies.
+    @Test func anIdentifierWithMarkedQuotesStaysTextAndThePageKeepsItsOwnStyle() async throws {
+        let apache = try LocalApache.running
+        let hostile = "x\"\u{0301} style=\"\u{0301};position:fixed;inset:0;background:red\"\u{0301}"
+        try await WebDriver.withBrowser { browser in
+            try await browser.open(apache.baseURL)
+            try await browser.waitForTitle("otp-cgi test page")
+            try await browser.type("#send input[name=identifier]", hostile)
+            try await browser.click("#send button")
+            try await browser.waitForTitle("Code not sent")
+            #expect(try await browser.text("#outcome") == "Invalid email address")
+            #expect(try await browser.attribute("input[name=identifier]", "style") == nil)
+            #expect(try await browser.attribute("input[name=identifier]", "value") == hostile)
+            #expect(try await browser.css("input[name=identifier]", "position") == "static")
+            let background = try await browser.css("body", "background-color")
+            #expect(background == "rgba(243, 244, 246, 1)", "\(background)")
+            try await browser.screenshot("browser-marked-quotes")
+        }
+    }
+
     /// The round trip a newcomer sees on make serve: the example site asks for a code with `next` back to itself,
     /// Continue posts the token there, and the site's PHP (the README's snippet) shows whom it verified.
     @Test func theExampleSiteReceivesTheTokenAndShowsTheVerifiedAddress() async throws {

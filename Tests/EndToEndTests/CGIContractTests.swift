@@ -222,8 +222,8 @@ import Testing
     }
 
     @Test func aCorruptRecordIsLoggedAndTreatedAsAbsent() throws {
-        // No client counter, so that the one record in the store is the identifier's.
-        let site = try Site(["OTP_IP_MAX_SENDS_PER_WINDOW": "0"])
+        // No send limits, so that the one record in the store is the identifier's.
+        let site = try Site(["OTP_IP_MAX_SENDS_PER_WINDOW": "0", "OTP_MAX_SENDS_PER_WINDOW": "0"])
         #expect(try site.run("generate", json: ["channel": "email", "identifier": email]).status == 200)
         let record = try #require(try site.storeContents().first { $0.0.hasPrefix("r/") && $0.0.split(separator: "/").count == 3
             && !$0.0.hasSuffix("/lock") })
@@ -234,12 +234,53 @@ import Testing
         #expect(try site.run("generate", json: ["channel": "email", "identifier": email]).status == 200)
     }
 
-    @Test func aSecretKeySettingIsUsedInsteadOfAStoredOne() throws {
+    @Test func theKeySettingSealsTheCodes() throws {
         let site = try Site(["OTP_SECRET_KEY": "a-long-enough-secret-key-for-tests"])
         #expect(try site.run("generate", json: ["channel": "email", "identifier": email]).status == 200)
-        #expect(!FileManager.default.fileExists(atPath: site.store.appendingPathComponent("secret.key").path))
         let code = try #require(try site.codes(for: email).first)
         site.settings["OTP_SECRET_KEY"] = "another-long-enough-secret-key!!"
         #expect(try site.run("verify", json: ["channel": "email", "identifier": email, "code": code]).status == 400)
+    }
+
+    /// Issue 19: without a key nothing is stored and nothing sent; the answer names the settings and the log
+    /// says how to make a key. No key appears in the store.
+    @Test(arguments: ["generate", "verify"])
+    func withoutAKeyBothEndpointsAnswer500NamingTheSettings(program: String) throws {
+        let site = try Site()
+        site.settings["OTP_SECRET_KEY"] = nil
+        let answer = try site.run(program, json: ["channel": "email", "identifier": email, "code": "123456"])
+        #expect(answer.status == 500 && answer.detail == "server misconfigured: set OTP_SECRET_KEY or OTP_SECRET_KEY_FILE")
+        #expect(answer.stderr.contains("otp-cgi: no key: set OTP_SECRET_KEY, or OTP_SECRET_KEY_FILE to a file outside the store; make a key with"))
+        #expect(!FileManager.default.fileExists(atPath: site.store.appendingPathComponent("secret.key").path))
+        #expect(try site.codes(for: email).isEmpty)
+    }
+
+    /// The key file: its bytes (one final line break dropped) are the key, as OTP_SECRET_KEY's would be; one
+    /// that other users can read, or that sits in the store, is a 500 naming the setting.
+    @Test func aKeyFileOutsideTheStoreIsTheKey() throws {
+        let site = try Site()
+        let keyFile = site.directory.appendingPathComponent("secret.key")
+        try Data("a-long-enough-secret-key-for-tests\n".utf8).write(to: keyFile)
+        #expect(chmod(keyFile.path, 0o600) == 0)
+        site.settings["OTP_SECRET_KEY"] = nil
+        site.settings["OTP_SECRET_KEY_FILE"] = keyFile.path
+        #expect(try site.run("generate", json: ["channel": "email", "identifier": email]).status == 200)
+        let code = try #require(try site.codes(for: email).first)
+        site.settings["OTP_SECRET_KEY_FILE"] = nil
+        site.settings["OTP_SECRET_KEY"] = "a-long-enough-secret-key-for-tests"
+        #expect(try site.run("verify", json: ["channel": "email", "identifier": email, "code": code]).status == 200)
+
+        site.settings["OTP_SECRET_KEY"] = nil
+        site.settings["OTP_SECRET_KEY_FILE"] = keyFile.path
+        #expect(chmod(keyFile.path, 0o644) == 0)
+        let open = try site.run("generate", json: ["channel": "email", "identifier": email])
+        #expect(open.status == 500 && open.detail?.hasPrefix("server misconfigured: OTP_SECRET_KEY_FILE must not be readable by other users") == true)
+        let inStore = site.store.appendingPathComponent("secret.key")
+        try FileManager.default.createDirectory(at: site.store, withIntermediateDirectories: true)
+        try Data("a-long-enough-secret-key-for-tests".utf8).write(to: inStore)
+        #expect(chmod(inStore.path, 0o600) == 0)
+        site.settings["OTP_SECRET_KEY_FILE"] = inStore.path
+        let stored = try site.run("generate", json: ["channel": "email", "identifier": email])
+        #expect(stored.status == 500 && stored.detail == "server misconfigured: OTP_SECRET_KEY_FILE must be outside OTP_STORE_DIR, so that no copy of the store holds the key")
     }
 }

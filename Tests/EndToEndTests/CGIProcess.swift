@@ -64,7 +64,8 @@ final class Site {
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("otp-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.settings = ["OTP_STORE_DIR": directory.appendingPathComponent("store").path, "EMAIL_BACKEND": "filebased",
-                         "EMAIL_FILE_PATH": directory.appendingPathComponent("outbox").path, "DEFAULT_FROM_EMAIL": "otp@example.com"]
+                         "EMAIL_FILE_PATH": directory.appendingPathComponent("outbox").path, "DEFAULT_FROM_EMAIL": "otp@example.com",
+                         "OTP_SECRET_KEY": "e2e-site-key-\(UUID().uuidString)"]
         if !Site.storeSettings.isEmpty {
             // Sites on one Redis are kept apart as two sites sharing one Redis would be: by their key prefix.
             self.settings.merge(Site.storeSettings) { $1 }

@@ -25,6 +25,7 @@ import Testing
         let apt = system + "apt-get -o DPkg::Lock::Timeout=600 -y -q "
         defer {
             _ = try? machine.run(apt + "purge otp-cgi")
+            try? FileManager.default.removeItem(atPath: package)
             // -p: as if never enabled, so that the next install enables it again (an admin's a2dismod would stop that).
             if !cgidWasOn { _ = try? machine.run(system + "a2dismod -q -p -f cgid") }
         }
@@ -36,8 +37,8 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: "/etc/apache2/mods-enabled/cgid.load"))
         let www = try #require(getpwnam("www-data")).pointee
         #expect(try Self.owner("/var/lib/otp-cgi") == (www.pw_uid, www.pw_gid, 0o700))
-        #expect(try Self.owner("/etc/otp-cgi/secret-key") == (0, www.pw_gid, 0o640))
-        #expect(try String(contentsOfFile: "/etc/otp-cgi/secret-key", encoding: .utf8).range(of: "^[0-9a-f]{64}$", options: .regularExpression) != nil)
+        #expect(try Self.owner("/etc/otp-cgi/secret.key") == (0, www.pw_gid, 0o640))
+        #expect(try String(contentsOfFile: "/etc/otp-cgi/secret.key", encoding: .utf8).range(of: "^[0-9a-f]{64}$", options: .regularExpression) != nil)
         #expect(try Self.owner("/etc/otp-cgi/otp-cgi.conf") == (0, 0, 0o640))
         let conffiles = try machine.shell("dpkg-query -W -f='${Conffiles}' otp-cgi")
         #expect(conffiles.contains(" /etc/otp-cgi/otp-cgi.conf ") && conffiles.contains(" /etc/apache2/conf-available/otp-cgi.conf "))
@@ -58,13 +59,13 @@ import Testing
         installed.stop()
         // The self-check on the package's configuration: its store and its key as the package made them.
         let check = try machine.run(README.says("/usr/lib/otp-cgi/generate --check --config /etc/apache2/conf-available/otp-cgi.conf")).1
-        #expect(check.contains("\nok: store: /var/lib/otp-cgi belongs to www-data") && check.contains("\nok: key: OTP_SECRET_KEY\n"), "\(check)")
+        #expect(check.contains("\nok: store: /var/lib/otp-cgi belongs to www-data") && check.contains("\nok: key: OTP_SECRET_KEY_FILE\n"), "\(check)")
 
         try machine.shell(apt + "remove otp-cgi")
         #expect(!FileManager.default.fileExists(atPath: "/etc/apache2/conf-enabled/otp-cgi.conf"))
         #expect(!FileManager.default.fileExists(atPath: "/usr/lib/otp-cgi/generate"))
         #expect(Self.processes(under: "/usr/lib/otp-cgi/") == [])
-        #expect(FileManager.default.fileExists(atPath: "/etc/otp-cgi/secret-key") && FileManager.default.fileExists(atPath: "/var/lib/otp-cgi"))
+        #expect(FileManager.default.fileExists(atPath: "/etc/otp-cgi/secret.key") && FileManager.default.fileExists(atPath: "/var/lib/otp-cgi"))
         let removed = try await StockApache(whileHoldingEtc: true)
         defer { removed.stop() }
         try await removed.start()

@@ -15,6 +15,9 @@ import Testing
             "install -d /srv/otp-cgi/cgi-bin",
             "install -m 0755 cgi-bin/generate cgi-bin/verify /srv/otp-cgi/cgi-bin/",
             "install -d -o www-data -g www-data -m 0700 /var/lib/otp-cgi",
+            "install -d -m 0755 /etc/otp-cgi",
+            "(umask 077; head -c 32 /dev/urandom | base64 >/etc/otp-cgi/secret.key)",
+            "chgrp www-data /etc/otp-cgi/secret.key && chmod 0640 /etc/otp-cgi/secret.key",
             "cp apache/otp-cgi.conf /etc/apache2/sites-available/",
             """
             openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost \\
@@ -63,8 +66,9 @@ import Testing
         let checked = try apache.curl(["\(https)verify", "-H", "Content-Type: application/json",
                                        "-d", #"{"channel": "sms", "identifier": "+14155550123", "code": "\#(code)"}"#])
         #expect(checked.status == 200 && checked.detail == "Verified")
-        // OTP_STORE_DIR is set: the records are in the directory the steps made.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: apache.localized("/var/lib/otp-cgi")).contains("secret.key"))
+        // OTP_STORE_DIR is set: the records are in the directory the steps made, and the key is not (issue 19).
+        let stored = try FileManager.default.contentsOfDirectory(atPath: apache.localized("/var/lib/otp-cgi"))
+        #expect(stored.contains("r") && !stored.contains("secret.key"))
 
         let plain = try apache.curl(["http://localhost:\(apache.port)/api/otp/generate"])
         #expect(plain.status == 301 && plain.headers["location"] == "https://localhost/api/otp/generate")
@@ -126,13 +130,17 @@ import Testing
         for (name, target) in zip(["generate", "verify"], names) {
             try apache.shell("install -D -m 0755 cgi-bin/\(name) '\(htdocs.path)/otp-cgi/\(target)'")
         }
+        let key = store.deletingLastPathComponent().appendingPathComponent("otp-secret.key")
         try apache.shell("mkdir -p '\(store.deletingLastPathComponent().path)' && " + README.says("mkdir -m 0700 ~/otp-store")
                             .replacingOccurrences(of: "~/otp-store", with: "'\(store.path)'"))
-        // The host runs CGI programs as www-data (without suEXEC): the store is theirs.
-        try apache.shell("chown www-data: '\(store.path)'")
+        try apache.shell(README.says("(umask 077; head -c 32 /dev/urandom | base64 >~/otp-secret.key)")
+                            .replacingOccurrences(of: "~/otp-secret.key", with: "'\(key.path)'"))
+        // The host runs CGI programs as www-data (without suEXEC): the store and the key are theirs.
+        try apache.shell("chown www-data: '\(store.path)' '\(key.path)'")
         try apache.shell("cp apache/htaccess '\(htdocs.path)/.htaccess'")
         try apache.edit(htdocs.appendingPathComponent(".htaccess").path) {
             $0.replacingOccurrences(of: README.says("SetEnv OTP_STORE_DIR /home/you/otp-store"), with: "SetEnv OTP_STORE_DIR \(store.path)")
+                .replacingOccurrences(of: README.says("SetEnv OTP_SECRET_KEY_FILE /home/you/otp-secret.key"), with: "SetEnv OTP_SECRET_KEY_FILE \(key.path)")
         }
     }
 
@@ -186,7 +194,7 @@ import Testing
         try await apache.start()
         for path in ["api/otp/generate", "otp-cgi/generate", "otp-cgi/verify"] {
             let answer = try await apache.get(path)
-            #expect(answer.status == 500 && answer.body.hasPrefix("otp-cgi: neither mod_cgid nor mod_cgi is on"), "\(path)")
+            #expect(answer.status == 500 && answer.body.hasPrefix("otp-cgi: neither mod_cgid nor mod_cgi runs on this server"), "\(path)")
         }
     }
 

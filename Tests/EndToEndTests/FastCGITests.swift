@@ -217,6 +217,29 @@ struct Exchange {
         #expect(next.status == 200 && next.stderr.contains("n***@example.com") && !next.stderr.contains("f***@example.com"))
     }
 
+    /// Issue 19: a peer that sent a byte every 4 s was never dropped (the timeout bounded each read) and the next
+    /// client waited. A request must be whole within its deadline from its first byte: the trickler is dropped
+    /// unanswered long before its last byte, and the client queued behind it is answered.
+    @Test func aPeerTricklingARequestIsDroppedAndTheNextClientAnswered() async throws {
+        let site = try Site(), responder = try Responder("generate", site: site)
+        let trickled = responder.request(body), trickler = try responder.connect()
+        defer { close(trickler) }
+        let queued = Task.detached { try responder.exchange(responder.request(#"{"channel": "email", "identifier": "queued@example.com"}"#)) }
+        var sent = 0, dropped = false
+        while sent < trickled.count && !dropped {
+            _ = trickled.withUnsafeBytes { send(trickler, $0.baseAddress! + sent, 1, Int32(MSG_NOSIGNAL)) }
+            sent += 1
+            usleep(500_000)
+            var byte: UInt8 = 0
+            let n = recv(trickler, &byte, 1, Int32(MSG_DONTWAIT))
+            dropped = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+        }
+        #expect(dropped && sent < trickled.count, "sent \(sent) of \(trickled.count) bytes")
+        let next = try await queued.value
+        #expect(next.status == 200 && next.stderr.contains("q***@example.com"))
+        #expect(responder.process.isRunning)
+    }
+
     @Test func sigtermFinishesTheRequestInFlightThenExits() throws {
         let site = try Site(), responder = try Responder("generate", site: site)
         let request = responder.request(body)
@@ -226,8 +249,9 @@ struct Exchange {
         let split = request.count - stdin.count
         _ = Array(request[..<split]).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         // The order is read off the process, not guessed with sleeps: it is waiting for the rest of the request
-        // (blocked in recvfrom, syscall 45) when SIGTERM comes, and has taken the signal before the rest is sent.
-        try Self.waitFor(responder.process.pid, "to read the request") { syscall, _ in syscall == "45" }
+        // (blocked in poll, syscall 7, under the request's deadline) when SIGTERM comes, and has taken the signal
+        // before the rest is sent.
+        try Self.waitFor(responder.process.pid, "to read the request") { syscall, _ in syscall == "7" }
         kill(responder.process.pid, SIGTERM)
         try Self.waitFor(responder.process.pid, "to take SIGTERM") { _, pending in !pending.contains(SIGTERM) }
         _ = Array(request[split...]).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }

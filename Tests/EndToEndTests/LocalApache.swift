@@ -52,6 +52,8 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
             }
             let htaccess = try String(contentsOf: Project.root.appendingPathComponent("apache/htaccess"), encoding: .utf8)
                 .replacingOccurrences(of: "SetEnv OTP_STORE_DIR /home/you/otp-store", with: "SetEnv OTP_STORE_DIR \"\(run.path)/store\"")
+                .replacingOccurrences(of: "SetEnv OTP_SECRET_KEY_FILE /home/you/otp-secret.key",
+                                      with: "SetEnv OTP_SECRET_KEY_FILE \"\(run.path)/secret.key\"")
             try (htaccess + lines).write(to: htdocs.appendingPathComponent(".htaccess"), atomically: true, encoding: .utf8)
         } else {
             try lines.write(to: run.appendingPathComponent("extra.conf"), atomically: true, encoding: .utf8)
@@ -95,7 +97,7 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
     func stop() {
         process.stop()
         for responder in responders { responder.stop() }
-        try? FileManager.default.removeItem(at: run)
+        if ProcessInfo.processInfo.environment["KEEPRUN"] == nil { try? FileManager.default.removeItem(at: run) }
     }
 
     /// spawn-fcgi, as a deployer would use it: it binds RUN/NAME.sock, hands it to the executable as fd 0 (the

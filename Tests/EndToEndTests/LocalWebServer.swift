@@ -72,7 +72,8 @@ final class LocalWebServer: LoopbackServer, StoreInspecting, @unchecked Sendable
             }
         }
         let all = ["OTP_STORE_DIR": store.path, "EMAIL_BACKEND": "filebased", "EMAIL_FILE_PATH": outbox.directory.path,
-                   "DEFAULT_FROM_EMAIL": "otp@example.com"].merging(settings) { $1 }.sorted { $0.key < $1.key }
+                   "DEFAULT_FROM_EMAIL": "otp@example.com", "OTP_SECRET_KEY": "local-web-server-key-\(UUID().uuidString)"]
+            .merging(settings) { $1 }.sorted { $0.key < $1.key }
         guard all.allSatisfy({ !$0.value.contains("\"") && !$0.value.contains("\\") }) else { throw TestFailure("settings need no quoting here") }
         let lines = deployment.isNginx
             ? all.map { "fastcgi_param \($0.key) \"\($0.value)\";\n" }.joined()

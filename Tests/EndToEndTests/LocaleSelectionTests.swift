@@ -151,4 +151,20 @@ import Testing
         let frCode = try BuiltIn.code(in: fr.text)
         #expect(fr.locale == "fr" && fr.text == "Code Shop : \(frCode)")
     }
+
+    /// `generate --check` finds what no request has met yet: every built-in locale and template folder, each channel.
+    @Test func theSelfCheckNamesEveryBrokenTemplate() throws {
+        let (site, settings) = try SelfCheckTests().healthy()
+        defer { withExtendedLifetime(site) {} }
+        #expect(try SelfCheckTests.check(settings).1.contains("\nok: messages\n"))
+        let directory = try templateDirectory(in: site, ["fr/sms.txt": "Votre code : {cod}", "pt_BR/sms.txt": "{code}"])
+        let (status, output) = try SelfCheckTests.check(settings.merging(["OTP_TEMPLATE_DIR": directory, "OTP_WEBOTP_DOMAIN": "login.example-shop.com",
+                                                                          "OTP_CODE_LENGTH": "10"]) { $1 })
+        #expect(status == 1, "\(output)")
+        #expect(output.contains("problem: messages: OTP_TEMPLATE_DIR/fr/sms.txt has the unknown placeholder {cod}; the placeholders are "))
+        #expect(output.contains("problem: messages: OTP_TEMPLATE_DIR/pt_BR is not a canonical language tag (such as pt-BR), so no request uses it"))
+        // A 22-character WebOTP domain and 10-digit codes: the UCS-2 languages' built-in SMS no longer fit one segment.
+        #expect(output.contains("problem: messages: the built-in ar SMS text needs 2 SMS segments (UCS-2, 71 UTF-16 units) with a 10-digit code and the WebOTP line; OTP_SMS_MAX_SEGMENTS is 1"))
+        #expect(!output.contains("the built-in en SMS text"))
+    }
 }

@@ -35,6 +35,35 @@ import Testing
         #expect(Self.processes(mentioning: run.path) == [])
     }
 
+    /// Issue 19: Apache started as root reads its configuration as root, so the user the CGIs run as (www-data)
+    /// may write none of it, nor the directory that holds it; it gets the store, the outbox and the site's seen
+    /// tokens, and may read the store's key but not the token key. A run directory that an older version gave to
+    /// www-data is taken back.
+    @Test(.enabled(if: getuid() == 0, "Apache drops to www-data only when started as root"))
+    func asRootTheCGIUserCanWriteNothingApacheReadsAsConfiguration() throws {
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("otp-config-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: run) }
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        try Data("SetEnv X 1\n".utf8).write(to: run.appendingPathComponent("extra.conf"))
+        try Project.run("/bin/chown", "-R", "www-data:www-data", run.path)
+        try Project.run(Project.root.appendingPathComponent("apache/local-config").path, run.path, "8080")
+        func www(_ test: String, _ name: String) -> Bool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            process.arguments = ["-u", "www-data", "--", "test", test, run.appendingPathComponent(name).path]
+            try? process.run()
+            process.waitUntilExit()
+            return process.terminationStatus == 0
+        }
+        for name in ["", "apache.conf", "extra.conf", "token.conf", "secret.key"] {
+            #expect(!www("-w", name), "www-data can write \(name.isEmpty ? "the run directory" : name)")
+        }
+        for name in ["store", "outbox", "site-seen"] { #expect(www("-w", name), "www-data cannot write \(name)") }
+        #expect(www("-r", "secret.key") && !www("-r", "token.conf"))
+        let conf = try String(contentsOf: run.appendingPathComponent("apache.conf"), encoding: .utf8)
+        #expect(conf.contains("SetEnv OTP_SECRET_KEY_FILE \"\(run.path)/secret.key\""))
+    }
+
     /// `make stop` from another terminal: Apache's pid file names it, and `make serve` ends with it.
     @Test func makeStopFromAnotherTerminalEndsIt() async throws {
         _ = try ["generate", "verify"].map(Project.executable)

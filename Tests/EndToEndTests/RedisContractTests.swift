@@ -11,7 +11,7 @@ import Testing
                        "aResendWithinTheCooldownIs429WithRetryAfter", "aResendAfterTheCooldownReplacesTheCode",
                        "afterMaxAttemptsEvenTheRightCodeIsRefused", "aCodeIsBoundToItsChannelAndIdentifier",
                        "unknownIdentifiersAndWrongCodesGetTheSameAnswer", "aMalformedCodeIsAnInvalidCode", "aFailedDeliveryIs500AndLeavesNoCodeAndNoCooldown",
-                       "theLogMasksTheIdentifierAndNeverHoldsTheCode", "aSecretKeySettingIsUsedInsteadOfAStoredOne", "generateRefusesBadInput",
+                       "theLogMasksTheIdentifierAndNeverHoldsTheCode", "theKeySettingSealsTheCodes", "generateRefusesBadInput",
                        "thirtyVerifiesOfOneRightCodeGiveExactlyOne200", "thirtyGeneratesForOneIdentifierGiveOne200And29Cooldowns",
                        "thirtyWrongGuessesNeverCountMoreThanMaxAttempts", "manyIdentifiersAtOnceAllSucceed",
                        "aHundredParallelGeneratesFromOneAddressGiveExactlyThirtySends", "anIPv6ClientIsCountedPerSlash64",
@@ -40,7 +40,7 @@ import Testing
         case "aMalformedCodeIsAnInvalidCode": for code in ["12345", "abcdef", ""] { try contract.aMalformedCodeIsAnInvalidCode(code: code) }
         case "aFailedDeliveryIs500AndLeavesNoCodeAndNoCooldown": try contract.aFailedDeliveryIs500AndLeavesNoCodeAndNoCooldown()
         case "theLogMasksTheIdentifierAndNeverHoldsTheCode": try contract.theLogMasksTheIdentifierAndNeverHoldsTheCode()
-        case "aSecretKeySettingIsUsedInsteadOfAStoredOne": try contract.aSecretKeySettingIsUsedInsteadOfAStoredOne()
+        case "theKeySettingSealsTheCodes": try contract.theKeySettingSealsTheCodes()
         case "generateRefusesBadInput":
             try contract.generateRefusesBadInput(body: #"{"channel": "email", "identifier": "joe"}"#, detail: "Invalid email address")
         case "thirtyVerifiesOfOneRightCodeGiveExactlyOne200": try races.thirtyVerifiesOfOneRightCodeGiveExactlyOne200()
@@ -88,15 +88,36 @@ import Testing
         let code = try #require(try site.codes(for: "plaintext.check@example.com").first)
         #expect(try site.run("verify", json: ["channel": "email", "identifier": "plaintext.check@example.com", "code": "000000"]).status == 400)
         let contents = try redis.dump()
-        // Three records, the client address's counter and the secret key.
-        #expect(contents.count == 5, "\(contents.map(\.key))")
+        // Three records; the sends logs of the three mailboxes and of the client; the failures logs of the mailbox
+        // and the client. No key (issue 19): that is the settings'.
+        #expect(contents.count == 9, "\(contents.map(\.key))")
         for (key, value) in contents {
             for needle in ["plaintext", "example.com", "4155550123", "7700900123", "127.0.0.1", code] {
                 #expect(!key.contains(needle) && !value.contains(needle), "\(key) holds \(needle)")
             }
             guard case .integer(let ttl) = try redis.command("PTTL", key) else { throw TestFailure("PTTL") }
-            #expect(key.hasSuffix("secret") ? ttl == -1 : ttl > 0, "\(key) has PTTL \(ttl)")
+            #expect(ttl > 0, "\(key) has PTTL \(ttl)")
         }
+    }
+
+    /// The README's ACL for a Redis shared between sites: its user reaches its prefix's keys and the commands the
+    /// service runs (its scripts' calls included), and every row works under it; another prefix's key does not.
+    @Test func theREADMEsPerPrefixACLIsAllTheServiceNeeds() async throws {
+        let redis = try await RedisServer()
+        let readme = try String(contentsOf: Project.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let line = try #require(readme.split(separator: "\n").first { $0.hasPrefix("ACL SETUSER shop ") })
+        #expect(try redis.command(line.split(separator: " ").map(String.init)) == .simple("OK"))
+        #expect(try redis.command("SET", "other:secret", "x") == .simple("OK"))
+        let site = try Site(["OTP_STORE_URL": "redis://shop:the-redis-password@127.0.0.1:\(redis.port)/0", "OTP_REDIS_PREFIX": "shop:"])
+        let email = "acl@example.com"
+        #expect(try site.run("generate", json: ["channel": "email", "identifier": email]).status == 200)
+        #expect(try site.run("verify", json: ["channel": "email", "identifier": email, "code": "000000"]).status == 400)
+        let right = try site.run("verify", json: ["channel": "email", "identifier": email, "code": try #require(try site.codes(for: email).first)])
+        #expect(right.status == 200, "\(right.stderr)")
+        #expect(try redis.dump().allSatisfy { $0.key.hasPrefix("shop:") || $0.key == "other:secret" })
+        let denied = try redis.command("ACL", "DRYRUN", "shop", "GET", "other:secret")
+        guard case .bulk(let text?) = denied else { Issue.record("ACL DRYRUN answered \(denied)"); return }
+        #expect(String(decoding: text, as: UTF8.self).contains("no permissions to access the 'other:secret' key"))
     }
 
     @Test func aRequiredButMissingProviderStoresNothingInRedis() async throws {

@@ -55,6 +55,7 @@ final class StockApache: LoopbackServer, @unchecked Sendable {
     func localized(_ text: String) -> String {
         [("/etc/apache2", etc.path), ("/srv/otp-cgi", root.appendingPathComponent("srv/otp-cgi").path),
          ("/var/lib/otp-cgi", root.appendingPathComponent("lib/otp-cgi").path),
+         ("/etc/otp-cgi", root.appendingPathComponent("etc-otp-cgi").path),
          ("/run/otp-cgi", root.appendingPathComponent("run-otp-cgi").path),
          ("/var/log/apache2", logs.path),
          ("/etc/ssl/private/", root.appendingPathComponent("ssl").path + "/"), ("/etc/ssl/certs/", root.appendingPathComponent("ssl").path + "/"),

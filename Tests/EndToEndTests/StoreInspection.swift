@@ -64,7 +64,7 @@ extension StoreInspecting {
         shardNames.allSatisfy { shard in
             entries(ofShard: shard).filter { !$0.hasPrefix(FileStore.tempPrefix) }.allSatisfy { name in
                 let bytes = FileManager.default.contents(atPath: store.path + "/r/\(shard)/\(name)").map(Array.init) ?? []
-                return Record(decoding: bytes) != nil
+                return Record(decoding: bytes) != nil || EventLog(decoding: bytes) != nil
             }
         }
     }

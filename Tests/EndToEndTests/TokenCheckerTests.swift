@@ -23,11 +23,13 @@ import Testing
     }
 
     /// A code sent and checked through the built executables; the 200 answer's token.
-    static func issue(_ settings: [String: String]) throws -> (site: Site, token: String, email: String) {
+    static func issue(_ settings: [String: String], state: String? = nil) throws -> (site: Site, token: String, email: String) {
         let site = try Site(settings), email = uniqueEmail("token")
         #expect(try site.run("generate", json: ["channel": "email", "identifier": email]).status == 200)
         let code = try #require(try site.codes(for: email).last)
-        let answer = try site.run("verify", json: ["channel": "email", "identifier": email, "code": code])
+        var body = ["channel": "email", "identifier": email, "code": code]
+        body["state"] = state
+        let answer = try site.run("verify", json: body)
         #expect(answer.status == 200 && answer.detail == "Verified")
         return (site, try #require(answer.json["token"] as? String), email)
     }
@@ -43,13 +45,14 @@ import Testing
             ["/usr/bin/env", "python3", Project.root.appendingPathComponent("Tests/TokenCheckers/forge.py").path],
             input: String(decoding: try JSONSerialization.data(withJSONObject: ["token": fresh.token, "secret": Self.secret]), as: UTF8.self)
         ).utf8)) as? [String: String] ?? [:]
-        try #require(forged.count == 4)
+        try #require(forged.count == 5)
 
         let cases: [(String, String, String)] = [
             ("fresh", fresh.token, "ok \(fresh.email)"), ("replayed", fresh.token, "no"),
             ("changed claim", forged["changed_claim"]!, "no"), ("wrong key", otherKey.token, "no"),
             ("alg none", forged["alg_none"]!, "no"), ("alg none, signature kept", forged["alg_none_signed"]!, "no"),
             ("alg HS512", forged["alg_hs512"]!, "no"), ("expired", expired, "no"),
+            ("non-ASCII signature", forged["non_ascii_signature"]!, "no"),
         ]
         let seen = fresh.site.directory.appendingPathComponent("seen-\(checker.rawValue)")
         try FileManager.default.createDirectory(at: seen, withIntermediateDirectories: true)
@@ -73,6 +76,25 @@ import Testing
         let output = try Tool.run(checker.command, environment: ["TOKEN_SECRET": Self.secret, "SEEN_DIR": seen.path, "TOKEN_ISSUER": "otp-cgi"],
                                   input: token.token + "\n" + plain.token + "\n")
         #expect(output == "no\nok \(plain.email)\n", "\(checker)")
+    }
+
+    /// Issue 19: a site that passes its cookie's value as `state` accepts only a token issued with that state, so
+    /// a token obtained in another browser (login CSRF) is refused.
+    @Test(arguments: Checker.allCases)
+    func aSiteThatPassesItsStateAcceptsOnlyATokenBoundToIt(checker: Checker) throws {
+        let settings = ["OTP_TOKEN_SECRET": Self.secret]
+        let bound = try Self.issue(settings, state: "cookie-1234"), other = try Self.issue(settings, state: "cookie-9999")
+        let unbound = try Self.issue(settings), ignored = try Self.issue(settings, state: "cookie-1234")
+        let seen = bound.site.directory.appendingPathComponent("seen")
+        try FileManager.default.createDirectory(at: seen, withIntermediateDirectories: true)
+        let output = try Tool.run(checker.command, environment: ["TOKEN_SECRET": Self.secret, "SEEN_DIR": seen.path, "TOKEN_ISSUER": "otp-cgi",
+                                                                 "TOKEN_STATE": "cookie-1234"],
+                                  input: [other.token, unbound.token, bound.token].map { $0 + "\n" }.joined())
+        #expect(output == "no\nno\nok \(bound.email)\n", "\(checker)")
+        // Without a state to compare, a site accepts a token whatever its state, as before.
+        let plain = try Tool.run(checker.command, environment: ["TOKEN_SECRET": Self.secret, "SEEN_DIR": seen.path, "TOKEN_ISSUER": "otp-cgi"],
+                                 input: ignored.token + "\n")
+        #expect(plain == "ok \(ignored.email)\n", "\(checker)")
     }
 
     /// Each snippet is in the README word for word, so what the tests run is what a reader copies.

@@ -27,8 +27,19 @@ private func body(_ bytes: [UInt8], contentType: String) {
         guard let raw = try? fields.string("identifier"), let identifier = try? Identifier(channel: channel, raw: raw) else { continue }
         let again = try? Identifier(channel: channel, raw: identifier.value)
         precondition(again?.value == identifier.value, "normalising is not idempotent")
-        precondition(!identifier.value.contains("\r") && !identifier.value.contains("\n"), "a line break got through")
-        _ = identifier.masked
+        // On bytes: `Character`-level `contains` cannot see a "\n" or "@" that a combining mark follows.
+        let bytes = Array(identifier.value.utf8)
+        precondition(!bytes.contains { $0 < 0x20 || $0 == 0x7f }, "a control character got through")
+        if channel == .email {
+            precondition(bytes.filter { $0 == UInt8(ascii: "@") }.count == 1, "an email without exactly one @")
+            precondition(!bytes.contains { "<>,;:\"()[]\\ ".utf8.contains($0) }, "a header-splitting byte in an email")
+            let masked = Array(identifier.masked.utf8)
+            precondition(masked.filter { $0 == UInt8(ascii: "@") }.count == 1, "a mask without exactly one @")
+        } else {
+            precondition(bytes.first == UInt8(ascii: "+") && bytes.dropFirst().allSatisfy(ASCII.isDigit), "a phone that is not E.164")
+        }
+        let line = StandardError.logLine("generate 200 to=\(identifier.masked)")
+        precondition(line.dropLast().allSatisfy { $0 >= 0x20 && $0 != 0x7f } && line.last == 0x0a, "a log line with a control character")
     }
     if let raw = try? fields.string("code"), let code = try? Code.validate(raw, length: 6) {
         precondition(code.utf8.count == 6 && code.utf8.allSatisfy { (0x30...0x39).contains($0) }, "a code that is not 6 ASCII digits")
@@ -65,7 +76,7 @@ private func headers(_ text: String) {
     let ranges = text.split(separator: " ").compactMap { AddressRange(String($0)) }
     if let address = ClientAddress.resolve(remote: "127.0.0.1", forwardedFor: text, trusted: ranges + [AddressRange("127.0.0.1")!]) {
         precondition(address.bytes.count == 4 || address.bytes.count == 16, "an address of \(address.bytes.count) bytes")
-        _ = address.counted
+        precondition(address.networks.count == (address.bytes.count == 4 ? 1 : 3), "networks of an address")
     }
     if let range = AddressRange(text) { precondition(range.contains(range.network), "a range without its own network") }
 }
@@ -73,15 +84,19 @@ private func headers(_ text: String) {
 /// A record file read back: whatever decodes in today's format encodes to the same bytes.
 private func record(_ bytes: [UInt8]) {
     guard let record = Record(decoding: bytes) else { return }
-    if bytes.starts(with: Array("otp2 ".utf8)) { precondition(record.encoded() == bytes, "a record that does not round-trip") }
+    if bytes.starts(with: Array("otp3 ".utf8)) { precondition(record.encoded() == bytes, "a record that does not round-trip") }
+    if let log = EventLog(decoding: bytes) { precondition(log.encoded() == bytes, "an event log that does not round-trip") }
 }
 
 /// What is echoed back: JSON and HTML escaping leave nothing active, and our JSON reads back as it was meant.
 private func answer(_ text: String) {
     let json = Response(status: 400, detail: text).json
-    precondition(!json.contains("<") && !json.contains("\n"), "raw < or a line break in JSON")
+    precondition(!json.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "&") },
+                 "a raw control character, < > or & in JSON")
     let fields = try? JSONFields.parse(Array(json.utf8))
     precondition((try? fields?.string("detail")) == text, "the JSON answer does not read back")
     let escaped = HTMLEscaping.escape(text)
-    precondition(!escaped.contains("<") && !escaped.contains("\""), "raw < or \" in HTML")
+    precondition(!escaped.utf8.contains { "<>\"'".utf8.contains($0) }, "a raw < > \" or ' in HTML")
+    let line = StandardError.logLine(text)
+    precondition(line.dropLast().allSatisfy { $0 >= 0x20 && $0 != 0x7f } && line.last == 0x0a, "a log line with a control character")
 }

@@ -1,13 +1,16 @@
-// Who the per-client limit counts: address parsing, CIDR ranges, IPv6 /64s and X-Forwarded-For from trusted proxies.
+// Who the per-client limits count: address parsing, CIDR ranges, IPv6 networks and X-Forwarded-For from trusted proxies.
 import Testing
 @testable import HTTP
 import System
 
 @Suite struct ClientAddressTests {
-    @Test(arguments: [("192.0.2.1", "192.0.2.1"), ("::ffff:192.0.2.1", "192.0.2.1"), ("2001:db8:1:2:3:4:5:6", "20010db800010002::/64"),
-                      ("2001:db8:1:2::9", "20010db800010002::/64"), ("::1", "0000000000000000::/64")])
-    func countsIPv4WholeAndIPv6PerSlash64(text: String, counted: String) throws {
-        #expect(try #require(IPAddress(text)).counted == counted)
+    /// An IPv6 client counts in its /64, /56 and /48, with 1, 4 and 16 times the budget.
+    @Test(arguments: [("192.0.2.1", ["192.0.2.1 x1"]), ("::ffff:192.0.2.1", ["192.0.2.1 x1"]),
+                      ("2001:db8:1:2:3:4:5:6", ["20010db800010002::/64 x1", "20010db8000100::/56 x4", "20010db80001::/48 x16"]),
+                      ("2001:db8:1:2::9", ["20010db800010002::/64 x1", "20010db8000100::/56 x4", "20010db80001::/48 x16"]),
+                      ("::1", ["0000000000000000::/64 x1", "00000000000000::/56 x4", "000000000000::/48 x16"])])
+    func countsIPv4WholeAndIPv6PerSlash64Slash56AndSlash48(text: String, networks: [String]) throws {
+        #expect(try #require(IPAddress(text)).networks.map { "\($0.name) x\($0.budgetMultiplier)" } == networks)
     }
 
     @Test(arguments: ["", "192.0.2", "192.0.2.256", "01.2.3.4", "1.2.3.4.5", "fe80::1%eth0", "2001:db8:::1", "example.com", " 192.0.2.1",
@@ -42,7 +45,7 @@ import System
     ])
     func forwardedForIsReadRightToLeftFromTrustedProxies(remote: String, forwarded: String, trusted: String, client: String) {
         let ranges = trusted.split(separator: ",").compactMap { AddressRange(String($0)) }
-        #expect(ClientAddress.resolve(remote: remote, forwardedFor: forwarded, trusted: ranges)?.counted == client)
+        #expect(ClientAddress.resolve(remote: remote, forwardedFor: forwarded, trusted: ranges)?.networks.first?.name == client)
     }
 
     @Test func noPeerIsNoClient() {

@@ -5,6 +5,7 @@ import Testing
 @testable import HTTP
 import Stores
 import OTP
+import System
 
 @Suite struct EndpointTests {
     final class World {
@@ -24,7 +25,7 @@ import OTP
         func post(_ endpoint: Endpoint, _ body: String, _ env: [String: String] = [:], acceptLanguage: String? = nil) -> Response {
             endpoint.respond(to: Request(method: "POST", contentType: "application/json", acceptLanguage: acceptLanguage, body: Array(body.utf8),
                                          remoteAddress: "192.0.2.1"),
-                             environment: env, log: { [unowned self] in lines.append($0) }, wiring: wiring)
+                             environment: ["OTP_SECRET_KEY": "endpoint-tests-key-0123456789"].merging(env) { $1 }, log: { [unowned self] in lines.append($0) }, wiring: wiring)
         }
 
         /// English and French only, each message "LOCALE CODE".
@@ -92,5 +93,33 @@ import OTP
         let answer = world.post(.generate, "not json", ["OTP_CODE_LENGTH": "3"])
         #expect(answer.status == 500 && answer.detail == "server misconfigured: OTP_CODE_LENGTH must be a whole number from 4 to 10")
         #expect(world.store.records.isEmpty)
+    }
+
+    /// The `state` field goes into the token as a claim; past its bound it is a 400 that repeats nothing of it.
+    @Test func aStateIsAClaimOfTheTokenAndBounded() throws {
+        let world = World()
+        _ = world.post(.generate, #"{"channel":"email","identifier":"s@example.com"}"#, Self.tokenSettings)
+        let code = try #require(world.sent.last?.code)
+        let long = String(repeating: "x", count: 257)
+        let refused = world.post(.verify, #"{"channel":"email","identifier":"s@example.com","code":"\#(code)","state":"\#(long)"}"#, Self.tokenSettings)
+        #expect(refused.status == 400 && refused.detail == "state must be 1 to 256 printable ASCII characters without spaces")
+        let answer = world.post(.verify, #"{"channel":"email","identifier":"s@example.com","code":"\#(code)","state":"abc-123"}"#, Self.tokenSettings)
+        guard case .string(let token)? = answer.fields.first(where: { $0.0 == "token" })?.1 else { Issue.record("no token"); return }
+        var payload = String(token.split(separator: ".")[1]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        payload += String(repeating: "=", count: (4 - payload.count % 4) % 4)
+        let data = try #require(Data(base64Encoded: payload))
+        let claims = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(claims["state"] as? String == "abc-123")
+    }
+
+    /// Issue 19: a key holding a line break forged a second log line, and a 400 repeated the client's key.
+    @Test func aClientsKeyNeitherForgesALogLineNorComesBackInTheDetail() {
+        let world = World()
+        let answer = world.post(.generate, "{\"x\\n otp-cgi: verify 200 \\\"Verified\\\"\":\"1\",\"x\\n otp-cgi: verify 200 \\\"Verified\\\"\":\"2\"}")
+        #expect(answer.status == 400 && answer.detail == "duplicate field")
+        #expect(world.lines == ["generate 400 \"duplicate field\""])
+        let forged = world.post(.generate, #"{"channel":"email\n otp-cgi: verify 200 \"Verified\""}"#)
+        #expect(forged.status == 400)
+        #expect(world.lines.map { StandardError.logLine($0) }.allSatisfy { $0.filter { $0 == 0x0a }.count == 1 })
     }
 }

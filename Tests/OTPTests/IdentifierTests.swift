@@ -1,6 +1,7 @@
 // Which emails and phone numbers are accepted, what they normalise to, and how they are masked in logs.
 import Testing
 @testable import OTP
+import TestSupport
 
 @Suite struct IdentifierTests {
     @Test(arguments: [
@@ -63,5 +64,58 @@ import Testing
     @Test(arguments: ["12345", "1234567", "12345a", "١٢٣٤٥٦", "１２３４５６", "12 456", "", "+12345"])
     func refusesOtherCodes(raw: String) {
         #expect(throws: OTPError.invalidCode) { try Code.validate(raw, length: 6) }
+    }
+}
+
+/// The email check and the mask on scalars and bytes: a mark after `@`, `.` or any character the check refuses
+/// changes nothing of what it sees.
+@Suite struct IdentifierMarkTests {
+    /// Issue 19: two `@`, one of them hidden in a cluster with U+0301, went into `To:` and was masked as corp's.
+    @Test func anAtSignWithAMarkIsStillAnAtSign() {
+        #expect(throws: OTPError.badRequest("Invalid email address")) {
+            try Identifier(channel: .email, raw: "attacker2@\u{0301}evil.example@corp.example")
+        }
+    }
+
+    @Test(arguments: CombiningMarks.after(["@", ".", "<", ">", ",", ";", ":", "\"", "(", ")", "[", "]", "\\", " ", "\n", "\r"]))
+    func everyRefusedCharacterIsRefusedWhateverMarkFollowsIt(character: String, text: String) {
+        // Inside the local part: the character is refused (or, for `@` and `.`, makes the address invalid).
+        let address = character == "@" ? "joe" + text + "@example.com" : character == "." ? "joe@example" + text : "jo" + text + "e@example.com"
+        #expect(throws: OTPError.badRequest("Invalid email address")) { try Identifier(channel: .email, raw: address) }
+    }
+
+    @Test(arguments: CombiningMarks.all)
+    func aMarkCannotStartTheLocalPartTheDomainOrALabel(mark: String) {
+        for address in [mark + "joe@example.com", "joe@" + mark + "example.com", "joe@example." + mark + "com"] {
+            #expect(throws: OTPError.badRequest("Invalid email address")) { try Identifier(channel: .email, raw: address) }
+        }
+    }
+
+    /// Not the zero-width joiner: a format character, refused anywhere in an address.
+    @Test(arguments: CombiningMarks.all.filter { $0 != "\u{200D}" })
+    func theMaskShowsOneScalarAndTheDomainWhateverFollowsTheFirstLetter(mark: String) throws {
+        let identifier = try Identifier(channel: .email, raw: "j" + mark + "oe@example.com")
+        #expect(identifier.masked == "j***@example.com")
+    }
+}
+
+/// The inbox a send and a failure count against: aliases and spellings of one inbox are one.
+@Suite struct MailboxTests {
+    @Test(arguments: [
+        ("joe+shop@example.com", "joe@example.com"),
+        ("J.O.E+1@GMail.com", "joe@gmail.com"),
+        ("j.oe@googlemail.com", "joe@gmail.com"),
+        ("j.oe@example.com", "j.oe@example.com"),
+        ("joe@Bücher.Example", "joe@xn--bcher-kva.example"),
+        ("joe@münchen.de", "joe@xn--mnchen-3ya.de"),
+        ("joe@xn--mnchen-3ya.de", "joe@xn--mnchen-3ya.de"),
+    ])
+    func aliasesShareOneInbox(raw: String, mailbox: String) throws {
+        #expect(try Identifier(channel: .email, raw: raw).mailbox == mailbox)
+    }
+
+    @Test func aNumberIsItsOwnInboxOnEveryChannel() throws {
+        #expect(try Identifier(channel: .sms, raw: "+1 415 555 2671").mailbox == "+14155552671")
+        #expect(try Identifier(channel: .whatsapp, raw: "+14155552671").mailbox == "+14155552671")
     }
 }

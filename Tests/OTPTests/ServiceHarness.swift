@@ -6,7 +6,11 @@ import System
 
 final class ServiceHarness {
     var now: Int64 = 1_000_000
-    var settings = ServiceSettings()
+    var settings: ServiceSettings = {
+        var settings = ServiceSettings()
+        settings.secretKey = Array("service-harness-key-0123456789".utf8)
+        return settings
+    }()
     let store = MemoryStore()
     var sent: [OutgoingMessage] = []
     /// What the next sends fail with, if anything.
@@ -34,13 +38,20 @@ final class ServiceHarness {
         try service.generate(for: try! email(address), client: IPAddress(client), locale: locale)
     }
 
-    func verify(_ address: String, _ code: String) throws(OTPError) { try service.verify(try! email(address), code: code) }
+    func verify(_ address: String, _ code: String, from client: String = "192.0.2.1") throws(OTPError) {
+        try service.verify(try! email(address), code: code, client: IPAddress(client))
+    }
 
     /// The code of the last message sent to `address`.
     func code(for address: String) -> String? { sent.last { $0.recipient.value == address }?.code }
 
     func record(for address: String) throws -> Record? {
-        store.records[RecordKey(secret: try store.secretKey(), identifier: try email(address))]
+        store.records[RecordKey(secret: settings.secretKey!, identifier: try email(address))]
+    }
+
+    /// The times an event log holds.
+    func log(_ budget: Budget, of subject: String) -> [Int64] {
+        store.logs[RecordKey(secret: settings.secretKey!, budget: budget, of: subject)]?.times ?? []
     }
 
     /// "LOCALE CODE", so a test sees which locale and code the service asked for.

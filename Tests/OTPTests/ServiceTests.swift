@@ -44,7 +44,8 @@ import Testing
         #expect(throws: OTPError.tooManyAttempts) { try h.verify("a@example.com", try #require(h.code(for: "a@example.com"))) }
     }
 
-    /// Sends per window: refused with the time left until the window ends, and allowed again at that second.
+    /// Sends per window: refused with the wait until the oldest counted send leaves the window (it counts through
+    /// second t + window), and allowed again at that second.
     @Test func sendsPerWindowAreRefusedUntilTheWindowsLastSecond() throws {
         h.settings.resendCooldownSeconds = 0
         h.settings.abuse.maxSendsPerWindow = 2
@@ -53,8 +54,8 @@ import Testing
         h.now += 1
         try h.generate("a@example.com")
         h.now += 1
-        #expect(throws: OTPError.limited(.sends, retryAfter: 98)) { try h.generate("a@example.com") }
-        h.now += 97
+        #expect(throws: OTPError.limited(.sends, retryAfter: 99)) { try h.generate("a@example.com") }
+        h.now += 98
         #expect(throws: OTPError.limited(.sends, retryAfter: 1)) { try h.generate("a@example.com") }
         h.now += 1
         try h.generate("a@example.com")
@@ -69,8 +70,10 @@ import Testing
         try h.generate("a@example.com")
         let code = try #require(h.code(for: "a@example.com"))
         for _ in 0..<2 { #expect(throws: OTPError.invalidCode) { try h.verify("a@example.com", "000000") } }
-        #expect(throws: OTPError.limited(.failures, retryAfter: 100)) { try h.verify("a@example.com", code) }
+        #expect(throws: OTPError.limited(.failures, retryAfter: 101)) { try h.verify("a@example.com", code) }
         h.now += 100
+        #expect(throws: OTPError.limited(.failures, retryAfter: 1)) { try h.verify("a@example.com", code) }
+        h.now += 1
         try h.verify("a@example.com", code)
     }
 
@@ -80,7 +83,7 @@ import Testing
         try h.generate("a@example.com")
         #expect(throws: OTPError.coolingDown(retryAfter: 30)) { try h.generate("a@example.com") }
         try h.generate("b@example.com")
-        #expect(throws: OTPError.limited(.client, retryAfter: 3600)) { try h.generate("c@example.com") }
+        #expect(throws: OTPError.limited(.client, retryAfter: 3601)) { try h.generate("c@example.com") }
         #expect(h.sent.map(\.recipient.value) == ["a@example.com", "b@example.com"])
     }
 
@@ -88,17 +91,18 @@ import Testing
     @Test func aClientLimitRefusalWithdrawsTheCodeItStored() throws {
         h.settings.abuse.ipMaxSendsPerWindow = 1
         try h.generate("a@example.com")
-        #expect(throws: OTPError.limited(.client, retryAfter: 3600)) { try h.generate("b@example.com") }
-        #expect(try h.record(for: "b@example.com") == nil)
+        #expect(throws: OTPError.limited(.client, retryAfter: 3601)) { try h.generate("b@example.com") }
+        #expect(try h.record(for: "b@example.com") == nil && h.log(.sends, of: "b@example.com") == [])
         try h.generate("b@example.com", from: "198.51.100.7")
-        #expect(try h.record(for: "b@example.com")?.sends == 1)
+        #expect(try h.record(for: "b@example.com") != nil && h.log(.sends, of: "b@example.com") == [h.now])
     }
 
     @Test func aFailedDeliveryWithdrawsTheCodeAndStartsNoCooldown() throws {
         h.deliveryFault = DeliveryFault("relay said 451")
         #expect(throws: OTPError.deliveryFailed(.email)) { try h.generate("a@example.com") }
         #expect(h.lines == ["delivery by email to a***@example.com failed: relay said 451"])
-        #expect(try h.record(for: "a@example.com") == nil)
+        #expect(try h.record(for: "a@example.com") == nil && h.log(.sends, of: "a@example.com") == [])
+        #expect(h.log(.clientSends, of: "192.0.2.1") == [h.now])
         h.deliveryFault = nil
         try h.generate("a@example.com")
     }
@@ -154,5 +158,76 @@ import Testing
         h.templateFault = nil
         try h.generate("a@example.com")
         #expect(h.sent.count == 1, "no cooldown was left behind")
+    }
+
+    /// Issue 19: SMS and WhatsApp to one number had separate budgets, so WhatsApp kept taking guesses after SMS
+    /// answered 429. Wrong codes count per number, on every channel.
+    @Test func wrongCodesCountPerNumberAcrossSMSAndWhatsApp() throws {
+        h.settings.abuse.maxFailedVerifiesPerWindow = 2
+        let sms = try Identifier(channel: .sms, raw: "+14155552671"), whatsapp = try Identifier(channel: .whatsapp, raw: "+14155552671")
+        _ = try h.service.generate(for: sms)
+        _ = try h.service.generate(for: whatsapp)
+        let code = try #require(h.sent.last?.code)
+        for _ in 0..<2 { #expect(throws: OTPError.invalidCode) { try h.service.verify(sms, code: "000000") } }
+        #expect(throws: OTPError.limited(.failures, retryAfter: 3601)) { try h.service.verify(whatsapp, code: code) }
+    }
+
+    /// Issue 19: `victim+1@`, `victim+2@` and `v.ictim@gmail.com` each had a fresh send budget. They share one now,
+    /// while each code still belongs to the exact address it was sent to.
+    @Test func aliasesOfOneInboxShareItsSendBudget() throws {
+        h.settings.abuse.maxSendsPerWindow = 3
+        for address in ["victim+1@gmail.com", "victim+2@gmail.com", "v.ictim@googlemail.com"] { try h.generate(address) }
+        #expect(throws: OTPError.limited(.sends, retryAfter: 3601)) { try h.generate("V.I.C.T.I.M+3@GMAIL.com") }
+        #expect(h.log(.sends, of: "victim@gmail.com") == [h.now, h.now, h.now])
+        #expect(throws: OTPError.invalidCode) { try h.verify("victim+2@gmail.com", try #require(h.code(for: "victim+1@gmail.com"))) }
+        try h.verify("victim+1@gmail.com", try #require(h.code(for: "victim+1@gmail.com")))
+    }
+
+    /// An unknown identifier counts exactly like a wrong code, for the mailbox and for the client: otherwise the
+    /// limits' 429s would tell who has a code.
+    @Test func anUnknownIdentifierCountsLikeAWrongCode() throws {
+        h.settings.abuse.maxFailedVerifiesPerWindow = 1
+        h.settings.abuse.ipMaxFailedVerifiesPerWindow = 3
+        try h.generate("known@example.com")
+        #expect(throws: OTPError.invalidCode) { try h.verify("known@example.com", "000000") }
+        #expect(throws: OTPError.invalidCode) { try h.verify("unknown@example.com", "000000") }
+        #expect(throws: OTPError.limited(.failures, retryAfter: 3601)) { try h.verify("known@example.com", "000000") }
+        #expect(throws: OTPError.limited(.failures, retryAfter: 3601)) { try h.verify("unknown@example.com", "000000") }
+        #expect(h.log(.clientFailures, of: "192.0.2.1") == [h.now, h.now])
+    }
+
+    /// One address spreading guesses over many identifiers meets the per-client cap; another address does not.
+    @Test func failedVerifiesAreCappedPerClientAcrossIdentifiers() throws {
+        h.settings.abuse.ipMaxFailedVerifiesPerWindow = 3
+        for i in 0..<3 { #expect(throws: OTPError.invalidCode) { try h.verify("v\(i)@example.com", "000000") } }
+        #expect(throws: OTPError.limited(.clientFailures, retryAfter: 3601)) { try h.verify("v3@example.com", "000000") }
+        // The refused guess counted nowhere: not against v3's mailbox.
+        #expect(h.log(.failures, of: "v3@example.com") == [])
+        #expect(throws: OTPError.invalidCode) { try h.verify("v3@example.com", "000000", from: "198.51.100.7") }
+    }
+
+    /// A right code gives back what it had counted: a person's own successes never use up a failure budget.
+    @Test func aRightCodeCountsAsNoFailure() throws {
+        h.settings.abuse.maxFailedVerifiesPerWindow = 1
+        h.settings.abuse.ipMaxFailedVerifiesPerWindow = 1
+        try h.generate("a@example.com")
+        try h.verify("a@example.com", try #require(h.code(for: "a@example.com")))
+        #expect(h.log(.failures, of: "a@example.com") == [] && h.log(.clientFailures, of: "192.0.2.1") == [])
+        #expect(throws: OTPError.invalidCode) { try h.verify("a@example.com", "000000") }
+    }
+
+    /// An IPv6 client counts per /64, and its /56 and /48 with 4 and 16 times the budget: a free /48 no longer
+    /// holds 65,536 fresh budgets.
+    @Test func anIPv6SlashFortyEightGetsSixteenTimesTheBudget() throws {
+        h.settings.abuse.ipMaxSendsPerWindow = 1
+        // Sixteen /64s, each in a /56 of its own, all in 2001:db8:1::/48.
+        for i in 0..<16 { try h.generate("u\(i)@example.com", from: "2001:db8:1:\(String(i, radix: 16))00::1") }
+        #expect(throws: OTPError.limited(.client, retryAfter: 3601)) { try h.generate("u16@example.com", from: "2001:db8:1:1000::1") }
+        #expect(throws: OTPError.limited(.client, retryAfter: 3601)) { try h.generate("u17@example.com", from: "2001:db8:1::2") }
+        try h.generate("u18@example.com", from: "2001:db8:2::1")
+        // Four /64s of one /56 fill it.
+        h.settings.abuse.ipMaxSendsPerWindow = 1
+        for i in 1...4 { try h.generate("w\(i)@example.com", from: "2001:db8:3:\(i)::1") }
+        #expect(throws: OTPError.limited(.client, retryAfter: 3601)) { try h.generate("w5@example.com", from: "2001:db8:3:5::1") }
     }
 }

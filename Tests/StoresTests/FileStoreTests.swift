@@ -1,4 +1,4 @@
-// The file store on a real directory: transitions, the shared secret, corruption, sweeping, and refusals.
+// The file store on a real directory: transitions, no key in it, corruption, sweeping, and refusals.
 import Testing
 import Glibc
 @testable import Stores
@@ -47,13 +47,36 @@ final class TemporaryDirectory {
         #expect(try store.check(key, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: 1002) == .verified)
     }
 
-    @Test func createsOnePrivateSecretKeyAndReusesIt() throws {
-        let first = try FileStore(path: storePath).secretKey()
-        #expect(first.count == 32)
-        #expect(try FileStore(path: storePath).secretKey() == first)
+    /// Issue 19: the key is the settings', never the store's; a copy of the store holds records only.
+    @Test func theStoreHoldsNoKeyOnlyItsPrivateRecords() throws {
+        let store = FileStore(path: storePath)
+        _ = try store.issue(key, codeMAC: mac, policy: policy, now: 1000)
+        let root = try #require(opendir(storePath))
+        defer { closedir(root) }
+        var names: [String] = []
+        while let entry = readdir(root) {
+            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) })
+        }
+        #expect(names.sorted() == [".", "..", "r"])
         var info = stat()
-        #expect(stat(storePath + "/secret.key", &info) == 0 && info.st_mode & 0o777 == 0o600)
         #expect(stat(storePath, &info) == 0 && info.st_mode & 0o777 == 0o700)
+    }
+
+    /// Any local user may make /var/tmp/otp-cgi-<uid> first: the answer is the misconfiguration, and the log
+    /// says whose directory it is and which setting to use instead.
+    @Test(.enabled(if: getuid() == 0, "chown needs root")) func aDirectoryOfAnotherUserIsRefusedAndTheLogSaysWhatToSet() throws {
+        #expect(mkdir(storePath, 0o700) == 0 && chown(storePath, 65534, 65534) == 0)
+        var lines: [String] = []
+        #expect { try Self.touch(FileStore(path: storePath, log: { lines.append($0) })) } throws: { error in
+            (error as? StoreFault)?.kind == .misconfigured("OTP_STORE_DIR must be a directory owned by the web server's user with mode 0700")
+        }
+        #expect(lines == ["store directory \(storePath) is owned by uid 65534, not by this process's uid 0; set OTP_STORE_DIR to a "
+                          + "directory of the web server's user with mode 0700, such as /var/lib/otp-cgi"])
+    }
+
+    /// Any transition opens the store's directory first.
+    static func touch(_ store: FileStore) throws {
+        _ = try store.check(RecordKey(hex: String(repeating: "ab", count: 32)), codeMAC: [], policy: CheckPolicy(maxAttempts: 5), now: 0)
     }
 
     @Test func aCorruptRecordCountsAsAbsentAndIsReplaced() throws {
@@ -84,18 +107,18 @@ final class TemporaryDirectory {
 
     @Test func refusesADirectoryOthersCanRead() throws {
         #expect(mkdir(storePath, 0o755) == 0 && chmod(storePath, 0o755) == 0)
-        #expect { try FileStore(path: storePath).secretKey() } throws: { error in
+        #expect { try Self.touch(FileStore(path: storePath)) } throws: { error in
             (error as? StoreFault)?.kind == .misconfigured("OTP_STORE_DIR must be a directory owned by the web server's user with mode 0700")
         }
     }
 
     @Test func refusesASymlinkedDirectory() throws {
         #expect(mkdir(dir.path + "/elsewhere", 0o700) == 0 && symlink(dir.path + "/elsewhere", storePath) == 0)
-        #expect(throws: StoreFault.self) { try FileStore(path: storePath).secretKey() }
+        #expect(throws: StoreFault.self) { try Self.touch(FileStore(path: storePath)) }
     }
 
     @Test func aMissingParentIsAStoreFault() {
-        #expect(throws: StoreFault.self) { try FileStore(path: dir.path + "/no/such/store").secretKey() }
+        #expect(throws: StoreFault.self) { try Self.touch(FileStore(path: dir.path + "/no/such/store")) }
     }
 
     @Test func aHeldLockMakesOthersGiveUpAsBusy() throws {
@@ -113,20 +136,25 @@ final class TemporaryDirectory {
     }
 }
 
-@Suite struct FileStoreCounterTests {
+@Suite struct FileStoreEventLogTests {
     let dir = TemporaryDirectory()
 
-    @Test func countsAClientsEventsPerWindowAcrossStoreInstances() throws {
-        let key = RecordKey(secret: Array("0123456789abcdef".utf8), client: "192.0.2.7")
-        let outcomes = try (0..<4).map { _ in try FileStore(path: dir.path + "/store").count(key, limit: 3, windowSeconds: 60, now: 1000) }
-        #expect(outcomes == [.counted, .counted, .counted, .limited(retryAfter: 60)])
-        #expect(try FileStore(path: dir.path + "/store").count(key, limit: 3, windowSeconds: 60, now: 1060) == .counted)
+    @Test func countsEventsPerWindowAcrossStoreInstancesAndGivesThemBack() throws {
+        let key = RecordKey(secret: Array("0123456789abcdef".utf8), budget: .clientSends, of: "192.0.2.7")
+        let outcomes = try (0..<4).map { _ in try FileStore(path: dir.path + "/store").take(key, limit: 3, windowSeconds: 60, now: 1000) }
+        #expect(outcomes == [.counted, .counted, .counted, .limited(retryAfter: 61)])
+        #expect(try FileStore(path: dir.path + "/store").take(key, limit: 3, windowSeconds: 60, now: 1060) == .limited(retryAfter: 1))
+        #expect(try FileStore(path: dir.path + "/store").take(key, limit: 3, windowSeconds: 60, now: 1061) == .counted)
+        try FileStore(path: dir.path + "/store").giveBack(key, at: 1061, windowSeconds: 60)
+        #expect(try FileStore(path: dir.path + "/store").take(key, limit: 1, windowSeconds: 60, now: 1062) == .counted)
     }
 
-    @Test func theClientKeyIsNotTheAddressAndDiffersFromAnIdentifiersKey() throws {
+    @Test func aLogsKeyIsNotItsSubjectAndDiffersByBudget() throws {
         let secret = Array("0123456789abcdef".utf8)
-        let client = RecordKey(secret: secret, client: "joe@example.com")
-        #expect(client != RecordKey(secret: secret, identifier: try Identifier(channel: .email, raw: "joe@example.com")))
-        #expect(RecordKey(secret: secret, client: "192.0.2.7") != RecordKey(secret: secret, client: "192.0.2.8"))
+        let sends = RecordKey(secret: secret, budget: .sends, of: "joe@example.com")
+        #expect(sends != RecordKey(secret: secret, identifier: try Identifier(channel: .email, raw: "joe@example.com")))
+        #expect(sends != RecordKey(secret: secret, budget: .failures, of: "joe@example.com"))
+        #expect(!sends.hex.contains("joe"))
+        #expect(RecordKey(secret: secret, budget: .clientSends, of: "192.0.2.7") != RecordKey(secret: secret, budget: .clientSends, of: "192.0.2.8"))
     }
 }

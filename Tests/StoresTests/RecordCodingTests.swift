@@ -23,14 +23,23 @@ import Crypto
         #expect(Record(decoding: [UInt8](repeating: 0, count: 100)) == nil)
     }
 
-    @Test func roundTripsWithCountersAndReadsTheOldFormat() {
-        let record = Record(codeMAC: mac, expiresAt: 1300, attempts: 3, resendAt: 1030, windowEndsAt: 4600, sends: 2, failures: 7)
-        #expect(Record(decoding: record.encoded()) == record)
-        let body = "otp1 \(Hex.encode(mac)) 1300 3 1030"
-        let old = Array((body + " " + Record.checksum(body) + "\n").utf8)
-        #expect(Record(decoding: old) == Record(codeMAC: mac, expiresAt: 1300, attempts: 3, resendAt: 1030))
-        let wrongCount = "otp1 \(Hex.encode(mac)) 1300 3 1030 4600 2 7"
-        #expect(Record(decoding: Array((wrongCount + " " + Record.checksum(wrongCount) + "\n").utf8)) == nil)
+    /// The formats before the event logs are read as the code they hold; their counters are dropped.
+    @Test func readsTheOlderFormats() {
+        for body in ["otp1 \(Hex.encode(mac)) 1300 3 1030", "otp2 \(Hex.encode(mac)) 1300 3 1030 4600 2 7"] {
+            #expect(Record(decoding: RecordLine.encode(body)) == Record(codeMAC: mac, expiresAt: 1300, attempts: 3, resendAt: 1030))
+        }
+        for body in ["otp1 \(Hex.encode(mac)) 1300 3 1030 4600 2 7", "otp3 \(Hex.encode(mac)) 1300 3 1030 4600 2 7"] {
+            #expect(Record(decoding: RecordLine.encode(body)) == nil)
+        }
+    }
+
+    @Test func anEventLogRoundTripsAndRefusesTimesOutOfOrder() {
+        let log = EventLog(times: [1000, 1000, 1003, 1_800_000_000])
+        #expect(EventLog(decoding: log.encoded()) == log)
+        #expect(EventLog(decoding: EventLog().encoded()) == EventLog())
+        #expect(EventLog(decoding: RecordLine.encode("otpl 5 4")) == nil)
+        #expect(EventLog(decoding: log.encoded().dropLast(3) + [0x0a]) == nil)
+        #expect(EventLog(decoding: Record(codeMAC: mac, expiresAt: 1, attempts: 0, resendAt: 1).encoded()) == nil)
     }
 
     /// An unknown identifier's check decodes this line where a wrong code's decodes a record: it must decode in full.

@@ -3,6 +3,7 @@ const { otpTokenClaims } = require('../../examples/check-token.js');
 
 const env = process.env;
 for (const line of require('node:fs').readFileSync(0, 'utf8').split('\n').filter(Boolean)) {
-  const claims = otpTokenClaims(line.trim(), env.TOKEN_SECRET, env.SEEN_DIR, env.TOKEN_ISSUER, env.TOKEN_AUDIENCE || null);
+  const claims = otpTokenClaims(line.trim(), env.TOKEN_SECRET, env.SEEN_DIR, env.TOKEN_ISSUER, env.TOKEN_AUDIENCE || null,
+                                 env.TOKEN_STATE || null);
   console.log(claims === null ? 'no' : `ok ${claims.sub}`);
 }

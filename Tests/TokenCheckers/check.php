@@ -3,6 +3,6 @@
 require __DIR__ . '/../../examples/check-token.php';
 while (($line = fgets(STDIN)) !== false) {
     $claims = otp_token_claims(trim($line), getenv('TOKEN_SECRET'), getenv('SEEN_DIR'), getenv('TOKEN_ISSUER'),
-                               getenv('TOKEN_AUDIENCE') ?: null);
+                               getenv('TOKEN_AUDIENCE') ?: null, getenv('TOKEN_STATE') ?: null);
     echo $claims === null ? "no\n" : "ok {$claims['sub']}\n";
 }

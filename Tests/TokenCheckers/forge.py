@@ -41,6 +41,8 @@ def main():
         "alg_none_signed": f"{none_head}.{unsigned}.{signature}",
         # Correctly signed with the right key, but by HS512: a checker must insist on HS256, not obey the header.
         "alg_hs512": signed({"alg": "HS512", "typ": "JWT"}, claims, hashlib.sha512),
+        # The genuine signature with its last character made non-ASCII: as long in characters, longer in bytes.
+        "non_ascii_signature": f"{header}.{payload}.{signature[:-1]}\u00e9",
     }, sys.stdout)
 
 

@@ -29,37 +29,24 @@ public final class RedisStore: OTPStore {
 
     // MARK: OTPStore
 
-    public func secretKey() throws(StoreFault) -> [UInt8] {
-        let reply = try run(RedisScripts.secret, key: prefix + "secret", [Random.bytes(32)], idempotent: true)
-        guard case .bulk(let key?) = reply, key.count == 32 else {
-            throw StoreFault("redis key \(prefix)secret is not a 32-byte key; delete it to make a new one, or set OTP_SECRET_KEY")
-        }
-        return key
-    }
-
     public func issue(_ key: RecordKey, codeMAC: [UInt8], policy: IssuePolicy, now: Int64) throws(StoreFault) -> IssueOutcome {
         let reply = try integers(run(RedisScripts.issue, key: name(key),
-                                     text(Hex.encode(codeMAC), now, policy.ttlSeconds, policy.cooldownSeconds,
-                                          policy.maxSendsPerWindow, policy.windowSeconds)), script: "issue")
+                                     text(Hex.encode(codeMAC), now, policy.ttlSeconds, policy.cooldownSeconds)), script: "issue")
         switch reply.first {
         case .integer(1)?:
-            return .issued(previous: reply.count == 8 ? try record(Array(reply.dropFirst())) : nil)
-        case .integer(2)? where reply.count == 2: return .limited(retryAfter: try number(reply[1]))
+            return .issued(previous: reply.count == 5 ? try record(Array(reply.dropFirst())) : nil)
         case .integer(3)? where reply.count == 2: return .coolingDown(retryAfter: try number(reply[1]))
         default: throw StoreFault("redis script issue: unexpected reply \(reply)")
         }
     }
 
     public func check(_ key: RecordKey, codeMAC: [UInt8], policy: CheckPolicy, now: Int64) throws(StoreFault) -> CheckOutcome {
-        let reply = try integers(run(RedisScripts.check, key: name(key),
-                                     text(Hex.encode(codeMAC), now, policy.maxAttempts, policy.maxFailuresPerWindow, policy.windowSeconds)),
-                                 script: "check")
+        let reply = try integers(run(RedisScripts.check, key: name(key), text(Hex.encode(codeMAC), now, policy.maxAttempts)), script: "check")
         switch reply.first {
         case .integer(1)?: return .verified
         case .integer(2)?: return .wrong
         case .integer(3)?: return .exhausted
         case .integer(4)?: return .absent
-        case .integer(5)? where reply.count == 2: return .limited(retryAfter: try number(reply[1]))
         default: throw StoreFault("redis script check: unexpected reply \(reply)")
         }
     }
@@ -70,13 +57,17 @@ public final class RedisStore: OTPStore {
         _ = try run(RedisScripts.withdraw, key: name(key), arguments, idempotent: true)
     }
 
-    public func count(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws(StoreFault) -> CountOutcome {
-        let reply = try integers(run(RedisScripts.count, key: name(key), text(now, limit, windowSeconds)), script: "count")
+    public func take(_ key: RecordKey, limit: Int, windowSeconds: Int, now: Int64) throws(StoreFault) -> CountOutcome {
+        let reply = try integers(run(RedisScripts.take, key: name(key), text(now, limit, windowSeconds)), script: "take")
         switch reply.first {
         case .integer(1)?: return .counted
         case .integer(2)? where reply.count == 2: return .limited(retryAfter: try number(reply[1]))
-        default: throw StoreFault("redis script count: unexpected reply \(reply)")
+        default: throw StoreFault("redis script take: unexpected reply \(reply)")
         }
+    }
+
+    public func giveBack(_ key: RecordKey, at time: Int64, windowSeconds: Int) throws(StoreFault) {
+        _ = try run(RedisScripts.giveBack, key: name(key), text(time, windowSeconds))
     }
 
     // MARK: Records as Redis holds them
@@ -86,11 +77,19 @@ public final class RedisStore: OTPStore {
 
     /// Reads a record back as the scripts left it (tests compare it with the Swift rules' result).
     func record(_ key: RecordKey) throws(StoreFault) -> Record? {
-        let reply = try call([Array("HMGET".utf8), Array(name(key).utf8)] + ["m", "e", "a", "r", "w", "s", "f"].map { Array($0.utf8) },
+        let reply = try call([Array("HMGET".utf8), Array(name(key).utf8)] + ["m", "e", "a", "r"].map { Array($0.utf8) },
                              key: name(key), idempotent: true)
-        guard case .array(let fields?) = reply, fields.count == 7 else { throw StoreFault("redis HMGET: unexpected reply \(reply)") }
+        guard case .array(let fields?) = reply, fields.count == 4 else { throw StoreFault("redis HMGET: unexpected reply \(reply)") }
         if case .bulk(nil) = fields[1] { return nil }
         return try record(fields)
+    }
+
+    /// Reads an event log back as the scripts left it.
+    func eventLog(_ key: RecordKey) throws(StoreFault) -> EventLog? {
+        let reply = try call([Array("GET".utf8), Array(name(key).utf8)], key: name(key), idempotent: true)
+        guard case .bulk(let bytes) = reply else { throw StoreFault("redis GET: unexpected reply \(reply)") }
+        guard let bytes else { return nil }
+        return EventLog(times: String(decoding: bytes, as: UTF8.self).split(separator: " ").compactMap { Int64($0) })
     }
 
     private func record(_ fields: [RESPValue]) throws(StoreFault) -> Record {
@@ -110,8 +109,7 @@ public final class RedisStore: OTPStore {
             guard let n = Int64(String(decoding: try bytes(field), as: UTF8.self)) else { throw StoreFault("redis record holds a malformed number") }
             numbers.append(n)
         }
-        return Record(codeMAC: mac, expiresAt: numbers[0], attempts: Int(numbers[1]), resendAt: numbers[2],
-                      windowEndsAt: numbers[3], sends: Int(numbers[4]), failures: Int(numbers[5]))
+        return Record(codeMAC: mac, expiresAt: numbers[0], attempts: Int(numbers[1]), resendAt: numbers[2])
     }
 
     // MARK: Calls

@@ -1,0 +1,42 @@
+// The store's key read from OTP_SECRET_KEY_FILE: a file of its own, outside the store, that only the web server's
+// user can read, so that no copy of the store (a backup, a Redis dump, a neighbour on a shared Redis) holds it.
+#if canImport(Glibc)
+import Glibc
+#endif
+import System
+
+public enum SecretKeyFile {
+    /// At least as many bytes as OTP_SECRET_KEY must have.
+    public static let minimumBytes = 16
+
+    /// What a log line tells an operator who has no key yet: how to make one and how to name it.
+    public static let howToMakeOne = "make a key with  (umask 077; head -c 32 /dev/urandom | base64 >/etc/otp-cgi/secret.key)  "
+        + "then  chown www-data /etc/otp-cgi/secret.key  (the user the CGIs run as) and  SetEnv OTP_SECRET_KEY_FILE /etc/otp-cgi/secret.key"
+
+    /// The file's bytes without one final line break, so that `echo` and editors make valid keys. A file other
+    /// users may read is refused: the key is as secret as every code it seals. Messages name the setting, not the
+    /// path, as they reach the client in a 500.
+    public static func read(_ path: String) throws(OTPError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else {
+            throw .misconfigured("OTP_SECRET_KEY_FILE cannot be read by the web server's user (\(Errno.current))")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw .misconfigured("OTP_SECRET_KEY_FILE must name a regular file")
+        }
+        guard info.st_mode & 0o007 == 0 else {
+            throw .misconfigured("OTP_SECRET_KEY_FILE must not be readable by other users (chmod 0600, or 0640 with the web server's group)")
+        }
+        guard var bytes = try? Syscall.readAll(fd, limit: 4096) else {
+            throw .misconfigured("OTP_SECRET_KEY_FILE must hold a key of \(minimumBytes) to 4096 bytes")
+        }
+        if bytes.last == 0x0a { bytes.removeLast() }
+        if bytes.last == 0x0d { bytes.removeLast() }
+        guard bytes.count >= minimumBytes else {
+            throw .misconfigured("OTP_SECRET_KEY_FILE must hold a key of at least \(minimumBytes) bytes")
+        }
+        return bytes
+    }
+}
