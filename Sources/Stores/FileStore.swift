@@ -98,7 +98,7 @@ public final class FileStore: OTPStore {
     static let standIn = Record(codeMAC: [UInt8](repeating: 0, count: SHA256.digestSize), expiresAt: 0, attempts: 0, resendAt: 0)
     /// `standIn` as a file holds it, which an unknown identifier's check decodes as a wrong code's check decodes
     /// the record it read (checksum and all), so that the two cost the same work, not only the same calls.
-    static let standInLine = Array("otp2 0000000000000000000000000000000000000000000000000000000000000000 0 0 0 0 0 0 d6451392b8722e05\n".utf8)
+    static let standInLine = Array("otp3 0000000000000000000000000000000000000000000000000000000000000000 0 0 0 7a5463a0aaeaaebc\n".utf8)
 
     private func transition<T>(_ key: RecordKey, now: Int64, sweep: Bool, _ rule: (Record?) -> (T, Record?)) throws(StoreFault) -> T {
         try locked(key) { (shard, name, shardName) throws(StoreFault) in
