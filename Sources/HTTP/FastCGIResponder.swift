@@ -130,10 +130,14 @@ public final class FastCGIResponder {
         var logLines: [UInt8] = []
         let output = endpoint.serve(params, readBody: { Array(request.body.prefix($0)) },
                                     log: { logLines += StandardError.logLine($0) }, wiring: wiring)
-        return send(fd, FastCGIRecord.stream(.stderr, requestID: request.id, logLines)
-                    + FastCGIRecord.stream(.stdout, requestID: request.id, output)
-                    + FastCGIRecord(.stdout, requestID: request.id).encoded
-                    + FastCGIRecord.endRequest(request.id, .requestComplete))
+        let sent = send(fd, FastCGIRecord.stream(.stderr, requestID: request.id, logLines)
+                        + FastCGIRecord.stream(.stdout, requestID: request.id, output)
+                        + FastCGIRecord(.stdout, requestID: request.id).encoded
+                        + FastCGIRecord.endRequest(request.id, .requestComplete))
+        // What the wiring keeps may hold on to this log until the next request: it must hold none of its lines
+        // (the console backend's carry a code).
+        logLines = []
+        return sent
     }
 
     /// GET_VALUES gets this responder's limits; any other management record, FCGI_UNKNOWN_TYPE (section 4).

@@ -10,7 +10,7 @@ import System
 /// `lock` file, which is never replaced or deleted (a rename would leave the lock on the old inode), re-reads
 /// the record under the lock, and replaces it atomically: temp file, rename. A process killed at any instant
 /// leaves the old record or the new one. Which replacements also wait for the disk (fsync of the file and of
-/// the directory) is `sync`'s to say: by default only a used-up code and the directories a power cut must not
+/// the directory) is OTP_STORE_SYNC's to say: by default only a used-up code and the directories a power cut must not
 /// undo. On NFS flock becomes an fcntl lock that closing any descriptor of the file drops, hence the separate file.
 public final class FileStore: OTPStore {
     public let path: String
@@ -54,9 +54,10 @@ public final class FileStore: OTPStore {
     }
 
     /// A check answered 400 makes the same calls in the same order whether or not the identifier has a record,
-    /// so that neither time nor side effects tell an unknown identifier from a wrong code: the record is read through a fresh link (made as an empty file when there is no record), and a
-    /// record-sized temp file is written and renamed over the record (its attempt counted, or as it was), or
-    /// over that link when there is none. A used-up code is the one write a power cut must not undo: it is
+    /// so that neither time nor side effects tell an unknown identifier from a wrong code: the record is read
+    /// through a fresh link (made as an empty file when there is no record), and a record-sized temp file is
+    /// written and renamed over the record (its attempt counted, or as it was), or over that link when there is
+    /// none. A used-up code is the one write a power cut must not undo: it is
     /// synced unless OTP_STORE_SYNC=never.
     public func check(_ key: RecordKey, codeMAC: [UInt8], policy: CheckPolicy, now: Int64) throws(StoreFault) -> CheckOutcome {
         try locked(key) { (shard, name, shardName) throws(StoreFault) in
@@ -94,7 +95,10 @@ public final class FileStore: OTPStore {
     // MARK: Transitions
 
     /// What an unknown identifier's check writes and throws away: as long as a live record.
-    private static let standIn = Record(codeMAC: [UInt8](repeating: 0, count: SHA256.digestSize), expiresAt: 0, attempts: 0, resendAt: 0)
+    static let standIn = Record(codeMAC: [UInt8](repeating: 0, count: SHA256.digestSize), expiresAt: 0, attempts: 0, resendAt: 0)
+    /// `standIn` as a file holds it, which an unknown identifier's check decodes as a wrong code's check decodes
+    /// the record it read (checksum and all), so that the two cost the same work, not only the same calls.
+    static let standInLine = Array("otp3 0000000000000000000000000000000000000000000000000000000000000000 0 0 0 7a5463a0aaeaaebc\n".utf8)
 
     private func transition<T>(_ key: RecordKey, now: Int64, sweep: Bool, _ rule: (Record?) -> (T, Record?)) throws(StoreFault) -> T {
         try locked(key) { (shard, name, shardName) throws(StoreFault) in
@@ -241,7 +245,10 @@ public final class FileStore: OTPStore {
             log("record in shard \(shardName) unreadable: \(error.errno)")
             return nil
         }
-        guard exists else { return nil }
+        guard exists else {
+            withExtendedLifetime(Record(decoding: Self.standInLine)) {}
+            return nil
+        }
         guard bytes.count <= Self.maxRecordBytes, let record = Record(decoding: bytes) else {
             log("record in shard \(shardName) is corrupt; treating it as absent")
             return nil

@@ -41,4 +41,10 @@ import Crypto
         #expect(EventLog(decoding: log.encoded().dropLast(3) + [0x0a]) == nil)
         #expect(EventLog(decoding: Record(codeMAC: mac, expiresAt: 1, attempts: 0, resendAt: 1).encoded()) == nil)
     }
+
+    /// An unknown identifier's check decodes this line where a wrong code's decodes a record: it must decode in full.
+    @Test func theStandInLineIsTheStandInRecordsDiskForm() {
+        #expect(FileStore.standInLine == FileStore.standIn.encoded())
+        #expect(Record(decoding: FileStore.standInLine) == FileStore.standIn)
+    }
 }
