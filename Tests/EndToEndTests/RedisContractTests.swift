@@ -145,7 +145,7 @@ import Testing
         redis.pause()
         let began = Date()
         let stuck = try site.run("generate", json: ["channel": "email", "identifier": email])
-        #expect(Date().timeIntervalSince(began) >= 0.5)
+        #expect(Date().timeIntervalSince(began) >= 0.499, "the deadline is kept in whole milliseconds, so it may end up to 1 ms early")
         #expect(stuck.status == 503 && stuck.stderr.contains("no reply within 500 ms"), "\(stuck.stderr)")
         redis.resume()
         #expect(try site.run("generate", json: ["channel": "email", "identifier": email]).status == 200)
