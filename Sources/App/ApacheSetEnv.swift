@@ -11,8 +11,11 @@ import System
 enum ApacheSetEnv {
     static func settings(in path: String, depth: Int = 0) throws(OTPError) -> [String: String] {
         var settings: [String: String] = [:]
-        for raw in try read(path).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            let words = Self.words(String(raw))
+        // Lines end at the LF byte, as Apache reads them (a CR before it is dropped).
+        let text = try read(path)
+        for raw in text.utf8.split(separator: UInt8(ascii: "\n")) {
+            let line = raw.last == UInt8(ascii: "\r") ? raw.dropLast() : raw
+            let words = Self.words(String(text[line.startIndex..<line.endIndex]))
             guard let directive = words.first?.lowercased() else { continue }
             switch directive {
             case "setenv" where words.count >= 2:

@@ -17,7 +17,8 @@ public struct Settings: Sendable {
         store = try StoreSettings(reader)
         delivery = try DeliverySettings(reader)
         http = try HTTPSettings(reader)
-        if let keyFile = service.secretKeyFile, case .file = store.location, keyFile.hasPrefix(store.directory + "/") {
+        // Compared as bytes: a path that goes on with a combining mark after the directory's `/` is still inside it.
+        if let keyFile = service.secretKeyFile, case .file = store.location, keyFile.utf8.starts(with: (store.directory + "/").utf8) {
             throw .misconfigured("OTP_SECRET_KEY_FILE must be outside OTP_STORE_DIR, so that no copy of the store holds the key")
         }
     }

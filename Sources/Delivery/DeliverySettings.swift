@@ -50,7 +50,7 @@ public struct DeliverySettings: Sendable {
         }
         emailPort = try reader.integer("EMAIL_PORT", default: emailPort, in: 1...65_535)
         emailUser = reader.string("EMAIL_HOST_USER")
-        if emailUser?.contains(":") == true {
+        if emailUser?.utf8.contains(UInt8(ascii: ":")) == true {
             throw .misconfigured("EMAIL_HOST_USER must not contain a colon (curl would take the rest for the password)")
         }
         emailPassword = reader.string("EMAIL_HOST_PASSWORD")

@@ -24,7 +24,7 @@ struct SMTPSender: Sender {
 
     /// smtp://host:port, or smtps:// for TLS from the first byte; an IPv6 host in brackets.
     static func relayURL(_ delivery: DeliverySettings) -> String {
-        let host = delivery.emailHost.contains(":") ? "[\(delivery.emailHost)]" : delivery.emailHost
+        let host = delivery.emailHost.utf8.contains(UInt8(ascii: ":")) ? "[\(delivery.emailHost)]" : delivery.emailHost
         return "\(delivery.emailSecurity == .implicitTLS ? "smtps" : "smtp")://\(host):\(delivery.emailPort)"
     }
 

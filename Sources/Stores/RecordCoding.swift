@@ -20,7 +20,7 @@ enum RecordLine {
         guard let space = line.utf8.lastIndex(of: UInt8(ascii: " ")) else { return nil }
         let body = String(line[..<space])
         guard checksum(body) == line[line.utf8.index(after: space)...] else { return nil }
-        return body.split(separator: " ", omittingEmptySubsequences: false)
+        return body.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false).map { body[$0.startIndex..<$0.endIndex] }
     }
 
     static func checksum(_ body: String) -> String { Hex.encode(Array(SHA256.hash(body.utf8).prefix(8))) }

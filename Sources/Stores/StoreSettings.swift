@@ -82,7 +82,7 @@ public struct RedisEndpoint: Sendable, Equatable {
 
         public var description: String {
             switch self {
-            case .tcp(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+            case .tcp(let host, let port): host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]:\(port)" : "\(host):\(port)"
             case .unix(let path): path
             }
         }
@@ -100,19 +100,21 @@ public struct RedisEndpoint: Sendable, Equatable {
     /// What follows `redis://`.
     init(tcp rest: String) throws(OTPError) {
         var hostPart = Substring(rest)
-        if let at = rest.lastIndex(of: "@") {
+        if let at = rest.utf8.lastIndex(of: UInt8(ascii: "@")) {
             (username, password) = try Self.credentials(rest[..<at])
-            hostPart = rest[rest.index(after: at)...]
+            hostPart = rest[rest.utf8.index(after: at)...]
         }
-        if let slash = hostPart.firstIndex(of: "/") {
-            let db = hostPart[hostPart.index(after: slash)...]
+        if let slash = hostPart.utf8.firstIndex(of: UInt8(ascii: "/")) {
+            let db = hostPart[hostPart.utf8.index(after: slash)...]
             database = db.isEmpty ? 0 : try Self.database(db)
             hostPart = hostPart[..<slash]
         }
         guard let parsed = HostPort(hostPart) else {
             // Brackets that do not close, or anything after them but a port, make no address at all.
-            let bracketed = hostPart.hasPrefix("["), close = hostPart.firstIndex(of: "]")
-            if bracketed, close == nil || !hostPart[hostPart.index(after: close!)...].hasPrefix(":") { throw Self.bad }
+            let bytes = hostPart.utf8, close = bytes.firstIndex(of: UInt8(ascii: "]"))
+            if bytes.first == UInt8(ascii: "["), close == nil || bytes[bytes.index(after: close!)...].first != UInt8(ascii: ":") {
+                throw Self.bad
+            }
             throw .misconfigured("OTP_STORE_URL: the port must be a number from 1 to 65535")
         }
         let host = parsed.host, port = parsed.port ?? 6379
@@ -124,10 +126,10 @@ public struct RedisEndpoint: Sendable, Equatable {
     /// What follows `unix://`: an absolute path, then optionally `?db=N&password=...&username=...`.
     init(unix rest: String) throws(OTPError) {
         var path = Substring(rest)
-        if let question = rest.firstIndex(of: "?") {
+        if let question = rest.utf8.firstIndex(of: UInt8(ascii: "?")) {
             path = rest[..<question]
-            for pair in rest[rest.index(after: question)...].split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            for pair in Self.split(rest[rest.utf8.index(after: question)...], at: "&", omittingEmpty: true) {
+                let parts = Self.split(pair, at: "=", maxSplits: 1, omittingEmpty: false)
                 guard parts.count == 2 else { throw Self.bad }
                 switch parts[0] {
                 case "db": database = try Self.database(parts[1])
@@ -145,12 +147,18 @@ public struct RedisEndpoint: Sendable, Equatable {
 
     private static let bad = OTPError.misconfigured("OTP_STORE_URL must be redis://[[user]:password@]host[:port][/db] or unix:///path/redis.sock[?db=N]")
 
+    /// `text` cut at every `separator` byte (a separator followed by a combining mark is still one).
+    private static func split(_ text: Substring, at separator: Unicode.Scalar, maxSplits: Int = .max, omittingEmpty: Bool) -> [Substring] {
+        text.utf8.split(separator: UInt8(ascii: separator), maxSplits: maxSplits, omittingEmptySubsequences: omittingEmpty)
+            .map { text[$0.startIndex..<$0.endIndex] }
+    }
+
     private static func credentials(_ text: Substring) throws(OTPError) -> (String?, String?) {
-        guard let colon = text.firstIndex(of: ":") else {
+        guard let colon = text.utf8.firstIndex(of: UInt8(ascii: ":")) else {
             // redis://password@host, as redis-cli -u and several clients read it.
             return (nil, text.isEmpty ? nil : try percentDecoded(text))
         }
-        let user = text[..<colon], pass = text[text.index(after: colon)...]
+        let user = text[..<colon], pass = text[text.utf8.index(after: colon)...]
         return (user.isEmpty ? nil : try percentDecoded(user), pass.isEmpty ? nil : try percentDecoded(pass))
     }
 

@@ -7,17 +7,19 @@ public struct HostPort: Equatable, Sendable {
 
     /// Nil when brackets do not close, something follows them but a port, or the port is not 1 to 65535 in
     /// at most five ASCII digits.
+    /// Delimiters are found as bytes: a `]` or `:` followed by a combining mark is still a delimiter.
     public init?(_ text: Substring) {
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else { return nil }
-            host = text[text.index(after: text.startIndex)..<close]
-            let after = text[text.index(after: close)...]
-            if after.isEmpty { port = nil; return }
-            guard after.hasPrefix(":"), let number = Self.port(after.dropFirst()) else { return nil }
+        let bytes = text.utf8
+        if bytes.first == UInt8(ascii: "[") {
+            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return nil }
+            host = text[bytes.index(after: bytes.startIndex)..<close]
+            let after = bytes.index(after: close)
+            if after == bytes.endIndex { port = nil; return }
+            guard bytes[after] == UInt8(ascii: ":"), let number = Self.port(text[bytes.index(after: after)...]) else { return nil }
             port = number
-        } else if let colon = text.lastIndex(of: ":") {
+        } else if let colon = bytes.lastIndex(of: UInt8(ascii: ":")) {
             host = text[..<colon]
-            guard let number = Self.port(text[text.index(after: colon)...]) else { return nil }
+            guard let number = Self.port(text[bytes.index(after: colon)...]) else { return nil }
             port = number
         } else {
             host = text

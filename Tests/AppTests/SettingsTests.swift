@@ -1,4 +1,5 @@
 // Settings keep the seed's names and defaults, and a bad value is an error that names the setting.
+import Foundation
 import Testing
 @testable import App
 import HTTP
@@ -92,6 +93,22 @@ import System
     @Test func filebasedNeedsAPath() {
         #expect(throws: OTPError.misconfigured("EMAIL_FILE_PATH is required with the filebased email backend")) {
             try Settings(environment: ["EMAIL_BACKEND": "filebased"])
+        }
+    }
+
+    /// Inside the store, whatever follows the directory's `/`: a name starting with a combining mark is still in it.
+    @Test func aKeyFileInsideTheStoreIsRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("otp-settings-\(UUID().uuidString)")
+        let store = directory.appendingPathComponent("store")
+        try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for name in ["secret.key", "\u{0301}secret.key"] {
+            let key = store.appendingPathComponent(name)
+            try Data("a-long-enough-secret-key-for-tests".utf8).write(to: key)
+            #expect(chmod(key.path, 0o600) == 0)
+            #expect(throws: OTPError.misconfigured("OTP_SECRET_KEY_FILE must be outside OTP_STORE_DIR, so that no copy of the store holds the key")) {
+                try Settings(environment: ["OTP_STORE_DIR": store.path, "OTP_SECRET_KEY_FILE": key.path])
+            }
         }
     }
 }

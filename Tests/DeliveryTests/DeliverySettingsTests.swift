@@ -41,7 +41,7 @@ import OTP
 
     @Test(arguments: [
         ("EMAIL_HOST", "smtp.example.com/evil"), ("EMAIL_HOST", "user@host"), ("EMAIL_PORT", "0"), ("EMAIL_PORT", "65536"),
-        ("EMAIL_HOST_USER", "name:pass"), ("EMAIL_USE_TLS", "sometimes"), ("EMAIL_TIMEOUT", "0"), ("EMAIL_TIMEOUT", "1.5"),
+        ("EMAIL_HOST_USER", "name:pass"), ("EMAIL_HOST_USER", "name:\u{0301}pass"), ("EMAIL_USE_TLS", "sometimes"), ("EMAIL_TIMEOUT", "0"), ("EMAIL_TIMEOUT", "1.5"),
         ("EMAIL_SENDMAIL_PATH", "sendmail"), ("OTP_CURL_PATH", "curl"), ("OTP_CA_BUNDLE", "ca.pem"),
         ("OTP_TWILIO_BASE_URL", "http://api.twilio.com"), ("OTP_TWILIO_BASE_URL", "https://a b"), ("OTP_TWILIO_TIMEOUT", "500"),
         ("OTP_WEBOTP_DOMAIN", "https://example.com"), ("OTP_WEBOTP_DOMAIN", "example.com:443"),

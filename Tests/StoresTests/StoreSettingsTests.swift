@@ -42,6 +42,7 @@ import OTP
         ("redis://a b:6379", "must be redis://"),
         ("unix://relative.sock", "absolute socket path"),
         ("unix:///run/redis.sock?bogus=1", "must be redis://"),
+        ("unix:///run/redis.sock?\u{0301}db=4", "must be redis://"), ("redis://host:\u{0301}6379", "port must be a number from 1 to 65535"),
         ("unix:///" + String(repeating: "a", count: 120), "under 108 bytes"),
     ])
     func refusesABadURLNamingTheSettingButNotThePassword(url: String, message: String) {

@@ -21,7 +21,8 @@ import Testing
         #expect(parsed.host == host && parsed.port == port)
     }
 
-    @Test(arguments: ["host:", "host:0", "host:65536", "host:+80", "host:123456", "[::1", "[::1]x", "[::1]:", "host:8a"])
+    @Test(arguments: ["host:", "host:0", "host:65536", "host:+80", "host:123456", "[::1", "[::1]x", "[::1]:", "host:8a",
+                      "host:\u{0301}6379", "[::1]:\u{0301}80", "[::1]\u{0301}:80"])
     func hostPortRefusesWhatIsNotAPort(text: String) {
         #expect(HostPort(Substring(text)) == nil)
     }
