@@ -26,7 +26,7 @@ extension LoopbackServer {
         return try await send(request)
     }
 
-    /// As an API client posts: JSON, and by default the `Accept: */*` of URLSession (libcurl).
+    /// As an API client posts: JSON, and by default the `Accept: */*` of curl.
     func post(_ endpoint: String, _ fields: [String: String], accept: String? = nil) async throws -> HTTPAnswer {
         try await post(endpoint, body: try JSONSerialization.data(withJSONObject: fields), contentType: "application/json", accept: accept)
     }
@@ -38,11 +38,7 @@ extension LoopbackServer {
     }
 
     func send(_ request: URLRequest) async throws -> HTTPAnswer {
-        let (data, response) = try await Loopback.session.data(for: request)
-        guard let http = response as? HTTPURLResponse else { throw TestFailure("not an HTTP answer") }
-        var headers: [String: String] = [:]
-        for case let (name as String, value as String) in http.allHeaderFields { headers[name.lowercased()] = value }
-        return HTTPAnswer(status: http.statusCode, headers: headers, body: String(decoding: data, as: UTF8.self))
+        try await Loopback.exchange(request, port: port)
     }
 }
 
@@ -52,14 +48,38 @@ struct LoopbackPort: LoopbackServer {
 }
 
 enum Loopback {
-    /// Enough connections for the parallel tests to be parallel; no cookies or cache between requests.
-    static let session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = 64
-        configuration.timeoutIntervalForRequest = 120
-        return URLSession(configuration: configuration)
-    }()
+    /// One request on a connection of its own, written whole as soon as it is connected, and the answer read to
+    /// the close. A client that keeps a pool of connections (URLSession) can leave one open with nothing sent while
+    /// a loaded machine catches up, and Apache answers it 408. Each exchange has a thread of its own, so a hundred
+    /// at once are a hundred at once and not the two of Swift's cooperative pool on two cores.
+    static func exchange(_ request: URLRequest, port: Int) async throws -> HTTPAnswer {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try exchange(request, port: port) }) }.start()
+        }
+    }
 
+    private static func exchange(_ request: URLRequest, port: Int) throws -> HTTPAnswer {
+        guard let url = request.url, let parts = URLComponents(url: url, resolvingAgainstBaseURL: true) else {
+            throw TestFailure("no URL in \(request)")
+        }
+        let target = (parts.percentEncodedPath.isEmpty ? "/" : parts.percentEncodedPath)
+            + (parts.percentEncodedQuery.map { "?" + $0 } ?? "")
+        var fields = request.allHTTPHeaderFields ?? [:]
+        if !fields.keys.contains(where: { $0.lowercased() == "accept" }) { fields["Accept"] = "*/*" }
+        let body = request.httpBody ?? Data()
+        if request.httpMethod == "POST" || !body.isEmpty { fields["Content-Length"] = String(body.count) }
+        let head = "\(request.httpMethod ?? "GET") \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+            + fields.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n"
+        guard let fd = connection(port: port) else { throw TestFailure("nothing listens on port \(port)") }
+        defer { close(fd) }
+        var limit = timeval(tv_sec: Int(request.timeoutInterval.rounded(.up)), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        let bytes = Array(head.utf8) + body
+        guard bytes.withUnsafeBytes({ Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else {
+            throw TestFailure("send to port \(port): errno \(errno)")
+        }
+        return try HTTPAnswer(parsing: readAll(fd))
+    }
     /// The kernel's pick of an unused port, free again once this socket closes for the server to take. The
     /// kernel may pick a port again once it is free, so suites starting in parallel could get the same one:
     /// each port is handed out once per test run.
@@ -98,13 +118,17 @@ enum Loopback {
 
     /// Everything the peer sends until it closes its side, as text.
     static func readToEnd(_ fd: Int32) -> String {
+        String(decoding: readAll(fd), as: UTF8.self)
+    }
+
+    private static func readAll(_ fd: Int32) -> [UInt8] {
         var answer: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n <= 0 { break }
             answer += buffer[..<n]
         }
-        return String(decoding: answer, as: UTF8.self)
+        return answer
     }
 
     private static func loopback(port: Int) -> sockaddr_in {
@@ -121,6 +145,48 @@ struct HTTPAnswer: Sendable {
     /// Names lower-cased.
     let headers: [String: String]
     let body: String
+
+    /// An HTTP/1.1 answer as read to the close: the status line, the header fields (repeated ones joined with
+    /// ", ", as URLSession joins them) and the body, de-chunked.
+    init(parsing bytes: [UInt8]) throws {
+        let separator = Array("\r\n\r\n".utf8)
+        guard let end = bytes.indices.first(where: { bytes[$0...].starts(with: separator) }) else {
+            throw TestFailure("no end of header in \(String(decoding: bytes, as: UTF8.self))")
+        }
+        let lines = String(decoding: bytes[..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        guard let code = lines[0].split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
+            throw TestFailure("no status line: \(lines[0])")
+        }
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { throw TestFailure("a header line without a colon: \(line)") }
+            let name = line[..<colon].lowercased(), value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[name] = headers[name].map { $0 + ", " + value } ?? value
+        }
+        var body = Array(bytes[(end + separator.count)...])
+        if headers["transfer-encoding"]?.lowercased() == "chunked" { body = try Self.dechunked(body) }
+        self.init(status: code, headers: headers, body: String(decoding: body, as: UTF8.self))
+    }
+
+    init(status: Int, headers: [String: String], body: String) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    private static func dechunked(_ bytes: [UInt8]) throws -> [UInt8] {
+        var body: [UInt8] = [], rest = bytes[...]
+        while true {
+            guard let lineEnd = rest.indices.first(where: { rest[$0...].starts(with: [13, 10]) }),
+                  let size = Int(String(decoding: rest[..<lineEnd], as: UTF8.self).split(separator: ";")[0], radix: 16),
+                  rest.distance(from: lineEnd, to: rest.endIndex) >= 2 + size else {
+                throw TestFailure("a broken chunk in \(String(decoding: bytes, as: UTF8.self))")
+            }
+            if size == 0 { return body }
+            body += rest[(lineEnd + 2)..<(lineEnd + 2 + size)]
+            rest = rest[(lineEnd + 2 + size)...].dropFirst(2)
+        }
+    }
 
     var detail: String? {
         (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["detail"] as? String
