@@ -8,6 +8,11 @@
 #define STATUS "200 OK"
 #endif
 
+/* -DSTORE_FLOOR: also does the file store's calls for an unknown identifier's check (store-floor.h). */
+#ifdef STORE_FLOOR
+#include "store-floor.h"
+#endif
+
 int main(void) {
     FCGX_Stream *in, *out, *err;
     FCGX_ParamArray envp;
@@ -20,6 +25,12 @@ int main(void) {
             if (n <= 0) break;
             left -= n;
         }
+#ifdef STORE_FLOOR
+        if (store_floor(FCGX_GetParam("OTP_STORE_DIR", envp)) != 0) {
+            FCGX_PutS("Status: 500 Internal Server Error\r\n\r\n", out);
+            continue;
+        }
+#endif
         FCGX_PutS("Status: " STATUS "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n\r\n"
                   "{\"detail\": \"OK\"}\n", out);
     }

@@ -10,6 +10,11 @@
 #define STATUS "200 OK"
 #endif
 
+/* -DSTORE_FLOOR: also does the file store's calls for an unknown identifier's check (store-floor.h). */
+#ifdef STORE_FLOOR
+#include "store-floor.h"
+#endif
+
 int main(void) {
     const char *length = getenv("CONTENT_LENGTH");
     long left = length ? strtol(length, NULL, 10) : 0;
@@ -19,6 +24,9 @@ int main(void) {
         if (n <= 0) break;
         left -= n;
     }
+#ifdef STORE_FLOOR
+    if (store_floor(getenv("OTP_STORE_DIR")) != 0) return 1;
+#endif
     static const char answer[] = "Status: " STATUS "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n\r\n"
                                  "{\"detail\": \"OK\"}\n";
     return write(1, answer, sizeof answer - 1) == (ssize_t)(sizeof answer - 1) ? 0 : 1;

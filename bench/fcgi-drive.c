@@ -1,7 +1,7 @@
 /* Drives one FastCGI responder directly (no web server) as fast as one client can, to see whether its memory
  * stays flat: COUNT verify requests for distinct unknown identifiers, with this program's environment as each
  * request's PARAMS (the settings, as Apache's SetEnv would send them). Prints the responder's resident size
- * (VmRSS, KiB) after the first 1,000 requests and after all of them, and the rate.
+ * (VmRSS, KiB) after the first 1,000 requests and after all of them, and the rate; fails on any answer but 400.
  * Usage: fcgi-drive SOCKET COUNT PID */
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,8 +74,18 @@ int main(int argc, char **argv) {
         if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0) { perror("connect"); return 1; }
         if (write(fd, request, (size_t)(r - request)) != r - request) { perror("write"); return 1; }
         shutdown(fd, SHUT_WR);
-        while (read(fd, answer, sizeof answer) > 0) {}
+        /* The first STDOUT record (after any STDERR ones) starts with the status line: the 400 of a whole check. */
+        size_t got = 0;
+        ssize_t n;
+        while ((n = read(fd, answer + got, sizeof answer - got)) > 0) got += (size_t)n;
         close(fd);
+        static const char expected[] = "Status: 400";
+        size_t at = 0;
+        while (at + 8 <= got && answer[at + 1] != 6) at += 8 + (size_t)(answer[at + 4] << 8 | answer[at + 5]) + answer[at + 6];
+        if (at + 8 + sizeof expected - 1 > got || memcmp(answer + at + 8, expected, sizeof expected - 1) != 0) {
+            fprintf(stderr, "fcgi-drive: request %ld was not answered 400: %.*s\n", i, (int)got, answer);
+            return 1;
+        }
         if (i + 1 == 1000) rss_early = rss_kib(argv[3]);
     }
     clock_gettime(CLOCK_MONOTONIC, &end);

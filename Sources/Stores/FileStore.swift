@@ -19,6 +19,14 @@ public final class FileStore: OTPStore {
     private let sweepOneIn: Int
     private let syncing: StoreSync
     private var rootFD: Int32 = -1
+    /// `r/` and its shards, opened once: a FastCGI process keeps them, as it keeps the store directory, so a request
+    /// opens only its lock and its files.
+    private var recordsFD: Int32 = -1
+    private var shardFDs = [Int32](repeating: -1, count: 256)
+    /// Temp names are this process's random prefix and a counter: unique among live writers, who each hold the
+    /// shard's lock while theirs exists, and O_EXCL refuses a leftover of a dead one that happens to match.
+    private let tempStem = tempPrefix + Random.hex(6) + "."
+    private var tempCount = 0
 
     /// Record files are at most this big; anything larger is garbage.
     static let maxRecordBytes = 512
@@ -42,7 +50,9 @@ public final class FileStore: OTPStore {
         self.log = log
     }
 
-    deinit { if rootFD >= 0 { Glibc.close(rootFD) } }
+    deinit {
+        for fd in shardFDs + [recordsFD, rootFD] where fd >= 0 { Glibc.close(fd) }
+    }
 
     // MARK: OTPStore
 
@@ -61,7 +71,7 @@ public final class FileStore: OTPStore {
     /// synced unless OTP_STORE_SYNC=never.
     public func check(_ key: RecordKey, codeMAC: [UInt8], policy: CheckPolicy, now: Int64) throws(StoreFault) -> CheckOutcome {
         try locked(key) { (shard, name, shardName) throws(StoreFault) in
-            let link = Self.tempPrefix + Random.hex(8)
+            let link = tempName()
             defer { unlinkat(shard, link, 0) }
             let current = try readThroughLink(shard, name, link, shardName)
             let (outcome, next) = Record.check(current, codeMAC: codeMAC, policy: policy, now: now)
@@ -137,7 +147,6 @@ public final class FileStore: OTPStore {
     private func locked<T>(_ key: RecordKey, _ body: (Int32, String, String) throws(StoreFault) -> T) throws(StoreFault) -> T {
         let shardName = String(key.hex.prefix(2)), name = String(key.hex.dropFirst(2))
         let (shard, fresh) = try openShard(shardName)
-        defer { Glibc.close(shard) }
         let lock = try acquireLock(shard, shardName, fresh: fresh)
         defer { Glibc.close(lock) }
         return try body(shard, name, shardName)
@@ -149,7 +158,6 @@ public final class FileStore: OTPStore {
         let byShard = Dictionary(grouping: records) { String($0.0.hex.prefix(2)) }
         for (shardName, batch) in byShard {
             let (shard, fresh) = try openShard(shardName)
-            defer { Glibc.close(shard) }
             let lock = try acquireLock(shard, shardName, fresh: fresh)
             defer { Glibc.close(lock) }
             for (key, record) in batch {
@@ -161,17 +169,34 @@ public final class FileStore: OTPStore {
         sync()
     }
 
-    /// The shard's directory, and whether this call created it (so that its lock file is expected to be missing).
+    /// The shard's directory, kept open, and whether this call created it (so that its lock file is expected to
+    /// be missing).
     private func openShard(_ shardName: String) throws(StoreFault) -> (Int32, Bool) {
+        guard let index = UInt8(shardName, radix: 16).map(Int.init) else { throw StoreFault("no shard \(shardName)") }
+        if shardFDs[index] >= 0 { return (shardFDs[index], false) }
         let root = try openRoot()
         return try fault("open shard \(shardName)") { () throws(SystemError) in
-            if try Syscall.makeDirectory(in: root, "r") { try syncCreation(root, "store directory") }
-            let records = try Syscall.openat(root, "r", O_RDONLY | O_DIRECTORY)
-            defer { Glibc.close(records) }
-            let fresh = try Syscall.makeDirectory(in: records, shardName)
-            if fresh { try syncCreation(records, "records directory") }
-            return (try Syscall.openat(records, shardName, O_RDONLY | O_DIRECTORY), fresh)
+            if recordsFD < 0 { recordsFD = try openDirectory(in: root, "r", "store directory").fd }
+            let (shard, fresh) = try openDirectory(in: recordsFD, shardName, "records directory")
+            shardFDs[index] = shard
+            return (shard, fresh)
         }
+    }
+
+    /// Opens a directory, first making it (synced into `parent`) when it is missing; whether this call made it.
+    private func openDirectory(in parent: Int32, _ name: String, _ parentName: String) throws(SystemError) -> (fd: Int32, made: Bool) {
+        do throws(SystemError) {
+            return (try Syscall.openat(parent, name, O_RDONLY | O_DIRECTORY), false)
+        } catch where error.errno == .noEntry {
+            let made = try Syscall.makeDirectory(in: parent, name)
+            if made { try syncCreation(parent, parentName) }
+            return (try Syscall.openat(parent, name, O_RDONLY | O_DIRECTORY), made)
+        }
+    }
+
+    private func tempName() -> String {
+        tempCount += 1
+        return tempStem + String(tempCount)
     }
 
     /// Non-blocking tries with jittered back-off up to a deadline, then "busy" (503) rather than a hang.
@@ -272,7 +297,7 @@ public final class FileStore: OTPStore {
 
     /// Writes `bytes` to a temp file and renames it to `name`: a reader sees the old file or the new one, whole.
     private func replace(_ bytes: [UInt8], dying deadAt: Int64, _ shard: Int32, _ name: String, durable: Bool) throws(SystemError) {
-        let temp = Self.tempPrefix + Random.hex(8)
+        let temp = tempName()
         let fd = try Syscall.openat(shard, temp, O_WRONLY | O_CREAT | O_EXCL)
         do throws(SystemError) {
             try Syscall.writeAll(fd, bytes)
@@ -301,6 +326,8 @@ public final class FileStore: OTPStore {
         let dupe = dup(shard)
         guard dupe >= 0, let dir = fdopendir(dupe) else { if dupe >= 0 { Glibc.close(dupe) }; return }
         defer { closedir(dir) }
+        // The duplicate shares the kept descriptor's offset, which the last sweep left at the end.
+        rewinddir(dir)
         var seen = 0, removed = 0
         while seen < Self.sweepLimit, let entry = readdir(dir) {
             seen += 1
