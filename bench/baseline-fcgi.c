@@ -30,6 +30,7 @@ int main(void) {
             FCGX_PutS("Status: 500 Internal Server Error\r\n\r\n", out);
             continue;
         }
+        FCGX_PutS(STORE_FLOOR_LINE, err);
 #endif
         FCGX_PutS("Status: " STATUS "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n\r\n"
                   "{\"detail\": \"OK\"}\n", out);

@@ -25,7 +25,7 @@ int main(void) {
         left -= n;
     }
 #ifdef STORE_FLOOR
-    if (store_floor(getenv("OTP_STORE_DIR")) != 0) return 1;
+    if (store_floor(getenv("OTP_STORE_DIR")) != 0 || write(2, STORE_FLOOR_LINE, sizeof STORE_FLOOR_LINE - 1) < 0) return 1;
 #endif
     static const char answer[] = "Status: " STATUS "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n\r\n"
                                  "{\"detail\": \"OK\"}\n";

@@ -611,6 +611,7 @@ def main():
         rows = throughput(apache, floor=True)
         rows.update(throughput(apache, [8], label="fastcgi ", api="/fcgi/", baselines="/fcgi/", warm=True, floor=True))
         cost = process_cost()
+        points = scaling(apache)
     finally:
         apache.stop()
     sync_always(rows)
@@ -618,12 +619,6 @@ def main():
     redis_throughput(rows)
     nginx_throughput(rows)
     flat = memory(10_000 if QUICK else 1_000_000)
-    # Last, as its million records take the disk a while to forget.
-    apache = Apache()
-    try:
-        points = scaling(apache)
-    finally:
-        apache.stop()
     report(rows, cost, points, flat, time.monotonic() - started)
     check(rows)
     shutil.rmtree(RUN, ignore_errors=True)

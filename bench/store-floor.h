@@ -1,7 +1,8 @@
 /* What the file store's check of an unknown identifier asks of the kernel, in C and nothing else: the same calls
  * in the same order as FileStore.check (the shard's lock, a link to the record, a read through it, a record-sized
- * temp file renamed over it, the link removed), on a store of its own under OTP_STORE_DIR. A responder that runs
- * this per request is the floor a verify of the file store can reach: what is left above it is ours. */
+ * temp file renamed over it, the link removed), on a store of its own under OTP_STORE_DIR, and the service's log
+ * line. A responder that runs this per request is the floor a verify of the file store can reach: what
+ * is left above it is ours. It waits for a held lock where the store tries again after a pause. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,9 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* The service's log line for such a check, which the caller writes where its gateway takes a CGI's stderr. */
+#define STORE_FLOOR_LINE "otp-cgi: verify 400 \"Invalid or expired code\" channel=email to=u***@bench.example\n"
 
 static int floor_shards[256];
 static unsigned long floor_count;
@@ -39,7 +43,7 @@ static int store_floor(const char *store) {
     if (shard < 0) return -1;
     int lock = openat(shard, "lock", O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     struct stat held, named;
-    if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) != 0 || fstat(lock, &held) != 0
+    if (lock < 0 || flock(lock, LOCK_EX) != 0 || fstat(lock, &held) != 0
         || fstatat(shard, "lock", &named, AT_SYMLINK_NOFOLLOW) != 0) return -1;
     linkat(shard, name, shard, link_name, 0); /* no record: ENOENT, as for an unknown identifier */
     char record[512];

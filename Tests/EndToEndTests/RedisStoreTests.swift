@@ -98,6 +98,33 @@ import Testing
         }
     }
 
+    /// An unknown identifier's check writes as a wrong code's does, so with `appendfsync always` both append to the
+    /// AOF (and wait for its fsync), and it leaves no key behind; a used code's record is written back as it was.
+    @Test func aCheckWithoutALiveCodeWritesAsAWrongCodeDoes() async throws {
+        let redis = try await RedisServer(extra: ["--appendonly", "yes", "--appendfsync", "always"])
+        let store = RedisStore(endpoint: RedisEndpoint(address: .unix(path: redis.socketPath)), prefix: "same:")
+        let now = Int64(Date().timeIntervalSince1970), mac = Array(repeating: UInt8(1), count: 32), wrong = Array(repeating: UInt8(2), count: 32)
+        let policy = CheckPolicy(maxAttempts: 5), known = RecordKey(hex: "known"), used = RecordKey(hex: "used")
+        for key in [known, used] { _ = try store.issue(key, codeMAC: mac, policy: IssuePolicy(ttlSeconds: 300, cooldownSeconds: 60), now: now) }
+        #expect(try store.check(used, codeMAC: mac, policy: policy, now: now) == .verified)
+        func appended() throws -> Int {
+            guard case .bulk(let info?) = try redis.command("INFO", "persistence"),
+                  let line = String(decoding: info, as: UTF8.self).split(separator: "\r\n").first(where: { $0.hasPrefix("aof_current_size:") }),
+                  let size = Int(line.dropFirst("aof_current_size:".count)) else { throw TestFailure("no aof_current_size") }
+            return size
+        }
+        let keys = try redis.dump().map(\.key).sorted()
+        var sizes = [try appended()]
+        #expect(try store.check(known, codeMAC: wrong, policy: policy, now: now) == .wrong)
+        sizes.append(try appended())
+        #expect(try store.check(RecordKey(hex: "unknown"), codeMAC: wrong, policy: policy, now: now) == .absent)
+        sizes.append(try appended())
+        #expect(try store.check(used, codeMAC: wrong, policy: policy, now: now) == .absent)
+        sizes.append(try appended())
+        #expect(zip(sizes, sizes.dropFirst()).allSatisfy { $0 < $1 }, "AOF sizes \(sizes)")
+        #expect(try redis.dump().map(\.key).sorted() == keys)
+    }
+
     /// Down, stuck, refusing the password, out of memory, a read-only replica: each is a temporary fault (503)
     /// whose log line names the cause, and none hangs longer than its timeout.
     @Test func eachFailureIsATemporaryFaultNamingItsCause() async throws {

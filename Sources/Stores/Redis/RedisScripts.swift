@@ -51,10 +51,23 @@ enum RedisScripts {
         """, sha1: "1cdd8357110817c4a6ed0bbbe1ad93371b477368")
 
     /// ARGV: mac, now, maxAttempts. Returns {1} verified, {2} wrong, {3} exhausted, {4} absent.
+    /// An absent code costs what a wrong one does, writes and all (which an AOF with `appendfsync always` would
+    /// otherwise turn into a millisecond of difference): a used or expired record is written back as it is, and
+    /// where there is none a stand-in is compared, written and deleted.
     static let check = RedisScript(name: "check", source: common + """
         local now, maxa = tonumber(ARGV[2]), tonumber(ARGV[3])
         local cur = load(KEYS[1])
-        if not cur or cur.m == '' or cur.e <= now then return {4} end
+        if not cur or cur.m == '' or cur.e <= now then
+          if cur then
+            same(cur.m, ARGV[1])
+            save(KEYS[1], cur, now)
+          else
+            same(string.rep('0', #ARGV[1]), ARGV[1])
+            save(KEYS[1], {m = '', e = now + 1, a = 0, r = 0}, now)
+            redis.call('DEL', KEYS[1])
+          end
+          return {4}
+        end
         if cur.a >= maxa then return {3} end
         if same(cur.m, ARGV[1]) then
           redis.call('DEL', KEYS[1])
@@ -63,7 +76,7 @@ enum RedisScripts {
         cur.a = cur.a + 1
         save(KEYS[1], cur, now)
         return {2}
-        """, sha1: "478c8fcf3f8904f4b29e77f5e547aeeafceb2a83")
+        """, sha1: "d319356b2512ba25f6954b06d9e4617bc1b7806b")
 
     /// ARGV: mac, now, hasPrevious (1/0), then the previous record's m, e, a, r. Returns 1 if it withdrew.
     static let withdraw = RedisScript(name: "withdraw", source: common + """
