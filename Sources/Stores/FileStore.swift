@@ -22,10 +22,10 @@ public final class FileStore: OTPStore {
     /// `r/` and its shards, opened once: a FastCGI process keeps them, as it keeps the store directory, so a request
     /// opens only its lock and its files.
     private var recordsFD: Int32 = -1
-    private var shardFDs = [Int32](repeating: -1, count: 256)
+    private lazy var shardFDs = [Int32](repeating: -1, count: 256)
     /// Temp names are this process's random prefix and a counter: unique among live writers, who each hold the
     /// shard's lock while theirs exists, and O_EXCL refuses a leftover of a dead one that happens to match.
-    private let tempStem = tempPrefix + Random.hex(6) + "."
+    private lazy var tempStem = Self.tempPrefix + Random.hex(6) + "."
     private var tempCount = 0
 
     /// Record files are at most this big; anything larger is garbage.
@@ -172,7 +172,11 @@ public final class FileStore: OTPStore {
     /// The shard's directory, kept open, and whether this call created it (so that its lock file is expected to
     /// be missing).
     private func openShard(_ shardName: String) throws(StoreFault) -> (Int32, Bool) {
-        guard let index = UInt8(shardName, radix: 16).map(Int.init) else { throw StoreFault("no shard \(shardName)") }
+        let digits = Array(shardName.utf8)
+        guard digits.count == 2, let high = ASCII.hexValue(digits[0]), let low = ASCII.hexValue(digits[1]) else {
+            throw StoreFault("no shard \(shardName)")
+        }
+        let index = Int(high) << 4 | Int(low)
         if shardFDs[index] >= 0 { return (shardFDs[index], false) }
         let root = try openRoot()
         return try fault("open shard \(shardName)") { () throws(SystemError) in
