@@ -631,6 +631,7 @@ def main():
         remove_retired()
         return
     sh("make", "-C", ROOT, "bench-fill")
+    os.makedirs(os.path.dirname(SWIFT_FLOOR), exist_ok=True)
     sh("swiftc", "-O", "-static-executable", "-use-ld=lld", "-o", SWIFT_FLOOR, os.path.join(BENCH, "floor.swift"),
        stderr=subprocess.DEVNULL)
     sh("strip", SWIFT_FLOOR)
