@@ -3,19 +3,41 @@
 public enum HMAC {
     public static func sha256<Key: Collection, Message: Sequence>(key: Key, message: Message) -> [UInt8]
     where Key.Element == UInt8, Message.Element == UInt8 {
-        var block = key.count > SHA256.blockSize ? SHA256.hash(key) : Array(key)
-        block.append(contentsOf: repeatElement(0, count: SHA256.blockSize - block.count))
-        var inner = SHA256()
-        inner.update(block.map { $0 ^ 0x36 })
-        inner.update(message)
-        var outer = SHA256()
-        outer.update(block.map { $0 ^ 0x5c })
-        outer.update(inner.finalize())
-        return outer.finalize()
+        HMACKey(Array(key)).sha256(message)
     }
 
     /// HMAC over several parts, each prefixed with its length so that ("ab","c") and ("a","bc") differ.
     public static func sha256(key: [UInt8], parts: [String]) -> [UInt8] {
+        HMACKey(key).sha256(parts: parts)
+    }
+}
+
+/// A key with its two padded blocks already hashed: each HMAC under it starts from those states, so a short
+/// message costs two compressions instead of four. A request names its records and seals its code with one key
+/// eight to ten times.
+public struct HMACKey: Sendable {
+    private let inner: SHA256
+    private let outer: SHA256
+
+    public init(_ key: [UInt8]) {
+        var block = key.count > SHA256.blockSize ? SHA256.hash(key) : key
+        block.append(contentsOf: repeatElement(0, count: SHA256.blockSize - block.count))
+        var inner = SHA256(), outer = SHA256()
+        inner.update(block.map { $0 ^ 0x36 })
+        outer.update(block.map { $0 ^ 0x5c })
+        self.inner = inner
+        self.outer = outer
+    }
+
+    public func sha256<Message: Sequence>(_ message: Message) -> [UInt8] where Message.Element == UInt8 {
+        var inner = self.inner, outer = self.outer
+        inner.update(message)
+        outer.update(inner.finalize())
+        return outer.finalize()
+    }
+
+    /// Several parts, each prefixed with its length so that ("ab","c") and ("a","bc") differ.
+    public func sha256(parts: [String]) -> [UInt8] {
         var message: [UInt8] = []
         for part in parts {
             let bytes = Array(part.utf8)
@@ -23,6 +45,6 @@ public enum HMAC {
             message += [UInt8(n >> 24 & 0xff), UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)]
             message += bytes
         }
-        return sha256(key: key, message: message)
+        return sha256(message)
     }
 }

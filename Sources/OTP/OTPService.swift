@@ -125,7 +125,7 @@ public struct OTPService {
     /// The event logs a request counts against, the mailbox's first, each with its limit (a limit of 0, or a window
     /// of 0, leaves that log out): for sends, `Budget.sends` and `.clientSends`; for failures, `.failures` and
     /// `.clientFailures`. A client without a usable address counts with every such client together.
-    private func budgets(_ secret: [UInt8], _ budget: Budget, of identifier: Identifier, client: IPAddress?)
+    private func budgets(_ secret: HMACKey, _ budget: Budget, of identifier: Identifier, client: IPAddress?)
         -> [(key: RecordKey, limit: Int, limited: Limit)] {
         let abuse = settings.abuse
         guard abuse.sendWindowSeconds > 0 else { return [] }
@@ -185,15 +185,15 @@ public struct OTPService {
     }
 
     /// The key is never made in the store, where a copy of the store would hand it over with the records.
-    private func secretKey() throws(OTPError) -> [UInt8] {
-        if let key = settings.secretKey { return key }
+    private func secretKey() throws(OTPError) -> HMACKey {
+        if let key = settings.secretKey { return HMACKey(key) }
         log("no key: set OTP_SECRET_KEY, or OTP_SECRET_KEY_FILE to a file outside the store; " + SecretKeyFile.howToMakeOne)
         throw .misconfigured("set OTP_SECRET_KEY or OTP_SECRET_KEY_FILE")
     }
 
     /// The code is sealed with the record's key too, so a MAC copied between records is worthless.
-    private func codeMAC(_ secret: [UInt8], _ key: RecordKey, _ code: String) -> [UInt8] {
-        HMAC.sha256(key: secret, parts: ["code", key.hex, code])
+    private func codeMAC(_ secret: HMACKey, _ key: RecordKey, _ code: String) -> [UInt8] {
+        secret.sha256(parts: ["code", key.hex, code])
     }
 
     /// Store faults carry paths and errnos: they go to the log, and the client learns only that the store

@@ -17,12 +17,12 @@ public protocol OTPStore {
 public struct RecordKey: Hashable, Sendable {
     public let hex: String
     /// The code sent to one identifier on one channel.
-    public init(secret: [UInt8], identifier: Identifier) {
-        hex = Hex.encode(HMAC.sha256(key: secret, parts: ["record", identifier.channel.rawValue, identifier.value]))
+    public init(secret: HMACKey, identifier: Identifier) {
+        hex = Hex.encode(secret.sha256(parts: ["record", identifier.channel.rawValue, identifier.value]))
     }
     /// An event log: `budget` names what it counts (`Budget`), `subject` whose events they are (a mailbox, a network).
-    public init(secret: [UInt8], budget: Budget, of subject: String) {
-        hex = Hex.encode(HMAC.sha256(key: secret, parts: [budget.rawValue, subject]))
+    public init(secret: HMACKey, budget: Budget, of subject: String) {
+        hex = Hex.encode(secret.sha256(parts: [budget.rawValue, subject]))
     }
     public init(hex: String) { self.hex = hex }
 }

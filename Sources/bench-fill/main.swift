@@ -16,7 +16,7 @@ guard (3...4).contains(arguments.count), let count = Int(arguments[2]), count >=
 }
 let store = FileStore(path: arguments[1], log: StandardError.log)
 do {
-    guard let secret = try ServiceSettings(SettingsReader(env: CGI.processEnvironment())).secretKey else {
+    guard let secret = try ServiceSettings(SettingsReader(env: CGI.processEnvironment())).secretKey.map(HMACKey.init) else {
         StandardError.log("bench-fill: set OTP_SECRET_KEY or OTP_SECRET_KEY_FILE")
         exit(2)
     }
@@ -25,7 +25,7 @@ do {
     for i in first..<first + count {
         let identifier = try Identifier(channel: .email, raw: "fill-\(i)@bench.example")
         let key = RecordKey(secret: secret, identifier: identifier)
-        batch.append((key, Record(codeMAC: HMAC.sha256(key: secret, parts: ["code", key.hex, "000000"]),
+        batch.append((key, Record(codeMAC: secret.sha256(parts: ["code", key.hex, "000000"]),
                                   expiresAt: now + 3600, attempts: 0, resendAt: now)))
         if batch.count == 50_000 || i == first + count - 1 {
             try store.load(batch)

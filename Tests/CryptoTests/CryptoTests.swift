@@ -63,6 +63,17 @@ import System
     @Test func partsAreFramedSoBoundariesMatter() {
         #expect(HMAC.sha256(key: [1], parts: ["ab", "c"]) != HMAC.sha256(key: [1], parts: ["a", "bc"]))
     }
+
+    /// One key serves every HMAC of a request: its saved states must come out of each use unchanged, so the
+    /// RFC's cases 1 and 2 hold in any order and again after each other under one `HMACKey`.
+    @Test func aKeyGivesTheSameMACsHoweverOftenItIsUsed() {
+        let key = HMACKey([UInt8](repeating: 0x0b, count: 20)), jefe = HMACKey(Array("Jefe".utf8))
+        for _ in 0..<3 {
+            #expect(Hex.encode(key.sha256(Array("Hi There".utf8))) == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+            #expect(Hex.encode(jefe.sha256(Array("what do ya want for nothing?".utf8)))
+                    == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        }
+    }
 }
 
 @Suite struct ConstantTimeTests {

@@ -12,7 +12,7 @@ extension Site {
     }
 
     func recordKey(_ email: String) throws -> RecordKey {
-        RecordKey(secret: Array(try #require(settings["OTP_SECRET_KEY"]).utf8), identifier: try Identifier(channel: .email, raw: email))
+        RecordKey(secret: HMACKey(Array(try #require(settings["OTP_SECRET_KEY"]).utf8)), identifier: try Identifier(channel: .email, raw: email))
     }
 
     func shard(of email: String) throws -> String { String(try recordKey(email).hex.prefix(2)) }
@@ -31,7 +31,7 @@ extension Site {
 /// `count` addresses `tag-N@example.com` whose records share one shard of a store keyed with `key`.
 func emailsInOneShard(_ count: Int, tag: String, key: String) throws -> [String] {
     func shard(_ email: String) throws -> Substring {
-        RecordKey(secret: Array(key.utf8), identifier: try Identifier(channel: .email, raw: email)).hex.prefix(2)
+        RecordKey(secret: HMACKey(Array(key.utf8)), identifier: try Identifier(channel: .email, raw: email)).hex.prefix(2)
     }
     let target = try shard("\(tag)-0@example.com")
     var found: [String] = []

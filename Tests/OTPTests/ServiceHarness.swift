@@ -3,6 +3,7 @@
 import Stores
 @testable import OTP
 import System
+import Crypto
 
 final class ServiceHarness {
     var now: Int64 = 1_000_000
@@ -46,12 +47,12 @@ final class ServiceHarness {
     func code(for address: String) -> String? { sent.last { $0.recipient.value == address }?.code }
 
     func record(for address: String) throws -> Record? {
-        store.records[RecordKey(secret: settings.secretKey!, identifier: try email(address))]
+        store.records[RecordKey(secret: HMACKey(settings.secretKey!), identifier: try email(address))]
     }
 
     /// The times an event log holds.
     func log(_ budget: Budget, of subject: String) -> [Int64] {
-        store.logs[RecordKey(secret: settings.secretKey!, budget: budget, of: subject)]?.times ?? []
+        store.logs[RecordKey(secret: HMACKey(settings.secretKey!), budget: budget, of: subject)]?.times ?? []
     }
 
     /// "LOCALE CODE", so a test sees which locale and code the service asked for.

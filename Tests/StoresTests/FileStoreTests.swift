@@ -4,6 +4,7 @@ import Glibc
 @testable import Stores
 import OTP
 import System
+import Crypto
 
 final class TemporaryDirectory {
     let path: String
@@ -140,7 +141,7 @@ final class TemporaryDirectory {
     let dir = TemporaryDirectory()
 
     @Test func countsEventsPerWindowAcrossStoreInstancesAndGivesThemBack() throws {
-        let key = RecordKey(secret: Array("0123456789abcdef".utf8), budget: .clientSends, of: "192.0.2.7")
+        let key = RecordKey(secret: HMACKey(Array("0123456789abcdef".utf8)), budget: .clientSends, of: "192.0.2.7")
         let outcomes = try (0..<4).map { _ in try FileStore(path: dir.path + "/store").take(key, limit: 3, windowSeconds: 60, now: 1000) }
         #expect(outcomes == [.counted, .counted, .counted, .limited(retryAfter: 61)])
         #expect(try FileStore(path: dir.path + "/store").take(key, limit: 3, windowSeconds: 60, now: 1060) == .limited(retryAfter: 1))
@@ -150,7 +151,7 @@ final class TemporaryDirectory {
     }
 
     @Test func aLogsKeyIsNotItsSubjectAndDiffersByBudget() throws {
-        let secret = Array("0123456789abcdef".utf8)
+        let secret = HMACKey(Array("0123456789abcdef".utf8))
         let sends = RecordKey(secret: secret, budget: .sends, of: "joe@example.com")
         #expect(sends != RecordKey(secret: secret, identifier: try Identifier(channel: .email, raw: "joe@example.com")))
         #expect(sends != RecordKey(secret: secret, budget: .failures, of: "joe@example.com"))
