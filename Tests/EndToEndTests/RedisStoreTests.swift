@@ -223,6 +223,8 @@ import Testing
         #expect(RedisStore.redirection("MOVED 3999 127.0.0.1:6381", from: here)! == (false, .tcp(host: "127.0.0.1", port: 6381)))
         #expect(RedisStore.redirection("ASK 3999 [::1]:6381", from: here)! == (true, .tcp(host: "::1", port: 6381)))
         #expect(RedisStore.redirection("MOVED 3999 :6390", from: here)! == (false, .tcp(host: "127.0.0.1", port: 6390)))
+        // Words are split on the space byte: a mark after it does not join it to the slot.
+        #expect(RedisStore.redirection("MOVED \u{301}3999 127.0.0.1:6381", from: here).map { $0 == (false, .tcp(host: "127.0.0.1", port: 6381)) } == true)
         #expect(RedisStore.redirection("ERR unknown command", from: here) == nil)
         #expect(RedisStore.redirection("MOVED 3999 127.0.0.1:99999", from: here) == nil)
     }

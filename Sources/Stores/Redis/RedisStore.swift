@@ -89,7 +89,7 @@ public final class RedisStore: OTPStore {
         let reply = try call([Array("GET".utf8), Array(name(key).utf8)], key: name(key), idempotent: true)
         guard case .bulk(let bytes) = reply else { throw StoreFault("redis GET: unexpected reply \(reply)") }
         guard let bytes else { return nil }
-        return EventLog(times: String(decoding: bytes, as: UTF8.self).split(separator: " ").compactMap { Int64($0) })
+        return EventLog(times: bytes.split(separator: UInt8(ascii: " ")).compactMap { Int64(String(decoding: $0, as: UTF8.self)) })
     }
 
     private func record(_ fields: [RESPValue]) throws(StoreFault) -> Record {
@@ -184,9 +184,9 @@ public final class RedisStore: OTPStore {
 
     /// `MOVED 3999 127.0.0.1:6381` or `ASK 3999 [::1]:6381`: whether it is ASK, and where to go.
     static func redirection(_ message: String, from current: RedisEndpoint.Address) -> (Bool, RedisEndpoint.Address)? {
-        let words = message.split(separator: " ")
-        guard words.count == 3, words[0] == "MOVED" || words[0] == "ASK", words[2].contains(":"),
-              let target = HostPort(words[2]), let port = target.port else { return nil }
+        let words = message.split(byte: UInt8(ascii: " "))
+        guard words.count == 3, words[0] == "MOVED" || words[0] == "ASK", words[2].utf8.contains(UInt8(ascii: ":")),
+              let target = HostPort(words[2][...]), let port = target.port else { return nil }
         // An empty host means "the node you asked" (cluster-preferred-endpoint-type unknown-endpoint).
         var host = target.host
         if host.isEmpty, case .tcp(let asked, _) = current { host = Substring(asked) }
