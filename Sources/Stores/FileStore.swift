@@ -357,7 +357,7 @@ public final class FileStore: OTPStore {
         if mkdir(path, 0o700) == 0 {
             log("created the store directory \(path)")
             if syncing != .never {
-                let parent = open(path.hasSuffix("/") ? path + ".." : path + "/..", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                let parent = open(path.utf8.last == UInt8(ascii: "/") ? path + ".." : path + "/..", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
                 if parent >= 0 { _ = Glibc.fsync(parent); Glibc.close(parent) }
             }
         } else if errno != EEXIST {

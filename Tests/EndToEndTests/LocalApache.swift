@@ -141,6 +141,11 @@ extension Trait where Self == LocalApacheTrait {
 struct Outbox {
     let directory: URL
 
+    /// How many messages it holds: one directory read, cheap enough to poll.
+    var count: Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".eml") }.count
+    }
+
     /// Each message to `address`, oldest first.
     func messages(to address: String) throws -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
