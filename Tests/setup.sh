@@ -56,3 +56,14 @@ fi
 
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet aiosmtpd
 python3 -c 'import jwt' 2>/dev/null || python3 -m pip install --quiet PyJWT
+
+# Started as root, the tests' Apaches run the CGIs as www-data straight from this tree: stop here, once, if it
+# cannot get in (a clone inside a mode-0700 directory such as mktemp -d makes), rather than fail every suite.
+if [ "$(id -u)" -eq 0 ]; then
+    tree=$(cd "$(dirname "$0")/.." && pwd)
+    runuser -u www-data -- test -x "$tree" -a -r "$tree/apache/www/index.html" || {
+        echo "setup.sh: www-data cannot reach $tree, and the tests' Apache runs the CGIs as www-data from it;" \
+             "give its parent directories o+x (chmod o+x DIR) or clone it elsewhere" >&2
+        exit 1
+    }
+fi
