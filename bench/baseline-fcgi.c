@@ -8,8 +8,11 @@
 #define STATUS "200 OK"
 #endif
 
-/* -DSTORE_FLOOR: also does the file store's calls for an unknown identifier's check (store-floor.h). */
-#ifdef STORE_FLOOR
+/* -DSTORE_FLOOR: also does the file store's calls for an unknown identifier's check (store-floor.h); with
+ * -DREDIS_FLOOR too, the Redis store's (redis-floor.h). */
+#if defined STORE_FLOOR && defined REDIS_FLOOR
+#include "redis-floor.h"
+#elif defined STORE_FLOOR
 #include "store-floor.h"
 #endif
 
@@ -26,7 +29,7 @@ int main(void) {
             left -= n;
         }
 #ifdef STORE_FLOOR
-        if (store_floor(FCGX_GetParam("OTP_STORE_DIR", envp)) != 0) {
+        if (store_floor(FCGX_GetParam(STORE_FLOOR_SETTING, envp)) != 0) {
             FCGX_PutS("Status: 500 Internal Server Error\r\n\r\n", out);
             continue;
         }

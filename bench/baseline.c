@@ -10,8 +10,11 @@
 #define STATUS "200 OK"
 #endif
 
-/* -DSTORE_FLOOR: also does the file store's calls for an unknown identifier's check (store-floor.h). */
-#ifdef STORE_FLOOR
+/* -DSTORE_FLOOR: also does the file store's calls for an unknown identifier's check (store-floor.h); with
+ * -DREDIS_FLOOR too, the Redis store's (redis-floor.h). */
+#if defined STORE_FLOOR && defined REDIS_FLOOR
+#include "redis-floor.h"
+#elif defined STORE_FLOOR
 #include "store-floor.h"
 #endif
 
@@ -25,7 +28,7 @@ int main(void) {
         left -= n;
     }
 #ifdef STORE_FLOOR
-    if (store_floor(getenv("OTP_STORE_DIR")) != 0 || write(2, STORE_FLOOR_LINE, sizeof STORE_FLOOR_LINE - 1) < 0) return 1;
+    if (store_floor(getenv(STORE_FLOOR_SETTING)) != 0 || write(2, STORE_FLOOR_LINE, sizeof STORE_FLOOR_LINE - 1) < 0) return 1;
 #endif
     static const char answer[] = "Status: " STATUS "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n\r\n"
                                  "{\"detail\": \"OK\"}\n";

@@ -101,8 +101,9 @@ class Apache:
         sh("cc", "-O2", "-static", "-o", os.path.join(cgi, "baseline"), os.path.join(BENCH, "baseline.c"))
         sh("cc", "-O2", "-static", '-DSTATUS="400 Bad Request"', "-o", os.path.join(cgi, "baseline-400"),
            os.path.join(BENCH, "baseline.c"))
-        sh("cc", "-O2", "-static", "-DSTORE_FLOOR", '-DSTATUS="400 Bad Request"', "-o", os.path.join(cgi, "store-floor"),
-           os.path.join(BENCH, "baseline.c"))
+        for name, flags in (("store-floor", ["-DSTORE_FLOOR"]), ("redis-floor", ["-DSTORE_FLOOR", "-DREDIS_FLOOR"])):
+            sh("cc", "-O2", "-static", *flags, '-DSTATUS="400 Bad Request"', "-o", os.path.join(cgi, name),
+               os.path.join(BENCH, "baseline.c"))
         shutil.copy(SWIFT_FLOOR, os.path.join(cgi, "swift-floor"))
         # The same Apache serves the FastCGI scenarios through mod_fcgid at /fcgi/: libfcgi's C responder
         # and the very executables of cgi-bin/.
@@ -110,8 +111,9 @@ class Apache:
         os.makedirs(fcgi)
         for name, status in (("baseline", "200 OK"), ("baseline-400", "400 Bad Request")):
             sh("cc", "-O2", f'-DSTATUS="{status}"', "-o", os.path.join(fcgi, name), os.path.join(BENCH, "baseline-fcgi.c"), "-lfcgi")
-        sh("cc", "-O2", "-DSTORE_FLOOR", '-DSTATUS="400 Bad Request"', "-o", os.path.join(fcgi, "store-floor"),
-           os.path.join(BENCH, "baseline-fcgi.c"), "-lfcgi")
+        for name, flags in (("store-floor", ["-DSTORE_FLOOR"]), ("redis-floor", ["-DSTORE_FLOOR", "-DREDIS_FLOOR"])):
+            sh("cc", "-O2", *flags, '-DSTATUS="400 Bad Request"', "-o", os.path.join(fcgi, name),
+               os.path.join(BENCH, "baseline-fcgi.c"), "-lfcgi")
         for name in ("generate", "verify"):
             os.symlink(os.path.join(ROOT, "cgi-bin", name), os.path.join(fcgi, name))
         with open(os.path.join(RUN, "extra.conf"), "w") as conf:
@@ -299,9 +301,11 @@ def throughput(apache, connection_counts=None, label="", api="/api/otp/", baseli
     """Every scenario at every connection count, rows named `label + scenario`; verify-right uses the codes the
     generate runs sent. `api` is where the endpoints are, `baselines` where the C programs are; `warm` first starts
     the responders of a gateway that starts them on demand (mod_fcgid); `floor` adds the C program that makes the
-    file store's calls of verify-unknown (bench/store-floor.h)."""
+    store's calls of verify-unknown (bench/store-floor.h, or bench/redis-floor.h for a label naming Redis), as
+    `store-floor` rows."""
     connection_counts = connection_counts or CONNECTIONS
     rows = {}
+    floor_program = baselines + ("redis-floor" if "redis" in label else "store-floor")
     env = {"BENCH_API": api}
     tag = label.strip().replace(" ", "-")
     if warm:
@@ -309,7 +313,7 @@ def throughput(apache, connection_counts=None, label="", api="/api/otp/", baseli
         # runs will keep busy before measuring.
         runs = [("baseline.lua", [baselines + "baseline"]), ("baseline.lua", [baselines + "baseline-400"]),
                 ("generate.lua", [f"w{tag}"]), ("verify-unknown.lua", [])]
-        for script, args in runs + ([("baseline.lua", [baselines + "store-floor"])] if floor else []):
+        for script, args in runs + ([("baseline.lua", [floor_program])] if floor else []):
             wrk(apache, script, 2 * max(connection_counts), *args, env=env, seconds=1 if QUICK else 5)
     for connections in connection_counts:
         rows[(label + "baseline", connections)] = wrk(apache, "baseline.lua", connections, baselines + "baseline")
@@ -318,7 +322,7 @@ def throughput(apache, connection_counts=None, label="", api="/api/otp/", baseli
         rows[(label + "generate-cooldown", connections)] = wrk(apache, "generate-cooldown.lua", connections, env=env)
         rows[(label + "verify-unknown", connections)] = wrk(apache, "verify-unknown.lua", connections, env=env)
         if floor:
-            rows[(label + "store-floor", connections)] = wrk(apache, "baseline.lua", connections, baselines + "store-floor")
+            rows[(label + "store-floor", connections)] = wrk(apache, "baseline.lua", connections, floor_program)
         if floor and not label:
             rows[("swift-floor", connections)] = wrk(apache, "baseline.lua", connections, baselines + "swift-floor")
     pairs = codes_in_outbox(apache.outbox, f"g{tag}")
@@ -387,10 +391,11 @@ def memory(runs):
     return {"runs": runs, "early_kb": int(early), "late_kb": int(late), "rps": float(rate)}
 
 
-def redis_throughput(rows):
+def redis_throughput(rows, keep_baselines=False):
     """The same scenarios with the store on Redis (a local redis-server over TCP, OTP_SECRET_KEY set as the README
     recommends), through their own Apache after the file store's, as CGI and as FastCGI; their ratio is to the same
-    run's C baseline (the C FastCGI responder for the FastCGI rows)."""
+    run's C baseline (the C FastCGI responder for the FastCGI rows); `keep_baselines` keeps that Apache's own baseline rows,
+    for a run of these rows alone."""
     if not shutil.which("redis-server"):
         print("bench: no redis-server (Tests/setup.sh installs it): Redis scenarios skipped", flush=True)
         return
@@ -407,14 +412,18 @@ def redis_throughput(rows):
         apache = Apache(f"SetEnv OTP_STORE_URL redis://127.0.0.1:{port}\nSetEnv OTP_SECRET_KEY bench-secret-key-for-redis-runs\n")
         try:
             print(f"bench: the same scenarios with OTP_STORE_URL=redis://127.0.0.1:{port}", flush=True)
-            redis_rows = throughput(apache, [8], label="redis ")
-            redis_rows.update(throughput(apache, [8], label="fastcgi redis ", api="/fcgi/", baselines="/fcgi/", warm=True))
+            redis_rows = throughput(apache, [8], label="redis ", floor=True)
+            redis_rows.update(throughput(apache, [8], label="fastcgi redis ", api="/fcgi/", baselines="/fcgi/", warm=True,
+                                         floor=True))
         finally:
             apache.stop()
     finally:
         redis.terminate()
         redis.wait(timeout=30)
     rows.update({key: r for key, r in redis_rows.items() if "baseline" not in key[0]})
+    if keep_baselines:
+        rows.update({(scenario.replace("redis ", ""), connections): r
+                     for (scenario, connections), r in redis_rows.items() if "baseline" in scenario})
 
 
 def sync_always(rows):
@@ -506,7 +515,7 @@ def targets(rows, cost, points, flat, elapsed):
         elif scenario.endswith("store-floor"):
             unknown = rows[(scenario.replace("store-floor", "verify-unknown"), 8)]
             out.append(f"- (the floor) {scenario.replace('store-floor', 'verify-unknown')} at 8 connections is "
-                       f"{unknown['rps'] / r['rps']:.2f}x the C program of its gateway that makes the same file store "
+                       f"{unknown['rps'] / r['rps']:.2f}x the C program of its gateway that makes the same store "
                        f"calls and nothing else ({ratio:.2f}x the one that does nothing)")
         elif scenario.startswith("fastcgi cold "):
             out.append(f"- (no target) {scenario}: the first 3 s of a burst at 8 connections on a fresh Apache, p99 "
@@ -560,8 +569,9 @@ def report(rows, cost, points, flat, elapsed):
              "libfcgi's C responder that does nothing (`fastcgi baseline`); `nginx fastcgi` rows run them behind nginx "
              "(spawn-fcgi, 16 processes each, fastcgi_keep_conn on), against the same C responder behind that nginx; "
              "`nginx fcgiwrap` rows run them as CGI behind fcgiwrap, against the C CGI program behind it. `store-floor` is the "
-             "C program of its gateway making the file store's calls of a check of an unknown identifier (bench/store-floor.h) "
-             "and nothing else: the floor of verify-unknown with that store; `swift-floor` is bench/floor.swift, the smallest "
+             "C program of its gateway making the store's calls of a check of an unknown identifier and nothing else "
+             "(bench/store-floor.h; on `redis` rows bench/redis-floor.h, one EVALSHA of the store's own script over a "
+             "connection kept per process): the floor of verify-unknown with that store; `swift-floor` is bench/floor.swift, the smallest "
              "Swift CGI program, built as the service is.", "",
              ] + throughput_table(rows)
     base = cost["C baseline"]
@@ -622,19 +632,20 @@ def main():
     started = time.monotonic()
     ensure_tools()
     sh("make", "-C", ROOT, "build")
-    if os.environ.get("BENCH_ONLY") == "nginx":
-        # The nginx rows alone, printed and not published: `BENCH_ONLY=nginx bench/run.py`.
+    os.makedirs(os.path.dirname(SWIFT_FLOOR), exist_ok=True)
+    sh("swiftc", "-O", "-static-executable", "-use-ld=lld", "-o", SWIFT_FLOOR, os.path.join(BENCH, "floor.swift"),
+       stderr=subprocess.DEVNULL)
+    sh("strip", SWIFT_FLOOR)
+    only = {"nginx": nginx_throughput, "redis": lambda rows: redis_throughput(rows, keep_baselines=True)}.get(os.environ.get("BENCH_ONLY", ""))
+    if only:
+        # One server's rows alone, printed and not published: `BENCH_ONLY=nginx` or `BENCH_ONLY=redis bench/run.py`.
         rows = {}
-        nginx_throughput(rows)
+        only(rows)
         print("\n".join(throughput_table(rows)))
         check(rows)
         remove_retired()
         return
     sh("make", "-C", ROOT, "bench-fill")
-    os.makedirs(os.path.dirname(SWIFT_FLOOR), exist_ok=True)
-    sh("swiftc", "-O", "-static-executable", "-use-ld=lld", "-o", SWIFT_FLOOR, os.path.join(BENCH, "floor.swift"),
-       stderr=subprocess.DEVNULL)
-    sh("strip", SWIFT_FLOOR)
     apache = Apache()
     try:
         print(f"bench: Apache on 127.0.0.1:{apache.port}, {SECONDS} s per run", flush=True)

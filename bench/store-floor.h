@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The setting the floor reads its store from. */
+#define STORE_FLOOR_SETTING "OTP_STORE_DIR"
+
 /* The service's log line for such a check, which the caller writes where its gateway takes a CGI's stderr. */
 #define STORE_FLOOR_LINE "otp-cgi: verify 400 \"Invalid or expired code\" channel=email to=u***@bench.example\n"
 
