@@ -255,7 +255,9 @@ def nginx_throughput(rows):
 
 
 def wrk(apache, script, connections, *args, env=None, seconds=None):
-    """One wrk run; returns its RESULT line as a dict with requests/s added."""
+    """One wrk run; returns its RESULT line as a dict with requests/s added. The runs before it wrote thousands of
+    files, which the kernel would otherwise write back during this one: that is synced first."""
+    os.sync()
     threads = min(connections, 2)
     environment = dict(os.environ, BENCH_WRK_DIR=os.path.join(BENCH, "wrk"), BENCH_THREADS=str(threads), **(env or {}))
     out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds or SECONDS}s", "--latency",
