@@ -306,8 +306,11 @@ public final class FileStore: OTPStore {
         do throws(SystemError) {
             try Syscall.writeAll(fd, bytes)
             // The file's mtime is when it dies, so a sweep needs a stat, not a read, to judge it.
-            var times = [timespec(tv_sec: 0, tv_nsec: Self.utimeOmit), timespec(tv_sec: Int(deadAt), tv_nsec: 0)]
-            try Syscall.retrying("futimens") { futimens(fd, &times) }
+            // A tuple, not an array: an array of timespec makes the runtime build its type in every process.
+            var times = (timespec(tv_sec: 0, tv_nsec: Self.utimeOmit), timespec(tv_sec: Int(deadAt), tv_nsec: 0))
+            _ = try withUnsafeBytes(of: &times) { pair throws(SystemError) in
+                try Syscall.retrying("futimens") { futimens(fd, pair.baseAddress!.assumingMemoryBound(to: timespec.self)) }
+            }
             if durable { try Syscall.fsync(fd, "record") }
             try Syscall.close(fd)
         } catch {

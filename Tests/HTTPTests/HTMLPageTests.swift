@@ -20,6 +20,10 @@ import System
         ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8", true),
         ("application/json;q=0.5, text/html", true),
         ("*/*;q=0.1, text/html;q=0.2", true),
+        ("application/json;Q=0.5, text/html", true),
+        ("text/html;q=high, application/json", false),
+        ("text/html;quality=0, application/json;q=0.9", true),
+        ("text/html, text/html;q=0, application/json;q=0.9", true),
     ] as [(String?, Bool)])
     func htmlOnlyWhenPreferredOverJSON(accept: String?, html: Bool) {
         #expect(HTMLPage.isPreferred(accept: accept) == html)
