@@ -11,11 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "floor-line.h"
+
 /* The setting the floor reads its store from. */
 #define STORE_FLOOR_SETTING "OTP_STORE_URL"
-#define STORE_FLOOR_LINE "otp-cgi: verify 400 \"Invalid or expired code\" channel=email to=u***@bench.example\n"
-/* RedisScripts.check's SHA-1. */
-#define FLOOR_CHECK_SHA1 "d319356b2512ba25f6954b06d9e4617bc1b7806b"
+/* RedisScripts.check's SHA-1, which bench/run.py reads from the source: -DFLOOR_CHECK_SHA1='"..."'. */
+#ifndef FLOOR_CHECK_SHA1
+#error "FLOOR_CHECK_SHA1 is the SHA-1 of the Redis store's check script"
+#endif
 
 static int floor_redis = -1;
 

@@ -13,6 +13,7 @@ import math
 import os
 import platform
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -89,6 +90,21 @@ def free_port():
         return s.getsockname()[1]
 
 
+def redis_check_sha1():
+    """The SHA-1 by which the Redis store runs its check script, as its source names it."""
+    with open(os.path.join(ROOT, "Sources", "Stores", "Redis", "RedisScripts.swift"), encoding="utf-8") as f:
+        found = re.search(r'static let check = RedisScript\(.*?sha1: "([0-9a-f]{40})"\)', f.read(), re.S)
+    if not found:
+        sys.exit("bench: no check script's SHA-1 in Sources/Stores/Redis/RedisScripts.swift")
+    return found.group(1)
+
+
+# The C programs that make only a store's calls, each built for CGI and for FastCGI (bench/store-floor.h,
+# bench/redis-floor.h).
+FLOORS = (("store-floor", ["-DSTORE_FLOOR"]),
+          ("redis-floor", ["-DSTORE_FLOOR", "-DREDIS_FLOOR", f'-DFLOOR_CHECK_SHA1="{redis_check_sha1()}"']))
+
+
 class Apache:
     def __init__(self, settings=""):
         self.port = free_port()
@@ -101,7 +117,7 @@ class Apache:
         sh("cc", "-O2", "-static", "-o", os.path.join(cgi, "baseline"), os.path.join(BENCH, "baseline.c"))
         sh("cc", "-O2", "-static", '-DSTATUS="400 Bad Request"', "-o", os.path.join(cgi, "baseline-400"),
            os.path.join(BENCH, "baseline.c"))
-        for name, flags in (("store-floor", ["-DSTORE_FLOOR"]), ("redis-floor", ["-DSTORE_FLOOR", "-DREDIS_FLOOR"])):
+        for name, flags in FLOORS:
             sh("cc", "-O2", "-static", *flags, '-DSTATUS="400 Bad Request"', "-o", os.path.join(cgi, name),
                os.path.join(BENCH, "baseline.c"))
         shutil.copy(SWIFT_FLOOR, os.path.join(cgi, "swift-floor"))
@@ -111,7 +127,7 @@ class Apache:
         os.makedirs(fcgi)
         for name, status in (("baseline", "200 OK"), ("baseline-400", "400 Bad Request")):
             sh("cc", "-O2", f'-DSTATUS="{status}"', "-o", os.path.join(fcgi, name), os.path.join(BENCH, "baseline-fcgi.c"), "-lfcgi")
-        for name, flags in (("store-floor", ["-DSTORE_FLOOR"]), ("redis-floor", ["-DSTORE_FLOOR", "-DREDIS_FLOOR"])):
+        for name, flags in FLOORS:
             sh("cc", "-O2", *flags, '-DSTATUS="400 Bad Request"', "-o", os.path.join(fcgi, name),
                os.path.join(BENCH, "baseline-fcgi.c"), "-lfcgi")
         for name in ("generate", "verify"):
@@ -396,8 +412,8 @@ def memory(runs):
 def redis_throughput(rows, keep_baselines=False):
     """The same scenarios with the store on Redis (a local redis-server over TCP, OTP_SECRET_KEY set as the README
     recommends), through their own Apache after the file store's, as CGI and as FastCGI; their ratio is to the same
-    run's C baseline (the C FastCGI responder for the FastCGI rows); `keep_baselines` keeps that Apache's own baseline rows,
-    for a run of these rows alone."""
+    run's C baseline (the C FastCGI responder for the FastCGI rows); `keep_baselines` keeps that Apache's own
+    baseline rows, for a run of these rows alone."""
     if not shutil.which("redis-server"):
         print("bench: no redis-server (Tests/setup.sh installs it): Redis scenarios skipped", flush=True)
         return
@@ -638,7 +654,8 @@ def main():
     sh("swiftc", "-O", "-static-executable", "-use-ld=lld", "-o", SWIFT_FLOOR, os.path.join(BENCH, "floor.swift"),
        stderr=subprocess.DEVNULL)
     sh("strip", SWIFT_FLOOR)
-    only = {"nginx": nginx_throughput, "redis": lambda rows: redis_throughput(rows, keep_baselines=True)}.get(os.environ.get("BENCH_ONLY", ""))
+    only = {"nginx": nginx_throughput,
+            "redis": lambda rows: redis_throughput(rows, keep_baselines=True)}.get(os.environ.get("BENCH_ONLY", ""))
     if only:
         # One server's rows alone, printed and not published: `BENCH_ONLY=nginx` or `BENCH_ONLY=redis bench/run.py`.
         rows = {}

@@ -15,8 +15,7 @@
 /* The setting the floor reads its store from. */
 #define STORE_FLOOR_SETTING "OTP_STORE_DIR"
 
-/* The service's log line for such a check, which the caller writes where its gateway takes a CGI's stderr. */
-#define STORE_FLOOR_LINE "otp-cgi: verify 400 \"Invalid or expired code\" channel=email to=u***@bench.example\n"
+#include "floor-line.h"
 
 static int floor_shards[256];
 static unsigned long floor_count;
