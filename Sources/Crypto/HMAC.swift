@@ -5,11 +5,6 @@ public enum HMAC {
     where Key.Element == UInt8, Message.Element == UInt8 {
         HMACKey(Array(key)).sha256(message)
     }
-
-    /// HMAC over several parts, each prefixed with its length so that ("ab","c") and ("a","bc") differ.
-    public static func sha256(key: [UInt8], parts: [String]) -> [UInt8] {
-        HMACKey(key).sha256(parts: parts)
-    }
 }
 
 /// A key with its two padded blocks already hashed: each HMAC under it starts from those states, so a short

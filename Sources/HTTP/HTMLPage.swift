@@ -48,18 +48,14 @@ struct HTMLPage {
     /// HTML only for a client that ranks text/html above application/json, as a browser's form post does
     /// (`text/html,...,*/*;q=0.8`); a tie, `*/*` or no Accept keeps the JSON of the contract, so no API client
     /// sees a change. A type's quality is that of the most specific range naming it (RFC 9110 section 12.5.1).
-    /// A weight is read as Accept-Language's is (a qvalue, else 0). Every request asks this, so it notes the five
-    /// ranges that matter as it reads and keeps no list (a list of ranges costs a verify 3% of its instructions).
+    /// Every request asks this, so it notes the five ranges that matter as it reads and keeps no list (a list of
+    /// ranges costs a verify 3% of its instructions).
     static func isPreferred(accept: String?) -> Bool {
         guard let accept else { return false }
         var ranges = DecidingRanges()
         for item in accept.split(byte: UInt8(ascii: ",")) {
             let parts = item.split(byte: UInt8(ascii: ";"))
-            let weight = parts.dropFirst().lazy.map { $0.trimmingASCIIWhitespace() }.first { parameter in
-                let bytes = parameter.utf8
-                return ASCII.lowercased(bytes.first ?? 0) == UInt8(ascii: "q") && bytes.dropFirst().first == UInt8(ascii: "=")
-            }
-            ranges.note(parts.first?.trimmingASCIIWhitespace() ?? "", quality: weight.map(AcceptLanguage.quality) ?? 1000)
+            ranges.note(parts.first?.trimmingASCIIWhitespace() ?? "", quality: QualityValue.weight(parts.dropFirst()))
         }
         return ranges.htmlOverJSON
     }

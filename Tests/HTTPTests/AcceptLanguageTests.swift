@@ -14,6 +14,7 @@ import Testing
         ("ja;q=0.5, ru;q=0.500", "ja"),
         ("ru;q=1.5, id;q=0.2", "id"),
         ("ru;q=0.1234, id;q=0.2", "id"),
+        ("fr;quux=1, en;q=0.5", "fr"),
         ("  it ;  q=0.3 ,", "it"),
         ("../../etc, zh-Hans-CN", "zh"),
     ])
