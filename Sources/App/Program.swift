@@ -28,8 +28,10 @@ public enum Program {
         do {
             let settings = try FastCGISettings(SettingsReader(env: env))
             let listener = arguments.isEmpty ? 0 : try FastCGIListener.open(arguments)
-            let kept = KeptStores()
-            exit(FastCGIResponder(endpoint: endpoint, listener: listener, maxRequests: settings.maxRequests, wiring: kept.wiring).run())
+            let network = FastCGIListener.isNetwork(listener)
+            let kept = KeptStores(sources: SettingSources(environment: env, requestsMaySet: !network))
+            exit(FastCGIResponder(endpoint: endpoint, listener: listener, maxRequests: settings.maxRequests,
+                                  allowedPeers: network ? settings.webServerAddresses : nil, wiring: kept.wiring).run())
         } catch let error as OTPError {
             StandardError.log("\(endpoint.rawValue): \(Response(error).detail)")
             exit(2)

@@ -62,11 +62,12 @@ public final class KeptStores {
     private var requestLog: (String) -> Void = StandardError.log
     /// How many times settings were parsed (tests check that one virtual host's are parsed once).
     private(set) var parsed = 0
+    let sources: SettingSources
 
-    public init() {}
+    public init(sources: SettingSources) { self.sources = sources }
 
-    public func wiring(_ env: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (HTTPSettings, OTPService) {
-        let settings = try self.settings(env)
+    public func wiring(_ params: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (HTTPSettings, OTPService) {
+        let settings = try self.settings(sources.environment(for: params))
         requestLog = log
         return (settings.http, Wire.service(settings, store: store(settings.store), log: log))
     }

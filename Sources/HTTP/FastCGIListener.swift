@@ -38,13 +38,45 @@ public enum FastCGIListener {
         unlink(temporary)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw failure("socket") }
+        // Whoever may connect writes requests' PARAMS: the owner and the group (the web server's) only, whatever
+        // the umask the process was started with. Made so by bind itself, so it is never open to others.
+        let umaskBefore = umask(0o117)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
+        umask(umaskBefore)
         guard bound == 0 else { throw failure("bind \(path)") }
+        guard chmod(temporary, 0o660) == 0 else { unlink(temporary); throw failure("chmod \(path)") }
         guard listen(fd, 128) == 0 else { throw failure("listen on \(path)") }
         guard rename(temporary, path) == 0 else { unlink(temporary); throw failure("rename to \(path)") }
         return fd
+    }
+
+    /// True for a TCP socket (whoever can reach its port can connect), false for a Unix one.
+    public static func isNetwork(_ fd: Int32) -> Bool {
+        var address = sockaddr_storage(), length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return result == 0 && (Int32(address.ss_family) == AF_INET || Int32(address.ss_family) == AF_INET6)
+    }
+
+    /// The address of a connection's peer, nil for a Unix socket's.
+    static func peerAddress(_ fd: Int32) -> IPAddress? {
+        var address = sockaddr_storage(), length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+        }
+        guard result == 0 else { return nil }
+        switch Int32(address.ss_family) {
+        case AF_INET:
+            return withUnsafeBytes(of: &address) { raw in IPAddress(bytes: withUnsafeBytes(of: raw.load(as: sockaddr_in.self).sin_addr) { Array($0) }) }
+        case AF_INET6:
+            let bytes = withUnsafeBytes(of: &address) { raw in withUnsafeBytes(of: raw.load(as: sockaddr_in6.self).sin6_addr) { Array($0) } }
+            return bytes.prefix(12) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff] ? IPAddress(bytes: Array(bytes.suffix(4))) : IPAddress(bytes: bytes)
+        default:
+            return nil
+        }
     }
 
     private static func inet(_ text: String) throws -> Int32 {

@@ -40,12 +40,24 @@ public struct SettingsReader: Sendable {
         return text
     }
 
-    /// Programs and files are named absolutely: a child is started without a PATH search.
+    /// Programs and files are named absolutely: a child is started without a PATH search. Only a setting named
+    /// as one (`namesLocalResource`) may name one, so that no such setting can be read from a FastCGI request.
     public func absolutePath(_ name: String) throws(OTPError) -> String? {
+        precondition(Self.namesLocalResource(name), "\(name) names a file but not by the rule of namesLocalResource")
         guard let path = string(name) else { return nil }
         guard path.hasPrefix("/") else { throw .misconfigured("\(name) must be an absolute path") }
         return path
     }
+
+    /// Settings that name a program, a file or a directory, told by their names' endings: what such a setting
+    /// names is started, read or written with the service's rights, so under FastCGI it comes from the responder's
+    /// own environment and never from a request's PARAMS. A rule by name, not a list, so that a new setting of this
+    /// kind is covered by being named as one (and `absolutePath` refuses any other name).
+    public static func namesLocalResource(_ name: String) -> Bool {
+        localResourceEndings.contains { name.hasSuffix($0) }
+    }
+
+    static let localResourceEndings = ["_FILE", "_PATH", "_COMMAND", "_DIR", "_BUNDLE"]
 
     /// Comma- or space-separated, empty items ignored.
     public func list<T>(_ name: String, _ parse: (String) throws(OTPError) -> T) throws(OTPError) -> [T] {

@@ -13,20 +13,24 @@ import OTP
                           "REQUEST_URI": "/api/otp/verify?\(port)", "GATEWAY_INTERFACE": "CGI/1.1"]) { $1 }
     }
 
-    private let hostA = ["OTP_CODE_LENGTH": "6", "OTP_STORE_DIR": "/tmp/otp-kept-a", "OTP_ALLOWED_ORIGINS": "https://a.example"]
-    private let hostB = ["OTP_CODE_LENGTH": "8", "OTP_STORE_DIR": "/tmp/otp-kept-b", "OTP_ALLOWED_ORIGINS": "https://b.example"]
+    private let hostA = ["OTP_CODE_LENGTH": "6", "OTP_LOCK_TIMEOUT_MS": "2000", "OTP_ALLOWED_ORIGINS": "https://a.example"]
+    private let hostB = ["OTP_CODE_LENGTH": "8", "OTP_LOCK_TIMEOUT_MS": "2001", "OTP_ALLOWED_ORIGINS": "https://b.example"]
+    /// A responder on a Unix socket whose own environment names the store.
+    private func keptStores() -> KeptStores {
+        KeptStores(sources: SettingSources(environment: ["OTP_STORE_DIR": "/tmp/otp-kept", "PATH": "/bin"], requestsMaySet: true))
+    }
 
     @Test func oneVirtualHostsSettingsAreParsedOnceWhateverItsRequestsCarry() throws {
-        let kept = KeptStores()
+        let kept = keptStores()
         for port in 40_000..<40_010 { _ = try kept.wiring(request(hostA, port: port), { _ in }) }
         #expect(kept.parsed == 1)
     }
 
     @Test func twoVirtualHostsEachKeepTheirOwnSettingsAndStore() throws {
-        let kept = KeptStores()
+        let kept = keptStores()
         var stores: [String: ObjectIdentifier] = [:]
         for port in 40_000..<40_008 {
-            let (host, expected) = port % 2 == 0 ? (hostA, ("/tmp/otp-kept-a", 6, "https://a.example")) : (hostB, ("/tmp/otp-kept-b", 8, "https://b.example"))
+            let (host, expected) = port % 2 == 0 ? (hostA, ("a", 6, "https://a.example")) : (hostB, ("b", 8, "https://b.example"))
             let (http, service) = try kept.wiring(request(host, port: port), { _ in })
             #expect(service.settings.codeLength == expected.1)
             #expect(http.allowedOrigins == [expected.2])
@@ -39,7 +43,7 @@ import OTP
     }
 
     @Test func aChangedValueIsParsedAgainAndAnInvalidOneIsNeverKept() throws {
-        let kept = KeptStores()
+        let kept = keptStores()
         _ = try kept.wiring(request(hostA, port: 1), { _ in })
         #expect(throws: OTPError.self) { try kept.wiring(request(hostA.merging(["OTP_CODE_LENGTH": "99"]) { $1 }, port: 2), { _ in }) }
         #expect(throws: OTPError.self) { try kept.wiring(request(hostA.merging(["OTP_CODE_LENGTH": "99"]) { $1 }, port: 3), { _ in }) }
@@ -67,4 +71,32 @@ import OTP
         }
         #expect(Settings.key(["HTTP_OTP_CODE_LENGTH": "8", "REMOTE_PORT": "1"]) == Settings.key([:]))
     }
+
+    /// A local account that can reach a responder's socket ran its own program as the service's user with one
+    /// request naming it (EMAIL_SENDMAIL_PATH). No setting naming a program, a file or a directory is taken
+    /// from a request; the responder's own environment wins over a request for every setting.
+    @Test(arguments: ["OTP_CURL_PATH", "EMAIL_SENDMAIL_PATH", "EMAIL_FILE_PATH", "OTP_STORE_DIR", "OTP_TEMPLATE_DIR",
+                      "OTP_SECRET_KEY_FILE", "OTP_CA_BUNDLE", "OTP_FUTURE_HOOK_COMMAND", "SMS_SOMETHING_DIR"])
+    func aRequestNamesNoFileOrProgram(name: String) throws {
+        #expect(SettingsReader.namesLocalResource(name))
+        let kept = keptStores()
+        #expect(throws: OTPError.misconfigured("\(name) is read from the FastCGI responder's own environment, not from a request's "
+                                               + "parameters: set it where the responder is started")) {
+            try kept.wiring(request(hostA.merging([name: "/tmp/attacker/x", "EMAIL_BACKEND": "sendmail"]) { $1 }, port: 1), { _ in })
+        }
+        // The same value as the responder's own is no attempt to change it.
+        let (_, service) = try kept.wiring(request(hostA.merging(["OTP_STORE_DIR": "/tmp/otp-kept"]) { $1 }, port: 2), { _ in })
+        #expect(service.settings.codeLength == 6)
+    }
+
+    @Test func overTCPNoSettingComesFromARequestAndTheOwnEnvironmentWins() throws {
+        let sources = SettingSources(environment: ["OTP_CODE_LENGTH": "7", "OTP_STORE_DIR": "/tmp/otp-kept"], requestsMaySet: false)
+        #expect(throws: OTPError.self) { try sources.environment(for: ["OTP_MAX_ATTEMPTS": "1000000", "REMOTE_ADDR": "127.0.0.1"]) }
+        let env = try sources.environment(for: ["OTP_CODE_LENGTH": "7", "REMOTE_ADDR": "127.0.0.1", "HTTP_X": "y"])
+        #expect(env == ["OTP_CODE_LENGTH": "7", "OTP_STORE_DIR": "/tmp/otp-kept", "REMOTE_ADDR": "127.0.0.1", "HTTP_X": "y"])
+        let unix = SettingSources(environment: ["OTP_CODE_LENGTH": "7"], requestsMaySet: true)
+        #expect(try unix.environment(for: ["OTP_CODE_LENGTH": "9", "OTP_TTL_SECONDS": "60"])
+                == ["OTP_CODE_LENGTH": "7", "OTP_TTL_SECONDS": "60"])
+    }
+
 }

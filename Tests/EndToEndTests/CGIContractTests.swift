@@ -270,9 +270,12 @@ import Testing
         site.settings["OTP_SECRET_KEY"] = "a-long-enough-secret-key-for-tests"
         #expect(try site.run("verify", json: ["channel": "email", "identifier": email, "code": code]).status == 200)
 
+        // Another file: a FastCGI process keeps the settings (and key) it read for the same setting values.
+        let openFile = site.directory.appendingPathComponent("open.key")
+        try Data("a-long-enough-secret-key-for-tests\n".utf8).write(to: openFile)
         site.settings["OTP_SECRET_KEY"] = nil
-        site.settings["OTP_SECRET_KEY_FILE"] = keyFile.path
-        #expect(chmod(keyFile.path, 0o644) == 0)
+        site.settings["OTP_SECRET_KEY_FILE"] = openFile.path
+        #expect(chmod(openFile.path, 0o644) == 0)
         let open = try site.run("generate", json: ["channel": "email", "identifier": email])
         #expect(open.status == 500 && open.detail?.hasPrefix("server misconfigured: OTP_SECRET_KEY_FILE must not be readable by other users") == true)
         let inStore = site.store.appendingPathComponent("secret.key")

@@ -1,5 +1,6 @@
 // Runs the built cgi-bin executables exactly as a web server does: a CGI environment, the body on stdin.
 import Foundation
+import OTP
 import Testing
 
 /// The parsed answer of one CGI run.
@@ -85,28 +86,36 @@ final class Site {
 
     /// Under a FastCGI gateway (`OTP_TEST_GATEWAY`, see LocalApache), a request goes through libfcgi's cgi-fcgi, a
     /// FastCGI client nobody here wrote, to four responders that spawn-fcgi started on one socket, instead of to a
-    /// new CGI process. Settings travel in each request's PARAMS, as Apache sends SetEnv values.
-    private var responders: [String: (socket: String, pids: [pid_t])] = [:]
+    /// new CGI process. Settings travel in each request's PARAMS, as Apache sends SetEnv values, but for those
+    /// naming a file or a program, which a responder takes from its own environment only: a test that changes
+    /// one gets new responders started with it.
+    private var responders: [String: (socket: String, pids: [pid_t], localResources: [String: String])] = [:]
 
     private func command(for program: String) throws -> (URL, [String]) {
         let executable = try Project.executable(program)
         guard Gateway.current != .cgi else { return (executable, []) }
+        if let running = responders[program], running.localResources != localResources {
+            for pid in running.pids { kill(pid, SIGTERM) }
+            responders[program] = nil
+        }
         if responders[program] == nil {
-            let socket = directory.appendingPathComponent("\(program).sock").path
+            let name = "\(program)-\(UUID().uuidString.prefix(8))", socket = directory.appendingPathComponent("\(name).sock").path
             // ServerProcess, not Process: this one exits at once, leaving four children, and must be reaped.
-            let log = directory.appendingPathComponent("\(program)-spawn.log")
+            let log = directory.appendingPathComponent("\(name)-spawn.log")
             let spawn = try ServerProcess(["/usr/bin/spawn-fcgi", "-s", socket, "-M", "0600", "-F", "4", "--", executable.path],
-                                          environment: ["PATH": "/usr/bin:/bin"], output: log)
+                                          environment: localResources.merging(["PATH": "/usr/bin:/bin"]) { $1 }, output: log)
             spawn.stop(0) // signal 0 sends nothing: this only waits for it to exit
             let text = spawn.output
             let pids = text.components(separatedBy: "PID: ").dropFirst().compactMap { pid_t($0.prefix { $0.isNumber }) }
             guard pids.count == 4 else { throw TestFailure("spawn-fcgi: \(text)") }
-            responders[program] = (socket, pids)
+            responders[program] = (socket, pids, localResources)
         }
         return (URL(fileURLWithPath: "/usr/bin/cgi-fcgi"), ["-bind", "-connect", responders[program]!.socket])
     }
 
     var store: URL { directory.appendingPathComponent("store") }
+    /// The settings that name a program, a file or a directory: a FastCGI responder's own environment.
+    var localResources: [String: String] { settings.filter { SettingsReader.namesLocalResource($0.key) } }
     var outbox: URL { directory.appendingPathComponent("outbox") }
 
     func environment(method: String, contentType: String?, length: Int?, extra: [String: String]) -> [String: String] {

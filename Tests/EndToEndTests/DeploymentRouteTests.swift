@@ -44,7 +44,7 @@ import Testing
             }
             for command in block.commands {
                 let line = apache.localized(command.components(separatedBy: " && ").last!)
-                if line.hasPrefix("spawn-fcgi") { try apache.spawnDaemons(line) } else { try apache.shell(line) }
+                if line.contains("spawn-fcgi ") { try apache.spawnDaemons(line) } else { try apache.shell(line) }
             }
         }
         // "or console to try it": no mail server on a test machine.

@@ -2,29 +2,47 @@
 // hostile peers, SIGTERM, OTP_FCGI_MAX_REQUESTS, and the guard that keeps `--listen` out of a client's reach.
 import Foundation
 import Testing
+@testable import App
 @testable import HTTP
 
-/// One responder started with `--listen` on a Unix socket in its site's directory.
+/// One responder started with `--listen` on a Unix socket in its site's directory (or on a loopback port), with
+/// the site's settings that name files in its own environment.
 final class Responder {
     let site: Site
     let socket: String
+    let port: Int?
     let process: ServerProcess
 
-    init(_ program: String, site: Site, environment: [String: String] = [:]) throws {
+    /// `launcher` runs before the executable (`/bin/sh -c 'umask 0; exec "$0" "$@"'`).
+    init(_ program: String, site: Site, environment: [String: String] = [:], tcp: Bool = false, launcher: [String] = []) throws {
         self.site = site
-        socket = site.directory.appendingPathComponent("\(program).sock").path
-        process = try ServerProcess([try Project.executable(program).path, "--listen", socket], environment: environment,
+        port = tcp ? try Loopback.freePort() : nil
+        socket = port.map { "127.0.0.1:\($0)" } ?? site.directory.appendingPathComponent("\(program).sock").path
+        process = try ServerProcess(launcher + [try Project.executable(program).path, "--listen", socket],
+                                    environment: site.localResources.merging(environment) { $1 },
                                     output: site.directory.appendingPathComponent("\(program).log"))
         let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: socket) {
+        while !(tcp ? Self.listens(on: socket) : FileManager.default.fileExists(atPath: socket)) {
             guard process.isRunning, Date() < deadline else { throw TestFailure("responder did not start:\n\(process.output)") }
             usleep(10_000)
         }
     }
 
+    /// A TCP listener shows in /proc/net/tcp (state 0A) once it listens, without a connection to it.
+    static func listens(on address: String) -> Bool {
+        guard let port = Int(address.split(separator: ":").last ?? ""),
+              let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return false }
+        let needle = String(format: "0100007F:%04X 00000000:0000 0A", port)
+        return table.contains(needle)
+    }
+
     deinit { process.stop(SIGKILL) }
 
     func connect() throws -> Int32 {
+        if let port {
+            guard let fd = Loopback.connection(port: port) else { throw TestFailure("connect \(socket): \(errno)") }
+            return fd
+        }
         let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -40,9 +58,10 @@ final class Responder {
 
     /// The records of one request as a web server sends them: BEGIN_REQUEST, PARAMS (the site's settings and
     /// the CGI meta-variables), STDIN.
-    func request(_ body: String, id: UInt16 = 1, keep: Bool = false, params extra: [(String, String)] = [], from host: Site? = nil) -> [UInt8] {
+    func request(_ body: String, id: UInt16 = 1, keep: Bool = false, params extra: [(String, String)] = [], from host: Site? = nil,
+                 withSettings: Bool = true) -> [UInt8] {
         var params = (host ?? site).environment(method: "POST", contentType: "application/json", length: body.utf8.count, extra: [:])
-            .sorted { $0.key < $1.key }
+            .filter { withSettings || !Settings.isSettingName($0.key) }.sorted { $0.key < $1.key }
         params += extra
         return FastCGIRecord(.beginRequest, requestID: id, content: [0, 1, keep ? 1 : 0, 0, 0, 0, 0, 0]).encoded
             + FastCGIRecord.stream(.params, requestID: id, FastCGIPairs.encode(params))
@@ -111,16 +130,16 @@ struct Exchange {
     }
 
     /// One process behind two virtual hosts (mod_proxy_fcgi can send both to one socket): each request's PARAMS
-    /// bring its host's settings, kept per host, and the answers never mix them up.
+    /// bring its host's settings, kept per host, and the answers never mix them up. The store and the outbox are
+    /// the process's own (files are named by its environment only), so the hosts differ in key and code length.
     @Test func twoVirtualHostsOnOneProcessEachGetTheirOwnSettings() throws {
         let hostA = try Site(), hostB = try Site(["OTP_CODE_LENGTH": "8"])
+        hostB.settings.merge(hostA.localResources) { $1 }
         let generate = try Responder("generate", site: hostA), verify = try Responder("verify", site: hostA)
         let email = "two-hosts@example.com", body = #"{"channel": "email", "identifier": "two-hosts@example.com"}"#
-        for host in [hostA, hostB, hostA, hostB] where try host.codes(for: email).isEmpty {
-            #expect(try generate.exchange(generate.request(body, from: host)).status == 200)
-        }
-        let codeA = try #require(try hostA.codes(for: email).first), codeB = try #require(try hostB.codes(for: email).first)
-        #expect(codeA.count == 6 && codeB.count == 8)
+        for host in [hostA, hostB] { #expect(try generate.exchange(generate.request(body, from: host)).status == 200) }
+        let codes = try hostA.codes(for: email)
+        let codeA = try #require(codes.first { $0.count == 6 }), codeB = try #require(codes.first { $0.count == 8 })
         func verifying(_ code: String, at host: Site) throws -> Int? {
             try verify.exchange(verify.request(#"{"channel": "email", "identifier": "\#(email)", "code": "\#(code)"}"#, from: host)).status
         }
@@ -131,12 +150,48 @@ struct Exchange {
         #expect(generate.process.isRunning && verify.process.isRunning)
     }
 
+    /// N1: a local account sent one generate naming its own sendmail to a responder on a TCP port; its script
+    /// ran as the service's user. Over TCP no setting comes from a request: the request is refused, naming the
+    /// setting, and nothing runs.
+    @Test func overTCPARequestNamingAProgramRunsNothing() throws {
+        let site = try Site(), marker = site.directory.appendingPathComponent("ran")
+        let script = site.directory.appendingPathComponent("evil-sendmail")
+        try "#!/bin/sh\ntouch '\(marker.path)'\ncat >/dev/null\n".write(to: script, atomically: true, encoding: .utf8)
+        chmod(script.path, 0o755)
+        let responder = try Responder("generate", site: site, environment: site.settings, tcp: true)
+        let answer = try responder.exchange(responder.request(body, params: [("EMAIL_BACKEND", "sendmail"), ("EMAIL_SENDMAIL_PATH", script.path),
+                                                                              ("OTP_SECRET_KEY", "the-attackers-own-key-0123456789")]))
+        #expect(answer.status == 500 && answer.stdout.contains(" is read from the FastCGI responder's own environment"), "\(answer.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: marker.path))
+        // The site's own settings, which the responder was started with, serve a request that carries none.
+        let plain = try responder.exchange(responder.request(body, withSettings: false))
+        #expect(plain.status == 200, "\(plain.stdout)")
+    }
+
+    /// libfcgi's convention: a TCP responder answers only the web servers FCGI_WEB_SERVER_ADDRS names.
+    @Test func aTCPPeerOutsideTheAllowListIsClosedUnread() throws {
+        let site = try Site()
+        let responder = try Responder("generate", site: site, environment: ["FCGI_WEB_SERVER_ADDRS": "192.0.2.1, 2001:db8::/32"], tcp: true)
+        let answer = try responder.exchange(responder.request(body))
+        #expect(answer.closed && answer.records.isEmpty)
+        #expect(responder.process.output.contains("a connection from outside FCGI_WEB_SERVER_ADDRS closed unread"))
+        #expect(try site.codes(for: "fcgi@example.com").isEmpty)
+    }
+
+    /// Whatever umask it was started with, the socket is the owner's and the group's only.
+    @Test func aUnixSocketIsOwnerAndGroupOnlyUnderAnyUmask() throws {
+        let site = try Site()
+        let responder = try Responder("verify", site: site, launcher: ["/bin/sh", "-c", #"umask 0; exec "$0" "$@""#])
+        var info = stat()
+        #expect(lstat(responder.socket, &info) == 0 && info.st_mode & 0o777 == 0o660)
+    }
+
     @Test func getValuesSaysOneConnectionAndNoMultiplexing() throws {
         let site = try Site(), responder = try Responder("verify", site: site)
         let asked = FastCGIPairs.encode([("FCGI_MPXS_CONNS", ""), ("FCGI_MAX_CONNS", ""), ("FCGI_UNKNOWN_NAME", "")])
         let answer = try responder.exchange(FastCGIRecord(.getValues, requestID: 0, content: asked).encoded)
         let values = try #require(answer.records.first { $0.kind == .getValuesResult }.flatMap { FastCGIPairs.decode($0.content) })
-        #expect(Dictionary(uniqueKeysWithValues: values) == ["FCGI_MPXS_CONNS": "0", "FCGI_MAX_CONNS": "1"])
+        #expect(Dictionary(uniqueKeysWithValues: values) == ["FCGI_MPXS_CONNS": "0", "FCGI_MAX_CONNS": String(FastCGIResponder.maxConnections)])
     }
 
     @Test func anUnknownManagementRecordGetsUnknownType() throws {
@@ -238,6 +293,62 @@ struct Exchange {
         let next = try await queued.value
         #expect(next.status == 200 && next.stderr.contains("q***@example.com"))
         #expect(responder.process.isRunning)
+    }
+
+    /// N2: four clients each sending a 200-byte body a byte at a time held a responder that served one connection
+    /// at a time, and every legitimate request waited behind them. Here four such requests are begun and left
+    /// incomplete; a verify on a fifth connection is answered while all four are still open and unanswered, and
+    /// each of them is answered once its body is complete.
+    @Test func slowClientsDoNotHoldALegitimateRequest() throws {
+        let site = try Site(), responder = try Responder("verify", site: site)
+        let slowBody = #"{"channel": "email", "identifier": "slow@example.com", "code": "000000"}"#.padding(toLength: 200, withPad: " ", startingAt: 0)
+        var slow: [(fd: Int32, rest: [UInt8])] = []
+        defer { for client in slow { close(client.fd) } }
+        for id in 1...4 {
+            let request = responder.request(slowBody, id: UInt16(id))
+            let stdin = FastCGIRecord.stream(.stdin, requestID: UInt16(id), Array(slowBody.utf8)) + FastCGIRecord(.stdin, requestID: UInt16(id)).encoded
+            // Everything up to the body, then its first byte.
+            let head = Array(request[..<(request.count - stdin.count)]) + FastCGIRecord(.stdin, requestID: UInt16(id), content: [slowBody.utf8.first!]).encoded
+            let rest = FastCGIRecord.stream(.stdin, requestID: UInt16(id), Array(slowBody.utf8.dropFirst())) + FastCGIRecord(.stdin, requestID: UInt16(id)).encoded
+            let fd = try responder.connect()
+            _ = head.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            slow.append((fd, rest))
+        }
+        let legitimate = try responder.exchange(responder.request(#"{"channel": "email", "identifier": "legit@example.com", "code": "123456"}"#))
+        #expect(legitimate.status == 400 && legitimate.stderr.contains("l***@example.com"), "\(legitimate.stdout)")
+        for client in slow {
+            var byte: UInt8 = 0
+            let n = recv(client.fd, &byte, 1, Int32(MSG_DONTWAIT))
+            #expect(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK), "a slow client was answered or dropped before the legitimate one")
+        }
+        for client in slow {
+            _ = client.rest.withUnsafeBytes { send(client.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let answer = Exchange.read(client.fd)
+            #expect(answer.status == 400 && answer.stdout.contains("Invalid or expired code"), "\(answer.stdout)")
+        }
+    }
+
+    /// N5: a peer sending a management record every few seconds between requests held the responder as long as
+    /// it liked. Such records renew nothing: the connection is closed at its one deadline, having sent GET_VALUES
+    /// and STDIN for an unknown request all along, while another connection is served meanwhile.
+    @Test func recordsBetweenRequestsDoNotKeepAConnection() throws {
+        let site = try Site(), responder = try Responder("verify", site: site)
+        let holder = try responder.connect()
+        defer { close(holder) }
+        let asked = FastCGIRecord(.getValues, requestID: 0, content: FastCGIPairs.encode([("FCGI_MAX_CONNS", "")])).encoded
+        var rounds = 0, closed = false
+        while !closed && rounds < 200 {
+            _ = (asked + FastCGIRecord(.stdin, requestID: 9, content: [0x41]).encoded).withUnsafeBytes { send(holder, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let answer = Exchange.read(holder)
+            closed = answer.closed
+            rounds += 1
+            if rounds == 1 {
+                let other = try responder.exchange(responder.request(#"{"channel": "email", "identifier": "other@example.com", "code": "1"}"#))
+                #expect(other.status == 400)
+            }
+            if !closed { usleep(200_000) }
+        }
+        #expect(closed, "still open after \(rounds) rounds of records between requests")
     }
 
     @Test func sigtermFinishesTheRequestInFlightThenExits() throws {

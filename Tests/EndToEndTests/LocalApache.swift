@@ -102,11 +102,14 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
 
     /// spawn-fcgi, as a deployer would use it: it binds RUN/NAME.sock, hands it to the executable as fd 0 (the
     /// FastCGI convention) and, when started as root, runs it as the web server's user. `-n` keeps it in the
-    /// foreground, so stopping it stops the responder.
+    /// foreground, so stopping it stops the responder. It passes on its environment, where the settings naming
+    /// files are (the same values as apache.conf's SetEnv lines, which the responder does not take from a request).
     static func spawnResponder(_ executable: URL, in run: URL) throws -> ServerProcess {
         let socket = run.appendingPathComponent(executable.lastPathComponent + ".sock").path
         let user = getuid() == 0 ? ["-u", "www-data", "-g", "www-data", "-U", "www-data", "-G", "www-data"] : []
+        let files = ["OTP_STORE_DIR": "store", "EMAIL_FILE_PATH": "outbox", "OTP_SECRET_KEY_FILE": "secret.key", "OTP_SITE_SEEN_DIR": "site-seen"]
         let responder = try ServerProcess(["/usr/bin/spawn-fcgi", "-n", "-s", socket, "-M", "0600"] + user + ["--", executable.path],
+                                          environment: files.mapValues { run.appendingPathComponent($0).path },
                                           output: run.appendingPathComponent(executable.lastPathComponent + "-responder.log"))
         let deadline = Date().addingTimeInterval(30)
         while !FileManager.default.fileExists(atPath: socket) {

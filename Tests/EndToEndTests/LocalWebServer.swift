@@ -1,6 +1,7 @@
 // A real nginx or lighttpd on a free loopback port, configured from the repo's nginx/, lighttpd/ and systemd/ files,
 // with the executables behind it the way each deployment runs them.
 import Foundation
+import OTP
 import Testing
 
 /// The ways the README deploys the executables on a server other than Apache.
@@ -37,6 +38,8 @@ final class LocalWebServer: LoopbackServer, StoreInspecting, @unchecked Sendable
     private var helpers: [ServerProcess] = []
     /// spawn-fcgi's children, which outlive it.
     private var spawned: [pid_t] = []
+    /// The settings that name files, which a responder takes from its own environment only, as the README says.
+    private var localResources: [String: String] = [:]
 
     var store: URL { run.appendingPathComponent("store") }
     var outbox: Outbox { Outbox(directory: run.appendingPathComponent("outbox")) }
@@ -74,6 +77,9 @@ final class LocalWebServer: LoopbackServer, StoreInspecting, @unchecked Sendable
         let all = ["OTP_STORE_DIR": store.path, "EMAIL_BACKEND": "filebased", "EMAIL_FILE_PATH": outbox.directory.path,
                    "DEFAULT_FROM_EMAIL": "otp@example.com", "OTP_SECRET_KEY": "local-web-server-key-\(UUID().uuidString)"]
             .merging(settings) { $1 }.sorted { $0.key < $1.key }
+            .filter { !deployment.hasResponders || !SettingsReader.namesLocalResource($0.key) }
+        localResources = ["OTP_STORE_DIR": store.path, "EMAIL_FILE_PATH": outbox.directory.path]
+            .merging(settings.filter { SettingsReader.namesLocalResource($0.key) }) { $1 }
         guard all.allSatisfy({ !$0.value.contains("\"") && !$0.value.contains("\\") }) else { throw TestFailure("settings need no quoting here") }
         let lines = deployment.isNginx
             ? all.map { "fastcgi_param \($0.key) \"\($0.value)\";\n" }.joined()
@@ -87,7 +93,13 @@ final class LocalWebServer: LoopbackServer, StoreInspecting, @unchecked Sendable
             }
             try nginxConfig().write(to: run.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
         } else {
-            try copy(deployment == .lighttpdCGI ? "lighttpd/otp-cgi.conf" : "lighttpd/otp-fastcgi.conf")
+            let conf = try copy(deployment == .lighttpdCGI ? "lighttpd/otp-cgi.conf" : "lighttpd/otp-fastcgi.conf")
+            let environment = localResources.map { "\"\($0.key)\" => \"\($0.value)\"" }.sorted().joined(separator: ", ")
+            if deployment == .lighttpdFastCGI {
+                try conf.replacingOccurrences(of: #""bin-environment" => ( "OTP_STORE_DIR" => "\#(store.path)" )"#,
+                                          with: "\"bin-environment\" => ( \(environment) )")
+                    .write(to: run.appendingPathComponent("otp-fastcgi.conf"), atomically: true, encoding: .utf8)
+            }
             try lighttpdConfig().write(to: run.appendingPathComponent("lighttpd.conf"), atomically: true, encoding: .utf8)
         }
     }
@@ -188,7 +200,8 @@ final class LocalWebServer: LoopbackServer, StoreInspecting, @unchecked Sendable
         let user = asRoot ? ["-u", "www-data", "-g", "www-data", "-U", "www-data", "-G", "www-data"] : []
         let spawn = try ServerProcess(["/usr/bin/spawn-fcgi", "-s", run.appendingPathComponent("\(program).sock").path, "-M", "0600"]
                                       + user + ["-F", "4", "--", try Project.executable(program).path],
-                                      environment: ["PATH": "/usr/bin:/bin"], output: run.appendingPathComponent("\(program)-spawn.log"))
+                                      environment: localResources.merging(["PATH": "/usr/bin:/bin"]) { $1 },
+                                      output: run.appendingPathComponent("\(program)-spawn.log"))
         spawn.stop(0) // it exits once its four children run
         let pids = spawn.output.components(separatedBy: "PID: ").dropFirst().compactMap { pid_t($0.prefix { $0.isNumber }) }
         guard pids.count == 4 else { throw TestFailure("spawn-fcgi: \(spawn.output)") }
@@ -205,7 +218,7 @@ final class LocalWebServer: LoopbackServer, StoreInspecting, @unchecked Sendable
               let listen = socketUnit["ListenStream"], let exec = service["ExecStart"] else {
             throw TestFailure("systemd/otp-\(program).*: not a socket-activated responder as the README describes")
         }
-        let environment = service.all("Environment").map { ["-E", $0] }.flatMap { $0 }
+        let environment = (service.all("Environment") + localResources.map { "\($0.key)=\($0.value)" }).map { ["-E", $0] }.flatMap { $0 }
         // systemd keeps the socket open and starts the service again when it dies (Restart=, and the socket's
         // next connection): a shell that holds the socket as fd 0 and runs ExecStart again does the same, so
         // connections queued on the socket are answered by the next process.
