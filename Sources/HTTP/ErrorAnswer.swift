@@ -44,6 +44,8 @@ extension Response {
         case .failures: "Too many wrong codes for this identifier"
         case .client: "Too many codes requested from your network"
         case .clientFailures: "Too many wrong codes from your network"
+        case .networkSends: "Too many codes sent to this identifier from your network"
+        case .networkFailures: "Too many wrong codes for this identifier from your network"
         }
     }
 

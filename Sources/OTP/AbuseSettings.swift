@@ -7,6 +7,10 @@ public struct AbuseSettings: Sendable {
     public var maxSendsPerWindow = 5
     public var sendWindowSeconds = 3600
     public var maxFailedVerifiesPerWindow = 20
+    /// What one network (an IPv4 /24, an IPv6 /48) may spend of one inbox's or number's budgets above: so a
+    /// stranger can no longer lock its owner out, which takes a budget's worth of networks (10 for failures).
+    public var maxSendsPerNetwork = 2
+    public var maxFailedVerifiesPerNetwork = 2
     public var ipMaxSendsPerWindow = 30
     /// Failed verifies (wrong codes and unknown identifiers alike) from one client per window: without it one
     /// address could spread guesses over every identifier it made a code for.
@@ -23,6 +27,8 @@ public struct AbuseSettings: Sendable {
         maxSendsPerWindow = try reader.integer("OTP_MAX_SENDS_PER_WINDOW", default: maxSendsPerWindow, in: limits)
         sendWindowSeconds = try reader.integer("OTP_SEND_WINDOW_SECONDS", default: sendWindowSeconds, in: 0...31_536_000)
         maxFailedVerifiesPerWindow = try reader.integer("OTP_MAX_FAILED_VERIFIES_PER_WINDOW", default: maxFailedVerifiesPerWindow, in: limits)
+        maxSendsPerNetwork = try reader.integer("OTP_MAX_SENDS_PER_NETWORK", default: maxSendsPerNetwork, in: limits)
+        maxFailedVerifiesPerNetwork = try reader.integer("OTP_MAX_FAILED_VERIFIES_PER_NETWORK", default: maxFailedVerifiesPerNetwork, in: limits)
         ipMaxSendsPerWindow = try reader.integer("OTP_IP_MAX_SENDS_PER_WINDOW", default: ipMaxSendsPerWindow, in: limits)
         ipMaxFailedVerifiesPerWindow = try reader.integer("OTP_IP_MAX_FAILED_VERIFIES_PER_WINDOW", default: ipMaxFailedVerifiesPerWindow,
                                                           in: limits)

@@ -23,5 +23,5 @@ public enum OTPError: Error, Equatable, Sendable {
 
 /// Which abuse limit refused a request, for its 429's detail.
 public enum Limit: Sendable, Equatable {
-    case sends, failures, client, clientFailures
+    case sends, failures, client, clientFailures, networkSends, networkFailures
 }

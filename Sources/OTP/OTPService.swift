@@ -123,8 +123,10 @@ public struct OTPService {
     }
 
     /// The event logs a request counts against, the mailbox's first, each with its limit (a limit of 0, or a window
-    /// of 0, leaves that log out): for sends, `Budget.sends` and `.clientSends`; for failures, `.failures` and
-    /// `.clientFailures`. A client without a usable address counts with every such client together.
+    /// of 0, leaves that log out): for sends, `Budget.networkSends`, `.sends` and `.clientSends`; for failures,
+    /// `.networkFailures`, `.failures` and `.clientFailures`. The mailbox's share for the client's widest network
+    /// comes first, so a network past its share spends none of the mailbox's budget, which its owner still has.
+    /// A client without a usable address counts with every such client together.
     private func budgets(_ secret: HMACKey, _ budget: Budget, of identifier: Identifier, client: IPAddress?)
         -> [(key: RecordKey, limit: Int, limited: Limit)] {
         let abuse = settings.abuse
@@ -132,10 +134,16 @@ public struct OTPService {
         let sends = budget == .sends
         var out: [(key: RecordKey, limit: Int, limited: Limit)] = []
         let own = sends ? abuse.maxSendsPerWindow : abuse.maxFailedVerifiesPerWindow
+        let networks = client?.networks ?? [("unknown", 1)]
+        let share = sends ? abuse.maxSendsPerNetwork : abuse.maxFailedVerifiesPerNetwork
+        if own > 0 && share > 0 && share < own, let widest = networks.last {
+            out.append((RecordKey(secret: secret, budget: sends ? .networkSends : .networkFailures, of: identifier.mailbox + " " + widest.name),
+                        share, sends ? .networkSends : .networkFailures))
+        }
         if own > 0 { out.append((RecordKey(secret: secret, budget: budget, of: identifier.mailbox), own, sends ? .sends : .failures)) }
         let perClient = sends ? abuse.ipMaxSendsPerWindow : abuse.ipMaxFailedVerifiesPerWindow
         if perClient > 0 {
-            for network in client?.networks ?? [("unknown", 1)] {
+            for network in networks {
                 out.append((RecordKey(secret: secret, budget: sends ? .clientSends : .clientFailures, of: network.name),
                             perClient * network.budgetMultiplier, sends ? .client : .clientFailures))
             }

@@ -37,4 +37,8 @@ public enum Budget: String, Sendable {
     case clientSends = "client-sends"
     /// Failed verifies from one network.
     case clientFailures = "client-failures"
+    /// Codes sent to one mailbox at the request of one network (its coarsest: IPv4 /24, IPv6 /48).
+    case networkSends = "network-sends"
+    /// Failed verifies for one mailbox from one network.
+    case networkFailures = "network-failures"
 }

@@ -63,6 +63,34 @@ import Testing
         #expect(answers.filter { $0.status == 429 }.count == 26)
     }
 
+    /// N4 through the executables, with the default shares: 20 wrong codes from one address for aliases of
+    /// alice@gmail.com that never had a code, and 5 generates to bob+0..4@, no longer lock either out: Alice's
+    /// right code and Bob's next code from elsewhere go through.
+    @Test func aStrangerOnOneNetworkLocksNobodyOut() throws {
+        let site = try Site(["OTP_RESEND_COOLDOWN_SECONDS": "0"])
+        for name in Site.noNetworkShares.keys { site.settings[name] = nil }
+        let stranger = ["REMOTE_ADDR": "203.0.113.66"], owner = ["REMOTE_ADDR": "198.51.100.20"]
+        #expect(try site.run("generate", String(decoding: try body(["channel": "email", "identifier": "alice@gmail.com"]), as: UTF8.self),
+                             extra: owner).status == 200)
+        let guesses = try (0..<20).map { i in
+            try site.run("verify", String(decoding: try body(["channel": "email", "identifier": "a.lice+x\(i)@googlemail.com", "code": "000000"]),
+                                          as: UTF8.self), extra: stranger)
+        }
+        #expect(guesses.prefix(2).allSatisfy { $0.status == 400 })
+        #expect(guesses.dropFirst(2).allSatisfy { $0.status == 429 && $0.detail?.hasPrefix("Too many wrong codes for this identifier from your network") == true })
+        let code = try #require(try site.codes(for: "alice@gmail.com").last)
+        let right = try site.run("verify", String(decoding: try body(["channel": "email", "identifier": "alice@gmail.com", "code": code]), as: UTF8.self),
+                                 extra: owner)
+        #expect(right.status == 200, "\(right.json)")
+
+        let sends = try (0..<5).map { i in
+            try site.run("generate", String(decoding: try body(["channel": "email", "identifier": "bob+\(i)@example.org"]), as: UTF8.self), extra: stranger).status
+        }
+        #expect(sends == [200, 200, 429, 429, 429])
+        #expect(try site.run("generate", String(decoding: try body(["channel": "email", "identifier": "bob@example.org"]), as: UTF8.self),
+                             extra: owner).status == 200)
+    }
+
     @Test func anIPv6ClientIsCountedPerSlash64() throws {
         let site = try Site(["OTP_IP_MAX_SENDS_PER_WINDOW": "2"])
         let statuses = try [("2001:db8::1", 0), ("2001:db8::2", 1), ("2001:db8::ffff:3", 2), ("2001:db8:0:1::1", 3), ("::ffff:192.0.2.1", 4),

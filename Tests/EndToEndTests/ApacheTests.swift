@@ -71,7 +71,8 @@ import Testing
 /// Many requests at once through Apache: the store's lock, not luck, decides. The lock timeout is the longest
 /// allowed, so a slow machine cannot turn a wait into a 503.
 /// The 29 verifies that find the code used count as failures, so the window's limit must hold them (30).
-@Suite(.localApache(["OTP_LOCK_TIMEOUT_MS": "30000", "OTP_MAX_FAILED_VERIFIES_PER_WINDOW": "30"])) struct ApacheConcurrencyTests {
+@Suite(.localApache(["OTP_LOCK_TIMEOUT_MS": "30000", "OTP_MAX_FAILED_VERIFIES_PER_WINDOW": "30", "OTP_MAX_FAILED_VERIFIES_PER_NETWORK": "0"]))
+struct ApacheConcurrencyTests {
     @Test func ofThirtyParallelVerifiesOfOneCodeExactlyOneSucceeds() async throws {
         let apache = try LocalApache.running, email = uniqueEmail()
         #expect(try await apache.post("generate", ["channel": "email", "identifier": email]).status == 200)
@@ -95,7 +96,7 @@ import Testing
     }
 }
 
-@Suite(.localApache(["OTP_MAX_ATTEMPTS": "2"])) struct ApacheAttemptsTests {
+@Suite(.localApache(["OTP_MAX_ATTEMPTS": "2", "OTP_MAX_FAILED_VERIFIES_PER_NETWORK": "0"])) struct ApacheAttemptsTests {
     @Test func afterTheLastWrongAttemptEvenTheRightCodeIs429() async throws {
         let apache = try LocalApache.running, email = uniqueEmail()
         #expect(try await apache.post("generate", ["channel": "email", "identifier": email]).status == 200)

@@ -67,6 +67,9 @@ final class Site {
         self.settings = ["OTP_STORE_DIR": directory.appendingPathComponent("store").path, "EMAIL_BACKEND": "filebased",
                          "EMAIL_FILE_PATH": directory.appendingPathComponent("outbox").path, "DEFAULT_FROM_EMAIL": "otp@example.com",
                          "OTP_SECRET_KEY": "e2e-site-key-\(UUID().uuidString)"]
+        // Every request of these tests comes from 127.0.0.1: a mailbox's per-network shares would meet each test's
+        // few requests first. The suites about them (AbuseLimitTests) take the defaults back.
+        self.settings.merge(Self.noNetworkShares) { $1 }
         if !Site.storeSettings.isEmpty {
             // Sites on one Redis are kept apart as two sites sharing one Redis would be: by their key prefix.
             self.settings.merge(Site.storeSettings) { $1 }
@@ -74,6 +77,8 @@ final class Site {
         }
         self.settings.merge(settings) { $1 }
     }
+
+    static let noNetworkShares = ["OTP_MAX_SENDS_PER_NETWORK": "0", "OTP_MAX_FAILED_VERIFIES_PER_NETWORK": "0"]
 
     /// Settings every Site in the current task starts with: the Redis suites run the contract's rows with
     /// `OTP_STORE_URL` set here.

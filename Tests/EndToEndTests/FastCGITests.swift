@@ -16,15 +16,27 @@ final class Responder {
     /// `launcher` runs before the executable (`/bin/sh -c 'umask 0; exec "$0" "$@"'`).
     init(_ program: String, site: Site, environment: [String: String] = [:], tcp: Bool = false, launcher: [String] = []) throws {
         self.site = site
-        port = tcp ? try Loopback.freePort() : nil
-        socket = port.map { "127.0.0.1:\($0)" } ?? site.directory.appendingPathComponent("\(program).sock").path
-        process = try ServerProcess(launcher + [try Project.executable(program).path, "--listen", socket],
-                                    environment: site.localResources.merging(environment) { $1 },
-                                    output: site.directory.appendingPathComponent("\(program).log"))
-        let deadline = Date().addingTimeInterval(30)
-        while !(tcp ? Self.listens(on: socket) : FileManager.default.fileExists(atPath: socket)) {
-            guard process.isRunning, Date() < deadline else { throw TestFailure("responder did not start:\n\(process.output)") }
-            usleep(10_000)
+        var attempt = 0
+        while true {
+            // Another program may take a free port before the responder binds it; then a new one is tried.
+            attempt += 1
+            let port = tcp ? try Loopback.freePort() : nil
+            let socket = port.map { "127.0.0.1:\($0)" } ?? site.directory.appendingPathComponent("\(program).sock").path
+            let process = try ServerProcess(launcher + [try Project.executable(program).path, "--listen", socket],
+                                            environment: site.localResources.merging(environment) { $1 },
+                                            output: site.directory.appendingPathComponent("\(program)-\(attempt).log"))
+            let deadline = Date().addingTimeInterval(30)
+            while !(tcp ? Self.listens(on: socket) : FileManager.default.fileExists(atPath: socket)) && process.isRunning && Date() < deadline {
+                usleep(10_000)
+            }
+            if process.isRunning && Date() < deadline {
+                (self.port, self.socket, self.process) = (port, socket, process)
+                return
+            }
+            process.stop(SIGKILL)
+            guard tcp && attempt < 3 && process.output.contains("Address already in use") else {
+                throw TestFailure("responder did not start:\n\(process.output)")
+            }
         }
     }
 

@@ -95,11 +95,11 @@ extension Site {
         let emails = try site.emailsInOneShard(2, tag: "always"), email = emails[1]
         let shard = "store/r/" + (try site.shard(of: email))
         #expect(try site.run("generate", json: ["channel": "email", "identifier": emails[0]]).status == 200)
-        // The record and the client's counter: each a synced temp file, then its synced shard.
+        // The record and the client's counters (its address, its /24): each a synced temp file, then its synced shard.
         let (status, generate) = try site.fsynced("generate", json: ["channel": "email", "identifier": email])
         #expect(status == 200)
-        #expect(generate.count == 4 && generate[0].hasPrefix(shard + "/.tmp.") && generate[1] == shard
-                && generate[2].hasPrefix(generate[3] + "/.tmp."), "\(generate)")
+        #expect(generate.count == 6 && generate[0].hasPrefix(shard + "/.tmp.") && generate[1] == shard
+                && generate[2].hasPrefix(generate[3] + "/.tmp.") && generate[4].hasPrefix(generate[5] + "/.tmp."), "\(generate)")
         let (_, wrong) = try site.fsynced("verify", json: ["channel": "email", "identifier": email, "code": "000000"])
         #expect(wrong.count == 2 && wrong[0].hasPrefix(shard + "/.tmp.") && wrong[1] == shard, "\(wrong)")
     }

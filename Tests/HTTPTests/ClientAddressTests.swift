@@ -4,8 +4,9 @@ import Testing
 import System
 
 @Suite struct ClientAddressTests {
-    /// An IPv6 client counts in its /64, /56 and /48, with 1, 4 and 16 times the budget.
-    @Test(arguments: [("192.0.2.1", ["192.0.2.1 x1"]), ("::ffff:192.0.2.1", ["192.0.2.1 x1"]),
+    /// An IPv4 client counts whole and in its /24 with 4 times the budget; an IPv6 client in its /64, /56 and /48,
+    /// with 1, 4 and 16 times the budget.
+    @Test(arguments: [("192.0.2.1", ["192.0.2.1 x1", "192.0.2.0/24 x4"]), ("::ffff:192.0.2.1", ["192.0.2.1 x1", "192.0.2.0/24 x4"]),
                       ("2001:db8:1:2:3:4:5:6", ["20010db800010002::/64 x1", "20010db8000100::/56 x4", "20010db80001::/48 x16"]),
                       ("2001:db8:1:2::9", ["20010db800010002::/64 x1", "20010db8000100::/56 x4", "20010db80001::/48 x16"]),
                       ("::1", ["0000000000000000::/64 x1", "00000000000000::/56 x4", "000000000000::/48 x16"])])

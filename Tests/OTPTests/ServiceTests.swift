@@ -39,6 +39,7 @@ import Testing
     }
 
     @Test func spentAttemptsRefuseEvenTheRightCode() throws {
+        h.settings.abuse.maxFailedVerifiesPerNetwork = 0
         try h.generate("a@example.com")
         for _ in 0..<5 { #expect(throws: OTPError.invalidCode) { try h.verify("a@example.com", "000000") } }
         #expect(throws: OTPError.tooManyAttempts) { try h.verify("a@example.com", try #require(h.code(for: "a@example.com"))) }
@@ -176,6 +177,7 @@ import Testing
     /// while each code still belongs to the exact address it was sent to.
     @Test func aliasesOfOneInboxShareItsSendBudget() throws {
         h.settings.abuse.maxSendsPerWindow = 3
+        h.settings.abuse.maxSendsPerNetwork = 0
         for address in ["victim+1@gmail.com", "victim+2@gmail.com", "v.ictim@googlemail.com"] { try h.generate(address) }
         #expect(throws: OTPError.limited(.sends, retryAfter: 3601)) { try h.generate("V.I.C.T.I.M+3@GMAIL.com") }
         #expect(h.log(.sends, of: "victim@gmail.com") == [h.now, h.now, h.now])
@@ -204,6 +206,51 @@ import Testing
         // The refused guess counted nowhere: not against v3's mailbox.
         #expect(h.log(.failures, of: "v3@example.com") == [])
         #expect(throws: OTPError.invalidCode) { try h.verify("v3@example.com", "000000", from: "198.51.100.7") }
+    }
+
+    /// N4: from one address, 20 wrong codes for aliases of alice@gmail.com that never had a code made Alice's own
+    /// right code 429 for an hour. One network (an IPv4 /24 here) spends only its share of her budget; the rest
+    /// of the /24 with it. Ten networks together still spend no more than the budget the README promises.
+    @Test func oneNetworkCannotLockAMailboxOutOfItsVerifies() throws {
+        try h.generate("alice@gmail.com", from: "198.51.100.20")
+        let aliases = (0..<20).map { "a.lice+x\($0)@googlemail.com" }
+        var refused = 0
+        for alias in aliases {
+            do throws(OTPError) { try h.verify(alias, "000000", from: "203.0.113.\(refused % 200 + 1)") } catch {
+                if case .limited(.networkFailures, _) = error { refused += 1 } else { #expect(error == .invalidCode) }
+            }
+        }
+        #expect(refused == 18, "a /24 spends 2 of the mailbox's 20")
+        #expect(h.log(.failures, of: "alice@gmail.com").count == 2)
+        try h.verify("alice@gmail.com", try #require(h.code(for: "alice@gmail.com")), from: "198.51.100.20")
+        // Ten networks spend the whole budget, and no eleventh guess is counted: the guess budget holds.
+        try h.generate("bob@example.org", from: "198.51.100.20")
+        for network in 0..<11 {
+            for _ in 0..<2 {
+                do throws(OTPError) { try h.verify("bob+\(network)@example.org", "000000", from: "10.\(network).0.1") } catch {
+                    #expect(error == .invalidCode || error == .limited(.failures, retryAfter: 3601))
+                }
+            }
+        }
+        #expect(h.log(.failures, of: "bob@example.org").count == 20)
+        #expect(throws: OTPError.limited(.failures, retryAfter: 3601)) {
+            try h.verify("bob@example.org", try #require(h.code(for: "bob@example.org")), from: "198.51.100.20")
+        }
+    }
+
+    /// N4 for sends: five generates to bob+0..4@ from one address used up Bob's sends for an hour. A network
+    /// spends only its share; others still reach him.
+    @Test func oneNetworkCannotUseUpAMailboxsSends() throws {
+        h.settings.resendCooldownSeconds = 0
+        var statuses: [String] = []
+        for i in 0..<5 {
+            do throws(OTPError) { try h.generate("bob+\(i)@example.org", from: "2001:db8:1:\(i)::1"); statuses.append("sent") } catch {
+                statuses.append(error == .limited(.networkSends, retryAfter: 3601) ? "share" : "\(error)")
+            }
+        }
+        #expect(statuses == ["sent", "sent", "share", "share", "share"], "one /48")
+        try h.generate("bob@example.org", from: "192.0.2.1")
+        #expect(h.log(.sends, of: "bob@example.org").count == 3)
     }
 
     /// A right code gives back what it had counted: a person's own successes never use up a failure budget.
