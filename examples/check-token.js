@@ -1,10 +1,11 @@
 // Checks a token from otp-cgi's verify: its claims when it is genuine, fresh, new to this site and, given a state,
-// issued to the browser that holds it, else null.
+// issued to the browser that holds it, else null. Given any state at all, even undefined (a missing cookie), the
+// token must carry that very one: only a call without the argument skips the check.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-function otpTokenClaims(token, secret, seenDir, issuer = 'otp-cgi', audience = null, state = null) {
+function otpTokenClaims(token, secret, seenDir, issuer = 'otp-cgi', audience = null, ...binding) {
   const [header, payload, signature, ...more] = String(token).split('.');
   if (signature === undefined || more.length > 0) return null;
   // Compared as bytes: a signature of the right length in characters may hold a non-ASCII one.
@@ -20,7 +21,9 @@ function otpTokenClaims(token, secret, seenDir, issuer = 'otp-cgi', audience = n
   }
   if (alg !== 'HS256' || claims?.iss !== issuer || (claims.aud ?? null) !== audience
       || !Number.isInteger(claims.exp) || claims.exp <= Date.now() / 1000 || typeof claims.jti !== 'string') return null;
-  if (state !== null && (typeof claims.state !== 'string' || Buffer.byteLength(claims.state) !== Buffer.byteLength(state)
+  const state = binding[0];
+  if (binding.length > 0 && (typeof state !== 'string' || state === '' || typeof claims.state !== 'string'
+      || Buffer.byteLength(claims.state) !== Buffer.byteLength(state)
       || !crypto.timingSafeEqual(Buffer.from(claims.state), Buffer.from(state)))) return null;
   // Each token counts once: only the first use can create the file named for its jti.
   try {

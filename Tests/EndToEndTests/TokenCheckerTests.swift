@@ -97,6 +97,21 @@ import Testing
         #expect(plain == "ok \(ignored.email)\n", "\(checker)")
     }
 
+    /// N3: Node's check took a missing cookie (undefined) for "no state to compare" and accepted an attacker's
+    /// token, as in a login CSRF's cross-site POST, which a SameSite=Lax cookie does not go with. A site that binds
+    /// its tokens and finds no cookie refuses every token, in each language's own way of saying "missing".
+    @Test(arguments: Checker.allCases)
+    func aMissingStateCookieRefusesEveryToken(checker: Checker) throws {
+        let settings = ["OTP_TOKEN_SECRET": Self.secret]
+        let attackers = try Self.issue(settings, state: "attackers-cookie"), unbound = try Self.issue(settings)
+        let seen = attackers.site.directory.appendingPathComponent("seen")
+        try FileManager.default.createDirectory(at: seen, withIntermediateDirectories: true)
+        let output = try Tool.run(checker.command, environment: ["TOKEN_SECRET": Self.secret, "SEEN_DIR": seen.path, "TOKEN_ISSUER": "otp-cgi",
+                                                                 "TOKEN_STATE_MISSING": "1"],
+                                  input: attackers.token + "\n" + unbound.token + "\n")
+        #expect(output == "no\nno\n", "\(checker)")
+    }
+
     /// Each snippet is in the README word for word, so what the tests run is what a reader copies.
     @Test func theREADMEShowsTheTestedSnippetsVerbatim() throws {
         let readme = try String(contentsOf: Project.root.appendingPathComponent("README.md"), encoding: .utf8)
