@@ -128,6 +128,24 @@ struct HtaccessTests {
         let answer = try await apache.get("api/otp/generate")
         #expect(answer.status == 405 && answer.headers["allow"] == "POST")
     }
+
+    /// N8: the .htaccess made every file named generate or verify under the web root a CGI, so an upload with its
+    /// x bit (wp-content/uploads/generate) ran as the web server's user. Only otp-cgi/'s run.
+    @Test(arguments: ["generate", "verify", "generate.fcgi"])
+    func aFileOfThatNameElsewhereIsNeverRun(name: String) async throws {
+        let apache = try LocalApache.running
+        let uploads = apache.run.appendingPathComponent("htdocs/wp-content/uploads")
+        try FileManager.default.createDirectory(at: uploads, withIntermediateDirectories: true)
+        let marker = apache.run.appendingPathComponent("ran-\(name)")
+        let script = "#!/bin/sh\ntouch '\(marker.path)'\nprintf 'Content-Type: text/plain\\r\\n\\r\\nran\\n'\n"
+        try script.write(to: uploads.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        chmod(uploads.appendingPathComponent(name).path, 0o755)
+        chmod(uploads.path, 0o755)
+        chmod(uploads.deletingLastPathComponent().path, 0o755)
+        let answer = try await apache.get("wp-content/uploads/\(name)")
+        #expect(!FileManager.default.fileExists(atPath: marker.path))
+        #expect(answer.status == 200 && answer.body.hasPrefix("#!/bin/sh"), "served as the file it is: \(answer.status) \(answer.body)")
+    }
 }
 
 /// A cooldown no load can outlast between two requests: under the whole suite on two shared cores, one request

@@ -89,6 +89,18 @@ import Testing
         #expect(Self.processes(mentioning: run.path) == [])
     }
 
+    /// N6: the watcher decoded an RFC 2047 word in the address and wrote its ESC sequence to (often root's)
+    /// terminal, which cleared it. What it prints of a message is escaped: no control character but line breaks.
+    @Test func theWatcherPrintsNoControlCharacterFromAMessage() throws {
+        let site = try Site(), hostile = "=?utf-8?q?=1b=5b2=4a=1b=5b31mowned=e2=80=ae?=@example.com"
+        #expect(try site.run("generate", json: ["channel": "email", "identifier": hostile]).status == 200)
+        let names = try FileManager.default.contentsOfDirectory(atPath: site.outbox.path).filter { $0.hasSuffix(".eml") }
+        let file = try #require(names.first).description
+        let shown = try Tool.run([Project.root.appendingPathComponent("apache/show-email").path, site.outbox.appendingPathComponent(file).path])
+        #expect(shown.contains(#"To: "\x1b[2J\x1b[31mowned\u202e"@example.com"#), "\(shown)")
+        #expect(!shown.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || (0x7f...0x9f).contains($0.value) || $0.value == 0x202e })
+    }
+
     /// The command lines of running processes that contain `text`.
     static func processes(mentioning text: String) -> [String] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
