@@ -3,6 +3,7 @@ import Delivery
 import HTTP
 import OTP
 import Stores
+import System
 
 /// The names `HTTP_*` variables never feed: request headers arrive under that prefix, and no layer reads one.
 public struct Settings: Sendable {
@@ -17,10 +18,22 @@ public struct Settings: Sendable {
         store = try StoreSettings(reader)
         delivery = try DeliverySettings(reader)
         http = try HTTPSettings(reader)
-        // Compared as bytes: a path that goes on with a combining mark after the directory's `/` is still inside it.
-        if let keyFile = service.secretKeyFile, case .file = store.location, keyFile.utf8.starts(with: (store.directory + "/").utf8) {
+        if let keyFile = service.secretKeyFile, case .file = store.location, Self.isInside(keyFile, store.directory) {
             throw .misconfigured("OTP_SECRET_KEY_FILE must be outside OTP_STORE_DIR, so that no copy of the store holds the key")
         }
+    }
+
+    /// Compared as real paths (`/a/store/`, `/a//store` and a symbolic link to either are all `/a/store`), as
+    /// bytes: a path that goes on with a combining mark after the directory's `/` is still inside it. The key file
+    /// exists (it was read); a store not made yet is its parent's real path and its name.
+    static func isInside(_ file: String, _ directory: String) -> Bool {
+        let names = directory.utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
+        guard let realFile = Syscall.realPath(file), let name = names.last,
+              let real = Syscall.realPath(directory)
+                ?? Syscall.realPath("/" + names.dropLast().joined(separator: "/")).map({ ($0 == "/" ? "" : $0) + "/" + name }) else {
+            return file.utf8.starts(with: (directory + "/").utf8)
+        }
+        return realFile.utf8.starts(with: (real + "/").utf8)
     }
 }
 

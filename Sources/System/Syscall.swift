@@ -172,6 +172,14 @@ public enum Syscall {
         }
     }
 
+    /// `realpath`: `path` with every symbolic link, `.`, `..` and repeated `/` resolved; nil when a component is
+    /// missing or unreadable.
+    public static func realPath(_ path: String) -> String? {
+        guard let resolved = Glibc.realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// `waitpid`: the status, or nil while the child runs (without `waiting`) or is not ours.
     public static func reap(_ pid: pid_t, waiting: Bool) -> Int32? {
         var status: Int32 = 0

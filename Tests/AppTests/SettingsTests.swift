@@ -111,4 +111,36 @@ import System
             }
         }
     }
+
+    /// N9: the guard compared the bytes as written, so `OTP_STORE_DIR=/a/store/` with the key at `/a/store/k`,
+    /// `/a//store/k`, or a symbolic link to the store, passed. Real paths are compared.
+    @Test func aKeyFileInsideTheStoreIsRefusedHoweverEitherPathIsSpelled() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("otp-settings-\(UUID().uuidString)")
+        let store = directory.appendingPathComponent("store")
+        try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let key = store.appendingPathComponent("k")
+        try Data("a-long-enough-secret-key-for-tests".utf8).write(to: key)
+        #expect(chmod(key.path, 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("link").path, withDestinationPath: store.path)
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("parent").path, withDestinationPath: directory.path)
+        let spellings: [(store: String, key: String)] = [
+            (store.path + "/", key.path), (store.path + "//", key.path),
+            (store.path, directory.path + "//store/k"), (store.path, directory.path + "/./store/k"),
+            (directory.appendingPathComponent("link").path, key.path), (store.path, directory.path + "/link/k"),
+            (directory.path + "/parent/store", key.path),
+        ]
+        for (storeDirectory, keyFile) in spellings {
+            #expect(throws: OTPError.misconfigured("OTP_SECRET_KEY_FILE must be outside OTP_STORE_DIR, so that no copy of the store holds the key"),
+                    "\(storeDirectory) and \(keyFile)") {
+                try Settings(environment: ["OTP_STORE_DIR": storeDirectory, "OTP_SECRET_KEY_FILE": keyFile])
+            }
+        }
+        let outside = directory.appendingPathComponent("k")
+        try Data("a-long-enough-secret-key-for-tests".utf8).write(to: outside)
+        #expect(chmod(outside.path, 0o600) == 0)
+        // Beside the store, not in it: accepted, however spelled.
+        _ = try Settings(environment: ["OTP_STORE_DIR": store.path + "/", "OTP_SECRET_KEY_FILE": outside.path])
+        _ = try Settings(environment: ["OTP_STORE_DIR": directory.path + "/storeroom", "OTP_SECRET_KEY_FILE": outside.path])
+    }
 }
