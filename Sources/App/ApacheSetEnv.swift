@@ -10,6 +10,13 @@ import System
 /// conf-available/otp-cgi.conf includes its settings file so), a few levels deep at most.
 enum ApacheSetEnv {
     static func settings(in path: String, depth: Int = 0) throws(OTPError) -> [String: String] {
+        var files: [String] = []
+        return try settings(in: path, depth: depth, files: &files)
+    }
+
+    /// The same, with every file read appended to `files`.
+    static func settings(in path: String, depth: Int = 0, files: inout [String]) throws(OTPError) -> [String: String] {
+        files.append(path)
         var settings: [String: String] = [:]
         // Lines end at the LF byte, as Apache reads them (a CR before it is dropped).
         let text = try read(path)
@@ -23,7 +30,7 @@ enum ApacheSetEnv {
             case "include" where words.count == 2 && words[1].hasPrefix("/") && depth < 4,
                  "includeoptional" where words.count == 2 && words[1].hasPrefix("/") && depth < 4:
                 if directive == "includeoptional" && access(words[1], F_OK) != 0 { continue }
-                settings.merge(try Self.settings(in: words[1], depth: depth + 1)) { $1 }
+                settings.merge(try Self.settings(in: words[1], depth: depth + 1, files: &files)) { $1 }
             default: continue
             }
         }

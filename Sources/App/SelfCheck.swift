@@ -16,6 +16,9 @@ import System
 struct SelfCheck {
     private(set) var problems = 0
     let print: (String) -> Void
+    /// Why no program the settings name may be started (the SMTP probe's curl): a file they came from can be
+    /// changed by someone other than the user running the check, who would then run that someone's program.
+    var untrusted: String?
 
     static func run(_ arguments: [String], environment: [String: String], print: @escaping (String) -> Void) -> Int32 {
         var check = SelfCheck(print: print)
@@ -26,7 +29,9 @@ struct SelfCheck {
         } else if arguments.count == 2, arguments[0] == "--config" {
             let path = arguments[1]
             do throws(OTPError) {
-                env = try ApacheSetEnv.settings(in: path)
+                var files: [String] = []
+                env = try ApacheSetEnv.settings(in: path, files: &files)
+                check.untrusted = files.lazy.compactMap { file in Self.otherWriters(of: file).map { "\(file) can be changed by \($0)" } }.first
             } catch {
                 print("otp-cgi check: \(Response(error).detail)")
                 return 2
@@ -115,7 +120,10 @@ struct SelfCheck {
         switch delivery.emailBackend {
         case .smtp:
             let relay = "\(delivery.emailHost):\(delivery.emailPort)"
-            if let failure = SMTPProbe.problem(delivery) {
+            if let reason = untrusted ?? Self.otherWriters(of: delivery.curlPath).map({ "\(delivery.curlPath) can be changed by \($0)" }) {
+                note("email: the SMTP relay \(relay) is not probed: \(reason), not only by \(Self.userName(geteuid())) who runs this "
+                     + "check, so it starts no program the settings name (OTP_CURL_PATH); run the check as that user to probe it")
+            } else if let failure = SMTPProbe.problem(delivery) {
                 problem("email: the SMTP relay \(relay) did not answer as a send needs: \(failure)",
                         fix: "set EMAIL_HOST, EMAIL_PORT and EMAIL_USE_TLS or EMAIL_USE_SSL to your relay's, or EMAIL_BACKEND sendmail")
             } else {
@@ -162,6 +170,28 @@ struct SelfCheck {
     private mutating func problem(_ text: String, fix: String) {
         problems += 1
         print("problem: \(text)\n  fix: \(fix)")
+    }
+
+    /// Who besides root and the user running the check can change `path` (the file, or the directory it is in,
+    /// whose writer could put another file in its place), or nil when nobody can.
+    static func otherWriters(of path: String) -> String? {
+        guard let real = Syscall.realPath(path) else { return nil }
+        let parent = real.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(decoding: real.utf8[..<$0], as: UTF8.self) } ?? "/"
+        for file in [real, parent.isEmpty ? "/" : parent] {
+            var info = stat()
+            guard stat(file, &info) == 0 else { continue }
+            let directory = info.st_mode & S_IFMT == S_IFDIR, sticky = info.st_mode & S_ISVTX != 0
+            if info.st_uid != 0 && info.st_uid != geteuid() { return userName(info.st_uid) }
+            // A sticky directory (/tmp) lets others add files, not replace this one.
+            if info.st_mode & 0o002 != 0 && !(directory && sticky) { return "every user" }
+            if info.st_mode & 0o020 != 0 && !(directory && sticky) { return "the group \(groupName(info.st_gid))" }
+        }
+        return nil
+    }
+
+    static func groupName(_ gid: gid_t) -> String {
+        guard let entry = getgrgid(gid), let name = entry.pointee.gr_name else { return "gid \(gid)" }
+        return String(cString: name)
     }
 
     static func userName(_ uid: uid_t) -> String {

@@ -104,6 +104,30 @@ import Testing
         #expect(missing == 2 && said.hasPrefix("otp-cgi check: server misconfigured: cannot read /nonexistent.conf: "))
     }
 
+    /// N7: root checking a tenant's .htaccess ran the program its OTP_CURL_PATH named, as root. A file of
+    /// settings that another user can change names no program the check starts: it says so and skips that probe.
+    @Test func aConfigurationOthersCanWriteStartsNoProgram() throws {
+        let (site, settings) = try healthy()
+        defer { withExtendedLifetime(site) {} }
+        let marker = site.directory.appendingPathComponent("ran"), program = site.directory.appendingPathComponent("curl")
+        try "#!/bin/sh\ntouch '\(marker.path)'\nexit 7\n".write(to: program, atomically: true, encoding: .utf8)
+        #expect(chmod(program.path, 0o755) == 0)
+        let conf = site.directory.appendingPathComponent("htaccess")
+        let smtp = settings.merging(["EMAIL_BACKEND": "smtp", "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": String(try Loopback.freePort()),
+                                     "OTP_CURL_PATH": program.path]) { $1 }
+        try smtp.sorted { $0.key < $1.key }.map { "SetEnv \($0.key) \"\($0.value)\"\n" }.joined().write(to: conf, atomically: true, encoding: .utf8)
+        #expect(chmod(conf.path, 0o666) == 0)
+        let (_, output) = try Self.check([:], arguments: ["--config", conf.path])
+        #expect(output.contains("note: email: the SMTP relay 127.0.0.1:\(smtp["EMAIL_PORT"]!) is not probed: \(conf.path) can be changed by every user"),
+                "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: marker.path))
+        // The same file, the user's alone: its program is the user's own choice, and the probe runs it.
+        #expect(chmod(conf.path, 0o644) == 0)
+        let (status, probed) = try Self.check([:], arguments: ["--config", conf.path])
+        #expect(status == 1 && probed.contains("did not answer as a send needs: curl exited with status 7"), "\(probed)")
+        #expect(FileManager.default.fileExists(atPath: marker.path))
+    }
+
     /// Under CGI the arguments are a client's (a query string without "="), so `--check` is not run there.
     @Test func underCGIAQueryOfCheckIsJustARequest() throws {
         let (status, output) = try Self.check(["GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET", "QUERY_STRING": "--check"])
