@@ -39,7 +39,8 @@ public struct Identifier: Equatable, Sendable {
         let parts = bytes.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { throw invalid }
         let labels = parts[1].split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 }) else { throw invalid }
+        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 }),
+              Self.asciiDomain(String(decoding: parts[1], as: UTF8.self)) != nil else { throw invalid }
         return trimmed
     }
 

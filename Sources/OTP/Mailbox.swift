@@ -1,17 +1,22 @@
 // Whose inbox (or phone) an identifier reaches, for counting sends and wrong codes only: a code still belongs to
 // the exact identifier it was sent to.
+// The standard library's NFC (its `_nfc` view, the one its own string comparison uses): no ICU, no Foundation.
+@_spi(_Unicode) import Swift
 
 extension Identifier {
     /// `victim+1@`, `victim+2@` and `v.ictim@gmail.com` are one inbox, and must share one budget: no `+tag` on any
     /// domain, no dots for gmail.com and googlemail.com (which is gmail.com), and the domain in its IDNA ASCII
-    /// form (`bücher.example` is `xn--bcher-kva.example`), lower-cased. A phone number is its E.164 form.
+    /// form (`bücher.example` is `xn--bcher-kva.example`), lower-cased. A phone number is its E.164 form. The local
+    /// part in NFC, so that `bu\u{308}cher` and `bücher` are one.
     public var mailbox: String {
         guard channel == .email else { return value }
         let bytes = Array(value.utf8)
         let at = bytes.firstIndex(of: UInt8(ascii: "@"))!
         var local = Array(bytes[..<at])
+        if local.contains(where: { $0 >= 0x80 }) { local = Array(Self.nfc(String(decoding: local, as: UTF8.self)).utf8) }
         if let plus = local.firstIndex(of: UInt8(ascii: "+")) { local.removeSubrange(plus...) }
-        var domain = Self.asciiDomain(String(decoding: bytes[(at + 1)...], as: UTF8.self))
+        // Validation refused a domain with no canonical form.
+        var domain = Self.asciiDomain(String(decoding: bytes[(at + 1)...], as: UTF8.self)) ?? ""
         if domain == "gmail.com" || domain == "googlemail.com" {
             local.removeAll { $0 == UInt8(ascii: ".") }
             domain = "gmail.com"
@@ -19,22 +24,40 @@ extension Identifier {
         return String(decoding: local, as: UTF8.self) + "@" + domain
     }
 
-    /// Each label that is not ASCII as `xn--` and its Punycode (RFC 3492), the ASCII ones lower-cased; the
-    /// ideographic and full-width full stops separate labels as `.` does (UTS 46). Not the whole UTS 46 mapping:
-    /// enough that one inbox cannot be written two ways that a mail server treats alike.
-    static func asciiDomain(_ domain: String) -> String {
+    /// The domain as a mail server resolves it (UTS 46, in the part that decides which inbox): full-width forms
+    /// folded to ASCII, the ideographic and full-width full stops as `.`, lower-cased, in NFC, then each label
+    /// that is not ASCII as `xn--` and its Punycode (RFC 3492). nil when a character is left that the full UTS 46
+    /// mapping (NFKC and case folding, which needs tables this does not carry) would still change: such an
+    /// address is refused, so that no two spellings of one inbox are counted apart.
+    static func asciiDomain(_ domain: String) -> String? {
         // Nearly every domain is ASCII, already lower-cased with the identifier: settled without Unicode work.
         if domain.utf8.allSatisfy({ $0 < 0x80 }) { return domain }
-        var labels: [[Unicode.Scalar]] = [[]]
+        var folded = ""
         for scalar in domain.unicodeScalars {
-            if [0x2E, 0x3002, 0xFF0E, 0xFF61].contains(scalar.value) { labels.append([]) } else { labels[labels.count - 1].append(scalar) }
+            switch scalar.value {
+            case 0xFF01...0xFF5E: folded.unicodeScalars.append(Unicode.Scalar(scalar.value - 0xFEE0)!)
+            case 0x3002, 0xFF61: folded.unicodeScalars.append(".")
+            default: folded.unicodeScalars.append(scalar)
+            }
+        }
+        let canonical = nfc(folded.lowercased())
+        var labels: [[Unicode.Scalar]] = [[]]
+        for scalar in canonical.unicodeScalars {
+            // ß and final sigma are IDNA2008's own letters, which case folding alone would change.
+            guard !scalar.properties.changesWhenNFKCCaseFolded || scalar.value == 0xDF || scalar.value == 0x3C2 else { return nil }
+            if scalar == "." { labels.append([]) } else { labels[labels.count - 1].append(scalar) }
         }
         var out = ""
         for (index, label) in labels.enumerated() {
             if index > 0 { out += "." }
-            let text = String(String.UnicodeScalarView(label)).lowercased()
-            out += text.utf8.allSatisfy { $0 < 0x80 } ? text : "xn--" + Punycode.encode(Array(text.unicodeScalars))
+            out += label.allSatisfy(\.isASCII) ? String(String.UnicodeScalarView(label)) : "xn--" + Punycode.encode(label)
         }
+        return out
+    }
+
+    static func nfc(_ text: String) -> String {
+        var out = ""
+        for scalar in text._nfc { out.unicodeScalars.append(scalar) }
         return out
     }
 }

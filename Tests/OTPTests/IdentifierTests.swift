@@ -109,9 +109,22 @@ import TestSupport
         ("joe@Bücher.Example", "joe@xn--bcher-kva.example"),
         ("joe@münchen.de", "joe@xn--mnchen-3ya.de"),
         ("joe@xn--mnchen-3ya.de", "joe@xn--mnchen-3ya.de"),
+        // N10: the NFD spelling, full-width letters and stops, and a decomposed local part are the same inbox.
+        ("joe+3@bu\u{0308}cher.example", "joe@xn--bcher-kva.example"),
+        ("victim@\u{FF47}\u{FF4D}\u{FF41}\u{FF49}\u{FF4C}.com", "victim@gmail.com"),
+        ("v.ictim@ＧＭＡＩＬ.ｃｏｍ", "victim@gmail.com"),
+        ("jose\u{0301}@example.com", "jos\u{E9}@example.com"),
+        ("joe@stra\u{DF}e.de", "joe@xn--strae-oqa.de"),
     ])
     func aliasesShareOneInbox(raw: String, mailbox: String) throws {
         #expect(try Identifier(channel: .email, raw: raw).mailbox == mailbox)
+    }
+
+    /// What the mapping here cannot bring to one form (a ligature, a superscript, a compatibility character that
+    /// NFKC would change) is refused as the contract's 400, rather than counted apart from the inbox it reaches.
+    @Test(arguments: ["joe@\u{FB01}le.example", "joe@example\u{00B2}.com", "joe@\u{2460}.example", "joe@\u{FF76}.example"])
+    func aDomainWithNoCanonicalFormHereIsRefused(raw: String) {
+        #expect(throws: OTPError.badRequest("Invalid email address")) { try Identifier(channel: .email, raw: raw) }
     }
 
     @Test func aNumberIsItsOwnInboxOnEveryChannel() throws {
