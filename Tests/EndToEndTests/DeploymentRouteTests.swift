@@ -167,6 +167,11 @@ import Testing
         let apache = try await host(enabling: ["rewrite", "fcgid"], disabling: ["cgid"])
         defer { apache.stop() }
         try deploy(on: apache, names: ["generate.fcgi", "verify.fcgi"])
+        // "ask the host for the two FcgidInitialEnv lines": a responder names no file after a request's SetEnv.
+        let store = apache.root.appendingPathComponent("home/otp-store").path, key = apache.root.appendingPathComponent("home/otp-secret.key").path
+        _ = README.says("ask the host for the two `FcgidInitialEnv` lines")
+        try "FcgidInitialEnv OTP_STORE_DIR \(store)\nFcgidInitialEnv OTP_SECRET_KEY_FILE \(key)\n"
+            .write(to: apache.etc.appendingPathComponent("conf-enabled/otp-host.conf"), atomically: true, encoding: .utf8)
         try await apache.start()
         let check = try apache.curl(["-X", "POST", "http://localhost:\(apache.port)/api/otp/generate"])
         #expect(check.status == 400 && check.detail == "channel is required", "\(check)")

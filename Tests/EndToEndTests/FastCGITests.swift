@@ -26,7 +26,7 @@ final class Responder {
                                             environment: site.localResources.merging(environment) { $1 },
                                             output: site.directory.appendingPathComponent("\(program)-\(attempt).log"))
             let deadline = Date().addingTimeInterval(30)
-            while !(tcp ? Self.listens(on: socket) : FileManager.default.fileExists(atPath: socket)) && process.isRunning && Date() < deadline {
+            while !(port.map { Loopback.accepts(port: $0) } ?? FileManager.default.fileExists(atPath: socket)) && process.isRunning && Date() < deadline {
                 usleep(10_000)
             }
             if process.isRunning && Date() < deadline {
@@ -38,14 +38,6 @@ final class Responder {
                 throw TestFailure("responder did not start:\n\(process.output)")
             }
         }
-    }
-
-    /// A TCP listener shows in /proc/net/tcp (state 0A) once it listens, without a connection to it.
-    static func listens(on address: String) -> Bool {
-        guard let port = Int(address.split(separator: ":").last ?? ""),
-              let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return false }
-        let needle = String(format: "0100007F:%04X 00000000:0000 0A", port)
-        return table.contains(needle)
     }
 
     deinit { process.stop(SIGKILL) }
