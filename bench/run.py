@@ -196,9 +196,11 @@ class Nginx:
             os.symlink(os.path.join(ROOT, "cgi-bin", name), os.path.join(cgi, name))
         spawned = [(name, "-F", str(RESPONDERS), program) for name, program in programs.items()]
         spawned.append(("fcgiwrap", "-F", "1", "/usr/sbin/fcgiwrap", "-c", str(RESPONDERS)))
+        # The settings that name files are the responders' own environment: they take none from a request.
+        files = dict(os.environ, OTP_STORE_DIR=self.store, EMAIL_FILE_PATH=self.outbox)
         for name, _, count, *command in spawned:
             out = subprocess.run(["spawn-fcgi", "-s", os.path.join(self.run, f"{name}.sock"), "-M", "0600", *user, "-F", count,
-                                  "--", *command], check=True, capture_output=True, text=True).stdout
+                                  "--", *command], check=True, capture_output=True, text=True, env=files).stdout
             self.responders += [int(line.rsplit(" ", 1)[1]) for line in out.splitlines() if "PID: " in line]
         paths = {"/etc/nginx/snippets/": self.run + "/", "/etc/nginx/otp-cgi-settings.conf": os.path.join(self.run, "settings.conf")}
         for name in ("otp-cgi-fastcgi.conf", "otp-cgi-params.conf", "otp-cgi-too-large.conf"):
@@ -393,7 +395,9 @@ def memory(runs):
     sh("cc", "-O2", "-o", driver, os.path.join(BENCH, "fcgi-drive.c"))
     socket_path = os.path.join(RUN, "memory.sock")
     store = tempfile.mkdtemp(prefix="otp-bench-memory-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
-    responder = subprocess.Popen([os.path.join(ROOT, "cgi-bin", "verify"), "--listen", socket_path], stderr=subprocess.DEVNULL)
+    # The store is named by the responder's own environment, never by a request's parameters.
+    responder = subprocess.Popen([os.path.join(ROOT, "cgi-bin", "verify"), "--listen", socket_path], stderr=subprocess.DEVNULL,
+                                 env=dict(os.environ, OTP_STORE_DIR=store))
     try:
         for _ in range(100):
             if os.path.exists(socket_path):
