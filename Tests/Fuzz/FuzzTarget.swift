@@ -76,7 +76,7 @@ private func headers(_ text: String) {
     let ranges = text.split(separator: " ").compactMap { AddressRange(String($0)) }
     if let address = ClientAddress.resolve(remote: "127.0.0.1", forwardedFor: text, trusted: ranges + [AddressRange("127.0.0.1")!]) {
         precondition(address.bytes.count == 4 || address.bytes.count == 16, "an address of \(address.bytes.count) bytes")
-        precondition(address.networks.count == (address.bytes.count == 4 ? 1 : 3), "networks of an address")
+        precondition(address.networks.count == (address.bytes.count == 4 ? 2 : 3), "networks of an address")
     }
     if let range = AddressRange(text) { precondition(range.contains(range.network), "a range without its own network") }
 }
