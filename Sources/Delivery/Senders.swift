@@ -28,10 +28,18 @@ public enum Senders {
     /// OTP_REQUIRE_PROVIDER_CONFIG it is a 500, without it the console serves and the log says what is missing.
     private static func phoneSender(for channel: Channel, settings: DeliverySettings, log: @escaping (String) -> Void) throws(OTPError) -> any Sender {
         let account = channel == .sms ? settings.sms : settings.whatsapp
-        if let twilio = TwilioSender(account: account, channel: channel, delivery: settings) { return twilio }
+        let twilio = TwilioSender(account: account, channel: channel, delivery: settings)
+        let cloud = channel == .whatsapp ? CloudAPISender(settings) : nil
+        switch (twilio, cloud) {
+        case (let twilio?, nil): return twilio
+        case (nil, let cloud?): return cloud
+        case (_?, _?): throw .misconfigured("WA_PROVIDERS must list the order to try them: twilio, cloud")
+        case (nil, nil): break
+        }
         if settings.requireProviderConfig { throw .providerNotConfigured(channel) }
-        if account.missing.count < 3 {
-            log("warning: \(channel.rawValue) provider partly configured, \(account.missing.joined(separator: " and ")) missing; "
+        let missing = account.missing.count < 3 ? account.missing : channel == .whatsapp && !settings.cloud.isUnset ? settings.cloud.missing : []
+        if !missing.isEmpty {
+            log("warning: \(channel.rawValue) provider partly configured, \(missing.joined(separator: " and ")) missing; "
                 + "using the console backend")
         }
         return ConsoleSender(from: settings.fromAddress, log: log)

@@ -8,9 +8,11 @@ public struct OutgoingMessage: Sendable {
     public let text: String
     /// An email's HTML alternative to `text`, from an operator's `email.html`.
     public let html: String?
+    /// The language `text` is in: a provider's own template (WhatsApp's) is chosen in it too.
+    public let locale: LanguageTag
 
-    public init(recipient: Identifier, code: String, subject: String?, text: String, html: String? = nil) {
-        self.recipient = recipient; self.code = code; self.subject = subject; self.text = text; self.html = html
+    public init(recipient: Identifier, code: String, subject: String?, text: String, html: String? = nil, locale: LanguageTag = .english) {
+        self.recipient = recipient; self.code = code; self.subject = subject; self.text = text; self.html = html; self.locale = locale
     }
 }
 
