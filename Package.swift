@@ -24,8 +24,9 @@ let package = Package(
         .executableTarget(name: "generate", dependencies: ["App"]),
         .executableTarget(name: "verify", dependencies: ["App"]),
         .executableTarget(name: "bench-fill", dependencies: ["Stores", "HTTP", "OTP", "Crypto", "System"]),
-        // Test data every unit test target shares (the combining marks tried after each escaper's characters).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Test data and doubles every unit test target shares (the combining marks tried after each escaper's
+        // characters, provider pauses held in memory).
+        .target(name: "TestSupport", dependencies: ["OTP"], path: "Tests/TestSupport"),
         .testTarget(name: "SystemTests", dependencies: ["System", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "System"]),
         .testTarget(name: "OTPTests", dependencies: ["OTP", "Stores", "Crypto", "System", "TestSupport"]),

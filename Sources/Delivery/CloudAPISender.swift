@@ -20,7 +20,7 @@ struct CloudAPISender: Sender {
     /// The token travels as a header in curl's config on fd 3, never in argv.
     func send(_ message: OutgoingMessage) throws(DeliveryFault) {
         let token = try account.token()
-        let language = account.language(for: message.locale, defaultLocale: delivery.messages.defaultLocale)!
+        let language = account.language(for: message.locale ?? delivery.messages.defaultLocale, defaultLocale: delivery.messages.defaultLocale)!
         let options: [(String, String?)] = [
             ("url", "\(account.baseURL)/\(account.phoneNumberID!)/messages"), ("proto", "=https"),
             ("header", "Authorization: Bearer \(token)"), ("header", "Content-Type: application/json"),

@@ -1,4 +1,4 @@
-// The settings of delivery: which email backend, and those of the real ones (SMTP, sendmail, Twilio, Cloud API).
+// The settings of delivery: which email backend, and those of the real ones (SMTP, sendmail, the phone providers).
 import OTP
 import System
 
@@ -27,6 +27,11 @@ public struct DeliverySettings: Sendable {
     public var twilioTimeoutSeconds = 10
     public var webOTPDomain: String?
     public var messages = MessageSettings()
+    /// SMS_PROVIDERS and WA_PROVIDERS: the order to try the channel's providers in; empty for the one configured.
+    public var smsProviders: [String] = []
+    public var whatsappProviders: [String] = []
+    /// How long a provider that failed is tried only after the others.
+    public var providerPauseSeconds = 60
 
     public enum EmailSecurity: Sendable { case none, startTLS, implicitTLS }
 
@@ -81,6 +86,12 @@ public struct DeliverySettings: Sendable {
         if emailBackend == .filebased && emailFilePath == nil {
             throw .misconfigured("EMAIL_FILE_PATH is required with the filebased email backend")
         }
+        smsProviders = try PhoneProviders.parseList(reader, channel: .sms)
+        whatsappProviders = try PhoneProviders.parseList(reader, channel: .whatsapp)
+        providerPauseSeconds = try reader.integer("OTP_PROVIDER_PAUSE_SECONDS", default: providerPauseSeconds, in: 1...3600)
+        // Which providers serve is settled now, so a list that cannot be followed fails every request and
+        // `generate --check` alike, not only the first send.
+        for channel in [Channel.sms, .whatsapp] { _ = try PhoneProviders.chosen(for: channel, settings: self) }
     }
 
     /// A provider's base URL: https only, as it carries a secret; without its final `/`, as paths are appended.

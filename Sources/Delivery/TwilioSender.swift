@@ -33,7 +33,7 @@ struct TwilioSender: Sender {
     /// On WhatsApp, the approved content template for the message's locale, if the operator has one.
     func template(for message: OutgoingMessage) -> (sid: String, setting: String)? {
         guard channel == .whatsapp else { return nil }
-        return delivery.whatsappContent.sid(for: message.locale, defaultLocale: delivery.messages.defaultLocale)
+        return delivery.whatsappContent.sid(for: message.locale ?? delivery.messages.defaultLocale, defaultLocale: delivery.messages.defaultLocale)
     }
 
     /// The fields Twilio documents for sending, with `whatsapp:` before both addresses on that channel. With a

@@ -11,9 +11,11 @@ import Testing
     /// Issues a code as a process whose wall clock reads `skew` seconds off would, into the site's store.
     private func issue(_ site: Site, _ email: String, skew: Int64) throws -> String {
         let settings = try Settings(environment: site.settings)
-        let service = OTPService(settings: settings.service, store: Wire.fileStore(settings.store, log: { _ in }),
+        let store = Wire.fileStore(settings.store, log: { _ in })
+        let service = OTPService(settings: settings.service, store: store,
                                  senders: { (channel: Channel) throws(OTPError) in
-                                     try Senders.sender(for: channel, settings: settings.delivery, log: { _ in })
+                                     try Senders.sender(for: channel, settings: settings.delivery,
+                                                        pauses: Wire.pauses(settings.store, store: store, log: { _ in }), log: { _ in })
                                  },
                                  messages: Wire.messages(settings), log: { _ in }, now: { unixNow() + skew })
         _ = try service.generate(for: try Identifier(channel: .email, raw: email))

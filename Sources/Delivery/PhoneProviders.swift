@@ -1,0 +1,82 @@
+// Which phone providers a channel has under the settings, and in what order they are tried.
+import OTP
+
+/// How far the settings describe one provider.
+enum ProviderSetup {
+    case configured(any PhoneProvider)
+    /// Some of its settings are there; these are still missing.
+    case partial(missing: [String])
+    /// None of its settings are there; these would make it.
+    case absent(needs: [String])
+}
+
+enum PhoneProviders {
+    /// The names SMS_PROVIDERS may list.
+    static let smsNames = ["twilio"]
+    /// The names WA_PROVIDERS may list.
+    static let whatsappNames = ["twilio", "cloud"]
+
+    static func listSetting(_ channel: Channel) -> String { channel == .sms ? "SMS_PROVIDERS" : "WA_PROVIDERS" }
+
+    /// Every provider the channel knows, by name, in the order of `smsNames` / `whatsappNames`.
+    static func setups(for channel: Channel, settings: DeliverySettings) -> [(name: String, setup: ProviderSetup)] {
+        let account = channel == .sms ? settings.sms : settings.whatsapp
+        let twilio: ProviderSetup = if let sender = TwilioSender(account: account, channel: channel, delivery: settings) {
+            .configured(sender)
+        } else if account.missing.count < 3 {
+            .partial(missing: account.missing)
+        } else {
+            .absent(needs: account.missing)
+        }
+        guard channel == .whatsapp else { return [("twilio", twilio)] }
+        let cloud: ProviderSetup = if let sender = CloudAPISender(settings) {
+            .configured(sender)
+        } else if !settings.cloud.isUnset {
+            .partial(missing: settings.cloud.missing)
+        } else {
+            .absent(needs: settings.cloud.missing)
+        }
+        return [("twilio", twilio), ("cloud", cloud)]
+    }
+
+    /// The providers to try, in order: those the list setting names, or else the one configured. Empty when none
+    /// is configured. A list naming a provider whose settings are incomplete, or several configured and no list,
+    /// is the operator's to fix, so it is refused rather than guessed.
+    static func chosen(for channel: Channel, settings: DeliverySettings) throws(OTPError) -> [any PhoneProvider] {
+        let setups = setups(for: channel, settings: settings)
+        let names = channel == .sms ? settings.smsProviders : settings.whatsappProviders
+        let setting = listSetting(channel)
+        if names.isEmpty {
+            let configured = setups.compactMap { entry -> (any PhoneProvider)? in
+                if case .configured(let provider) = entry.setup { return provider } else { return nil }
+            }
+            guard configured.count <= 1 else {
+                throw .misconfigured("\(setting) must list the order to try them: \(configured.map(\.name).joined(separator: ", "))")
+            }
+            return configured
+        }
+        var chosen: [any PhoneProvider] = []
+        for name in names {
+            switch setups.first(where: { $0.name == name })?.setup {
+            case .configured(let provider): chosen.append(provider)
+            case .partial(let missing), .absent(let missing):
+                throw .misconfigured("\(setting) lists \(name), but \(missing.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") not set")
+            case nil: throw .misconfigured("\(setting): no provider named \(name)")
+            }
+        }
+        return chosen
+    }
+
+    /// The list setting's names: known to the channel, each once.
+    static func parseList(_ reader: SettingsReader, channel: Channel) throws(OTPError) -> [String] {
+        let setting = listSetting(channel), known = channel == .sms ? smsNames : whatsappNames
+        let names = try reader.list(setting) { (name: String) throws(OTPError) -> String in
+            guard known.contains(name) else {
+                throw .misconfigured("\(setting): no provider named \(name) (known: \(known.joined(separator: ", ")))")
+            }
+            return name
+        }
+        guard Set(names).count == names.count else { throw .misconfigured("\(setting) names a provider twice") }
+        return names
+    }
+}
