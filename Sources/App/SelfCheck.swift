@@ -59,8 +59,11 @@ struct SelfCheck {
         }
         email(settings.delivery)
         for (name, account) in [("SMS", settings.delivery.sms), ("WhatsApp", settings.delivery.whatsapp)] {
+            // A WhatsApp served by the Cloud API alone needs no Twilio account.
+            if name == "WhatsApp" && account.missing.count == 3 && !settings.delivery.cloud.isUnset { continue }
             twilio(name, account, required: settings.delivery.requireProviderConfig)
         }
+        whatsapp(settings.delivery)
         let templates = Wire.messageProblems(settings)
         for text in templates { problem("messages: \(text)", fix: "correct the template or OTP_TEMPLATE_DIR") }
         if templates.isEmpty { ok("messages") }
@@ -156,10 +159,10 @@ struct SelfCheck {
         }
     }
 
-    private func ok(_ text: String) { print("ok: \(text)") }
-    private func note(_ text: String) { print("note: \(text)") }
+    func ok(_ text: String) { print("ok: \(text)") }
+    func note(_ text: String) { print("note: \(text)") }
 
-    private mutating func problem(_ text: String, fix: String) {
+    mutating func problem(_ text: String, fix: String) {
         problems += 1
         print("problem: \(text)\n  fix: \(fix)")
     }

@@ -46,7 +46,7 @@ struct CloudAPISender: Sender {
     /// 2xx is success. The Graph API's codes (developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes)
     /// decide: one that means the number has no WhatsApp is the asker's to fix, a 400; every other is ours, a 500
     /// whose log line names the code and the setting to fix, never the token.
-    static func check(_ reply: ProviderReply, language: String) throws(DeliveryFault) {
+    static func check(_ reply: ProviderReply, language: String?) throws(DeliveryFault) {
         guard !reply.isSuccess else { return }
         let code = reply.errorCode
         // 131026 "Message Undeliverable": not a WhatsApp number, terms not accepted, or a client too old.
@@ -56,7 +56,7 @@ struct CloudAPISender: Sender {
             + "preferably with a system user's token that does not expire)"
         case 3, 10, 200...299: " (the access token lacks the whatsapp_business_messaging permission: check WA_CLOUD_ACCESS_TOKEN)"
         case 100, 133010: " (check WA_CLOUD_PHONE_NUMBER_ID: it must be a phone number ID registered with the Cloud API)"
-        case 132001: " (WA_CLOUD_TEMPLATE does not exist in \(language) or is not approved: check WA_CLOUD_TEMPLATE and WA_CLOUD_TEMPLATE_LANGUAGES)"
+        case 132001: " (WA_CLOUD_TEMPLATE does not exist in \(language ?? "this language") or is not approved: check WA_CLOUD_TEMPLATE and WA_CLOUD_TEMPLATE_LANGUAGES)"
         case 132000, 132012: " (WA_CLOUD_TEMPLATE does not take the code as its one body parameter and its copy-code button's: "
             + "it must be an authentication template with a copy-code button)"
         case 132015, 132016: " (WA_CLOUD_TEMPLATE is paused or disabled: see WhatsApp Manager)"

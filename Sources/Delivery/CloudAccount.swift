@@ -72,13 +72,16 @@ public struct CloudAccount: Sendable, Equatable {
         code.utf8.allSatisfy({ ASCII.isLetter($0) || $0 == 0x5f }) ? LanguageTag(code.replacingEvery("_", with: "-")) : nil
     }
 
-    /// The message text's rules: the locale and its truncations, then the default locale's, then the first listed.
+    /// The message text's rules: the locale and its truncations, else the first listed of the same language
+    /// (`en_US` for `en`, as WhatsApp has no plain `en` in some languages); then the same for the default locale;
+    /// then the first listed.
     public func language(for locale: LanguageTag, defaultLocale: LanguageTag) -> String? {
         let tags = languages.map(Self.tag)
         for start in [locale, defaultLocale] {
             if let found = start.firstTruncation(where: { tags.contains($0) }), let index = tags.firstIndex(of: found) {
                 return languages[index]
             }
+            if let index = tags.firstIndex(where: { $0?.language == start.language }) { return languages[index] }
         }
         return languages.first
     }

@@ -29,4 +29,15 @@ struct ProviderReply {
         let digits = afterKey.dropFirst().drop(while: isSpace).prefix { (0x30...0x39).contains($0) }
         return Int(String(decoding: digits, as: UTF8.self))
     }
+
+    /// The first string value of `key`, for showing (an operator's phone number and name); nil if the value
+    /// holds an escape, as nothing shown here needs one.
+    func string(_ key: String) -> String? {
+        guard let found = body.firstRange(of: Array("\"\(key)\"".utf8)) else { return nil }
+        let rest = body[found.upperBound...].drop { $0 == 0x20 || $0 == 0x3a }
+        guard rest.first == UInt8(ascii: "\"") else { return nil }
+        let value = rest.dropFirst().prefix { $0 != UInt8(ascii: "\"") }
+        guard !value.contains(UInt8(ascii: "\\")), value.endIndex < rest.endIndex else { return nil }
+        return String(decoding: value, as: UTF8.self)
+    }
 }

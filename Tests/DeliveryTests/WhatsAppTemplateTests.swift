@@ -115,7 +115,8 @@ import OTP
     }
 
     @Test(arguments: [
-        ("pt-BR", "en", "pt_BR"), ("fr-CA", "en", "fr"), ("en-US", "fr", "en_US"), ("de", "fr", "fr"), ("de", "de", "en_US"), ("pt", "en", "en_US"),
+        ("pt-BR", "en", "pt_BR"), ("fr-CA", "en", "fr"), ("en-US", "fr", "en_US"), ("en", "fr", "en_US"), ("pt", "en", "pt_BR"),
+        ("de", "fr", "fr"), ("de", "en", "en_US"), ("de", "ja", "en_US"),
     ])
     func theTemplatesLanguageFollowsTheLocaleThenTheDefaultThenTheFirstListed(locale: String, defaultLocale: String, language: String) throws {
         let account = try deliverySettings(Self.cloud).cloud
