@@ -23,11 +23,12 @@ enum WhatsAppFakes {
     }
 
     /// A fake Graph API holding the template `otp_code` approved in en_US and pt_BR, and the settings that use it.
-    static func cloud(_ site: Site, answer: String = "ok", template: String = "otp_code") throws -> (FakeServer, [String: String]) {
+    static func cloud(_ site: Site, answer: String = "ok", template: String = "otp_code", undeliverable: [String] = []) throws
+        -> (FakeServer, [String: String]) {
         let cert = try DeliveryTools.certificate(in: site.directory)
         let fake = try FakeServer("fake_graph.py", in: site, ["--phone-id", phoneNumberID, "--token", cloudToken, "--template", template,
                                                               "--languages", "en_US,pt_BR", "--cert", cert.cert, "--key", cert.key,
-                                                              "--answer", answer])
+                                                              "--answer", answer] + undeliverable.flatMap { ["--undeliverable", $0] })
         return (fake, ["WA_CLOUD_PHONE_NUMBER_ID": phoneNumberID, "WA_CLOUD_ACCESS_TOKEN": cloudToken, "WA_CLOUD_TEMPLATE": "otp_code",
                        "WA_CLOUD_TEMPLATE_LANGUAGES": "en_US, pt_BR", "OTP_WA_CLOUD_BASE_URL": "https://127.0.0.1:\(fake.port)/v27.0",
                        "OTP_CA_BUNDLE": cert.cert])
@@ -52,14 +53,16 @@ enum WhatsAppFakes {
     }
 
     /// The template message the fake Graph API received last, checked as Meta documents it: its language and code.
-    static func templateSend(_ graph: FakeServer) throws -> (language: String, code: String) {
+    static func templateSend(_ graph: FakeServer, to phone: String = phone) throws -> (language: String, code: String) {
         let records = try graph.recorded()
         for record in records {
             #expect(record["path"] as? String == "/v27.0/\(phoneNumberID)/messages" && record["content_type"] as? String == "application/json")
             #expect(record["authorized"] as? Bool == true && record["problems"] as? [String] == [])
         }
-        let body = try #require(records.last?["json"] as? [String: Any]), template = try #require(body["template"] as? [String: Any])
-        #expect(body["to"] as? String == String(phone.dropFirst()) && template["name"] as? String == "otp_code")
+        let to = String(phone.dropFirst())
+        let body = try #require(records.compactMap { $0["json"] as? [String: Any] }.last { $0["to"] as? String == to })
+        let template = try #require(body["template"] as? [String: Any])
+        #expect(template["name"] as? String == "otp_code")
         let language = try #require((template["language"] as? [String: String])?["code"])
         let components = try #require(template["components"] as? [[String: Any]])
         let codes = components.compactMap { ($0["parameters"] as? [[String: String]])?.first?["text"] }
@@ -184,5 +187,145 @@ enum WhatsAppFakes {
         #expect(sent.stderr.contains("whatsapp: sent by twilio after cloud failed (WhatsApp Cloud API answered HTTP 500, error 131000"), "\(sent.stderr)")
         #expect(try graph.recorded().count == 1)
         #expect(try site.verifies("whatsapp", phone, try WhatsAppFakes.code(inContent: try WhatsAppFakes.contentSend(twilio))))
+    }
+}
+
+/// `generate --check` on WhatsApp: what production needs, said plainly, and the Cloud API's number and token tried
+/// with a read-only call that sends nothing.
+@Suite struct WhatsAppSelfCheckTests {
+    /// A deployment that works otherwise; it lives as long as the test.
+    let site: Site
+    let healthy: [String: String]
+
+    init() throws { (site, healthy) = try SelfCheckTests().healthy() }
+
+    func check(_ extra: (Site) throws -> (FakeServer, [String: String])) throws -> (Int32, String, FakeServer) {
+        let (fake, settings) = try extra(site)
+        let (status, output) = try SelfCheckTests.check(healthy.merging(settings) { $1 })
+        return (status, output, fake)
+    }
+
+    @Test func twilioWithoutAContentSIDIsToldProductionNeedsAnApprovedTemplate() throws {
+        let (_, output, twilio) = try check { try WhatsAppFakes.twilio($0) }
+        #expect(output.contains("note: WhatsApp: no WA_TWILIO_CONTENT_SID, so Twilio sends each code as free-form text, which WhatsApp "
+            + "delivers only within 24 hours of the user's own message to you (Twilio's sandbox); production needs an approved WhatsApp "
+            + "authentication template"), "\(output)")
+        #expect(try twilio.recorded().isEmpty)
+    }
+
+    @Test func twilioWithContentSIDsSaysWhatItCannotCheck() throws {
+        let (_, output, _) = try check { site in
+            let (fake, settings) = try WhatsAppFakes.twilio(site)
+            return (fake, settings.merging(["WA_TWILIO_CONTENT_SID": WhatsAppFakes.contentEN, "WA_TWILIO_CONTENT_SID_PT_BR": WhatsAppFakes.contentPT]) { $1 })
+        }
+        #expect(output.contains("ok: WhatsApp: Twilio sends the content template \(WhatsAppFakes.contentEN), and its own to pt-BR\n"), "\(output)")
+        #expect(output.contains("note: WhatsApp: this check cannot tell whether WhatsApp approved those content templates"))
+    }
+
+    @Test func theCloudAPIsNumberAndTokenAreTriedReadOnly() throws {
+        let (status, output, graph) = try check { try WhatsAppFakes.cloud($0) }
+        #expect(output.contains("ok: WhatsApp: the Cloud API accepts WA_CLOUD_PHONE_NUMBER_ID \(WhatsAppFakes.phoneNumberID) "
+            + "(+1 555-010-0199 (Example Shop)) and its token\n"), "\(output)")
+        #expect(output.contains("note: WhatsApp: this check cannot tell whether WA_CLOUD_TEMPLATE otp_code is approved in en_US, pt_BR"))
+        #expect(!output.contains("WhatsApp: no Twilio account") && status == 0)
+        let requests = try graph.recorded()
+        #expect(requests.count == 1 && requests[0]["method"] as? String == "GET" && requests[0]["authorized"] as? Bool == true)
+    }
+
+    @Test(arguments: [
+        (["WA_CLOUD_ACCESS_TOKEN": "EAAexpired"], "problem: WhatsApp: WhatsApp Cloud API answered HTTP 401, error 190 (the access token is invalid"),
+        (["WA_CLOUD_PHONE_NUMBER_ID": "999"], "problem: WhatsApp: WhatsApp Cloud API answered HTTP 400, error 100 (check WA_CLOUD_PHONE_NUMBER_ID"),
+        (["WA_CLOUD_TEMPLATE": ""], "problem: WhatsApp: the Cloud API is set up in part: WA_CLOUD_TEMPLATE missing"),
+    ])
+    func aCloudProblemIsNamedWithItsSetting(broken: [String: String], problem: String) throws {
+        let (status, output, _) = try check { site in
+            let (fake, settings) = try WhatsAppFakes.cloud(site)
+            return (fake, settings.merging(broken) { $1 })
+        }
+        #expect(status == 1 && output.contains(problem), "\(output)")
+        #expect(!output.contains("EAAexpired") && !output.contains(WhatsAppFakes.cloudToken))
+    }
+}
+
+/// Through a real Apache, as a deployment runs: the settings as SetEnv lines, the code read from the fake as the
+/// user would read it on their phone, and checked through Apache too.
+@Suite struct WhatsAppApacheTests {
+    /// An Apache for `settings`, stopped when `body` ends.
+    func withApache(_ settings: [String: String], _ body: (LocalApache) async throws -> Void) async throws {
+        let apache = try await LocalApache.start(settings: settings.merging(["OTP_RESEND_COOLDOWN_SECONDS": "30"]) { $1 }, sharedHosting: false)
+        defer { apache.stop() }
+        try await body(apache)
+    }
+
+    /// The contract's acceptance, the same whichever provider sent: `{"detail": "OTP sent", "expires_at": <Unix seconds>}`.
+    func expectSent(_ answer: HTTPAnswer) throws {
+        let json = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]
+        #expect(answer.status == 200 && Set(json?.keys ?? [:].keys) == ["detail", "expires_at"] && answer.detail == "OTP sent", "\(answer.body)")
+        #expect((json?["expires_at"] as? Int ?? 0) > Int(Date().timeIntervalSince1970))
+    }
+
+    @Test func aTwilioContentTemplateCodeVerifies() async throws {
+        let site = try Site(), phone = "+14155550101"
+        let (twilio, settings) = try WhatsAppFakes.twilio(site)
+        try await withApache(settings.merging(["WA_TWILIO_CONTENT_SID": WhatsAppFakes.contentEN,
+                                               "WA_TWILIO_CONTENT_SID_PT_BR": WhatsAppFakes.contentPT]) { $1 }) { apache in
+            try expectSent(try await apache.post("generate", ["channel": "whatsapp", "identifier": phone, "locale": "pt-BR"]))
+            let records = try twilio.recorded()
+            #expect(records.count == 1 && records[0]["problems"] as? [String] == [] && records[0]["authorized"] as? Bool == true)
+            let fields = try #require(records.last?["fields"] as? [String: String])
+            #expect(fields["ContentSid"] == WhatsAppFakes.contentPT && fields["Body"] == nil)
+            let code = try WhatsAppFakes.code(inContent: fields)
+            let checked = try await apache.post("verify", ["channel": "whatsapp", "identifier": phone, "code": code])
+            #expect(checked.status == 200 && checked.detail == "Verified")
+        }
+    }
+
+    /// One Cloud API deployment whose template is approved in en_US and pt_BR while the operator also lists fr.
+    @Test func theCloudAPIDeliversRefusesAndNamesAMissingTemplate() async throws {
+        let site = try Site(), phone = "+14155550102", withoutWhatsApp = "+14155550103", french = "+14155550104"
+        let (graph, settings) = try WhatsAppFakes.cloud(site, undeliverable: [String(withoutWhatsApp.dropFirst())])
+        try await withApache(settings.merging(["WA_CLOUD_TEMPLATE_LANGUAGES": "en_US, pt_BR, fr"]) { $1 }) { apache in
+            try expectSent(try await apache.post("generate", ["channel": "whatsapp", "identifier": phone, "locale": "pt-BR"]))
+            let sent = try WhatsAppFakes.templateSend(graph, to: phone)
+            #expect(sent.language == "pt_BR")
+            let checked = try await apache.post("verify", ["channel": "whatsapp", "identifier": phone, "code": sent.code])
+            #expect(checked.status == 200 && checked.detail == "Verified")
+
+            for _ in 1...2 {  // the second time finds no cooldown either
+                let refused = try await apache.post("generate", ["channel": "whatsapp", "identifier": withoutWhatsApp])
+                #expect(refused.status == 400 && refused.detail == "The phone number cannot receive WhatsApp messages", "\(refused.body)")
+                try await expectWithdrawn(apache, withoutWhatsApp, try WhatsAppFakes.templateSend(graph, to: withoutWhatsApp).code)
+            }
+
+            for _ in 1...2 {
+                let failed = try await apache.post("generate", ["channel": "whatsapp", "identifier": french, "locale": "fr"])
+                #expect(failed.status == 500 && failed.detail == "Could not send the code by whatsapp", "\(failed.body)")
+                let message = try WhatsAppFakes.templateSend(graph, to: french)
+                #expect(message.language == "fr")
+                try await expectWithdrawn(apache, french, message.code)
+            }
+            let log = try apache.errorLog(containing: "error 132001 (WA_CLOUD_TEMPLATE does not exist in fr or is not approved: "
+                + "check WA_CLOUD_TEMPLATE and WA_CLOUD_TEMPLATE_LANGUAGES)")
+            #expect(!log.contains(WhatsAppFakes.cloudToken))
+        }
+    }
+
+    func expectWithdrawn(_ apache: LocalApache, _ phone: String, _ code: String) async throws {
+        let checked = try await apache.post("verify", ["channel": "whatsapp", "identifier": phone, "code": code])
+        #expect(checked.status == 400 && checked.detail == "Invalid or expired code")
+    }
+}
+
+extension LocalApache {
+    /// The error log once it holds `text`: a CGI's stderr may reach it a moment after its answer, so it is read
+    /// again, a bounded number of times, until it does.
+    func errorLog(containing text: String) throws -> String {
+        var log = ""
+        for _ in 1...200 {
+            log = (try? String(contentsOf: run.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
+            if log.contains(text) { return log }
+            usleep(25_000)
+        }
+        throw TestFailure("the error log never said \(text):\n\(log)")
     }
 }

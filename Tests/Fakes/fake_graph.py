@@ -13,7 +13,8 @@ Answers follow Meta's error object ({"error": {"message", "type", "code", "error
 missing token is 401 with code 190; another phone number ID is 400 with code 100; a template other than --template,
 or a language not in --languages, is code 132001 ("template name does not exist in the translation"); a body that
 does not match the template's parameters is 132000. --answer picks the answer to a valid send: "ok" (200 and a
-message ID) or an error code (131026, 131047, 130429, 131000, 190 ...). Every request is recorded as <dir>/<n>.json
+message ID) or an error code (131026, 131047, 130429, 131000, 190 ...); a number given with --undeliverable always
+gets 131026, as a number without WhatsApp does. Every request is recorded as <dir>/<n>.json
 with its method, path, whether it was authorized, its JSON body and the problems found. Prints "READY <port>".
 """
 import argparse
@@ -46,6 +47,7 @@ def main():
     parser.add_argument("--cert", required=True)
     parser.add_argument("--key", required=True)
     parser.add_argument("--answer", default="ok")
+    parser.add_argument("--undeliverable", action="append", default=[], help="a number (digits) answered 131026, as one without WhatsApp")
     args = parser.parse_args()
     records = Records(args.dir)
     approved = args.languages.split(",")
@@ -78,6 +80,8 @@ def main():
             template = body["template"]
             if template["name"] != args.template or template["language"]["code"] not in approved:
                 return self.error(132001)
+            if body["to"].lstrip("+") in args.undeliverable:
+                return self.error(131026)
             if args.answer != "ok":
                 return self.error(int(args.answer))
             self.answer(200, {"messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": body["to"].lstrip("+")}],
