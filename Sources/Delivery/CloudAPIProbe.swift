@@ -16,7 +16,7 @@ public enum CloudAPIProbe {
                 ("url", "\(account.baseURL)/\(account.phoneNumberID!)?fields=display_phone_number,verified_name"), ("proto", "=https"),
                 ("header", "Authorization: Bearer \(token)"), ("write-out", "\n%{http_code}"),
             ]
-            let reply = try ProviderReply(curlOutput: Curl(settings, timeoutSeconds: settings.twilioTimeoutSeconds).run(options, input: []),
+            let reply = try ProviderReply(curlOutput: Curl(settings, timeoutSeconds: account.timeoutSeconds).run(options, input: []),
                                           provider: "WhatsApp Cloud API")
             try CloudAPISender.check(reply, language: nil)
             let number = reply.string("display_phone_number") ?? "?", name = reply.string("verified_name") ?? "?"

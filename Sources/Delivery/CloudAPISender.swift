@@ -27,7 +27,7 @@ struct CloudAPISender: Sender {
             ("data-binary", "@-"), ("write-out", "\n%{http_code}"),
         ]
         let body = Self.body(to: message.recipient.value, template: account.template!, language: language, code: message.code)
-        let output = try Curl(delivery, timeoutSeconds: delivery.twilioTimeoutSeconds).run(options, input: Array(body.utf8))
+        let output = try Curl(delivery, timeoutSeconds: account.timeoutSeconds).run(options, input: Array(body.utf8))
         try Self.check(ProviderReply(curlOutput: output, provider: "WhatsApp Cloud API"), language: language)
     }
 

@@ -21,6 +21,8 @@ public struct CloudAccount: Sendable, Equatable {
     /// The Graph API's current version when this was written: v27.0, introduced 2026-11-04
     /// (developers.facebook.com/blog/post/2026/11/04/introducing-graph-api-v27-and-marketing-api-v27).
     public var baseURL = "https://graph.facebook.com/v27.0"
+    /// OTP_WA_CLOUD_TIMEOUT: seconds per request.
+    public var timeoutSeconds = 10
 
     public init() {}
 
@@ -56,6 +58,7 @@ public struct CloudAccount: Sendable, Equatable {
             return code
         }
         if let url = reader.string("OTP_WA_CLOUD_BASE_URL") { baseURL = try DeliverySettings.httpsURL(url, setting: "OTP_WA_CLOUD_BASE_URL") }
+        timeoutSeconds = try reader.integer("OTP_WA_CLOUD_TIMEOUT", default: timeoutSeconds, in: 1...120)
     }
 
     /// The settings still unset, for the warning about a half-configured account.

@@ -87,9 +87,10 @@ import OTP
                         "WA_CLOUD_TEMPLATE": "otp_code", "WA_CLOUD_TEMPLATE_LANGUAGES": "en_US, pt_BR fr"]
 
     @Test func theCloudAPIsSettingsAreRead() throws {
-        let account = try deliverySettings(Self.cloud.merging(["OTP_WA_CLOUD_BASE_URL": "https://graph.test/v27.0/"]) { $1 }).cloud
+        let account = try deliverySettings(Self.cloud.merging(["OTP_WA_CLOUD_BASE_URL": "https://graph.test/v27.0/", "OTP_WA_CLOUD_TIMEOUT": "4"]) { $1 }).cloud
         #expect(account.phoneNumberID == "106540352242922" && account.accessToken == "EAAJBtoken" && account.template == "otp_code")
         #expect(account.languages == ["en_US", "pt_BR", "fr"] && account.baseURL == "https://graph.test/v27.0" && account.isConfigured)
+        #expect(account.timeoutSeconds == 4)
         #expect(try deliverySettings([:]).cloud.baseURL == "https://graph.facebook.com/v27.0")
         #expect(try deliverySettings(["WA_CLOUD_TEMPLATE": "otp"]).cloud.missing
                 == ["WA_CLOUD_PHONE_NUMBER_ID", "WA_CLOUD_ACCESS_TOKEN", "WA_CLOUD_TEMPLATE_LANGUAGES"])
@@ -99,7 +100,7 @@ import OTP
         ("WA_CLOUD_PHONE_NUMBER_ID", "+15550100"), ("WA_CLOUD_ACCESS_TOKEN", "EAA token"), ("WA_CLOUD_ACCESS_TOKEN", "EAA\r\nX-Evil: 1"),
         ("WA_CLOUD_TEMPLATE", "OTP-Code"), ("WA_CLOUD_TEMPLATE", #"otp","x":"y"#), ("WA_CLOUD_TEMPLATE_LANGUAGES", "en,pt-BR"),
         ("WA_CLOUD_TEMPLATE_LANGUAGES", #"en"}"#), ("OTP_WA_CLOUD_BASE_URL", "http://graph.facebook.com/v27.0"),
-        ("WA_CLOUD_ACCESS_TOKEN_FILE", "token.txt"),
+        ("WA_CLOUD_ACCESS_TOKEN_FILE", "token.txt"), ("OTP_WA_CLOUD_TIMEOUT", "0"),
     ])
     func badCloudSettingsAreNamed(name: String, value: String) {
         misconfiguration([name: value], naming: name)
