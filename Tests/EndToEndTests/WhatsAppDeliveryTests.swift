@@ -232,6 +232,31 @@ enum WhatsAppFakes {
         #expect(requests.count == 1 && requests[0]["method"] as? String == "GET" && requests[0]["authorized"] as? Bool == true)
     }
 
+    /// The README's SetEnv lines for both providers, word for word, pass the check against the fakes.
+    @Test func theREADMEsWhatsAppSettingsPassTheCheck() throws {
+        let lines = [
+            "SetEnv WA_TWILIO_CONTENT_SID        HX0123456789abcdef0123456789abcdef",
+            "SetEnv WA_TWILIO_CONTENT_SID_PT_BR  HXfedcba9876543210fedcba9876543210",
+            "SetEnv WA_TWILIO_CONTENT_SID_FR     HX00112233445566778899aabbccddeeff",
+            "SetEnv WA_CLOUD_PHONE_NUMBER_ID    106540352242922",
+            "SetEnv WA_CLOUD_ACCESS_TOKEN       EAAJBxxxxxxxxxxxxxxxx",
+            "SetEnv WA_CLOUD_TEMPLATE           otp_code",
+            #"SetEnv WA_CLOUD_TEMPLATE_LANGUAGES "en_US, pt_BR, fr""#,
+            #"SetEnv WA_PROVIDERS "cloud, twilio""#,
+        ].map { README.says($0) }
+        let cert = try DeliveryTools.certificate(in: site.directory)
+        let graph = try FakeServer("fake_graph.py", in: site, ["--phone-id", "106540352242922", "--token", "EAAJBxxxxxxxxxxxxxxxx",
+                                                               "--template", "otp_code", "--languages", "en_US,pt_BR,fr",
+                                                               "--cert", cert.cert, "--key", cert.key])
+        let (_, twilio) = try WhatsAppFakes.twilio(site)
+        let others = healthy.merging(twilio) { $1 }.merging(["OTP_WA_CLOUD_BASE_URL": "https://127.0.0.1:\(graph.port)/v27.0"]) { $1 }
+        let conf = site.directory.appendingPathComponent("otp-cgi.conf")
+        try (others.map { "SetEnv \($0.key) \"\($0.value)\"" } + lines).joined(separator: "\n").write(to: conf, atomically: true, encoding: .utf8)
+        let (status, output) = try SelfCheckTests.check([:], arguments: ["--config", conf.path])
+        #expect(status == 0 && output.contains("ok: WhatsApp: the Cloud API accepts WA_CLOUD_PHONE_NUMBER_ID 106540352242922"), "\(output)")
+        #expect(output.contains("ok: WhatsApp: Twilio sends the content template HX0123456789abcdef0123456789abcdef, and its own to fr, pt-BR\n"))
+    }
+
     @Test(arguments: [
         (["WA_CLOUD_ACCESS_TOKEN": "EAAexpired"], "problem: WhatsApp: WhatsApp Cloud API answered HTTP 401, error 190 (the access token is invalid"),
         (["WA_CLOUD_PHONE_NUMBER_ID": "999"], "problem: WhatsApp: WhatsApp Cloud API answered HTTP 400, error 100 (check WA_CLOUD_PHONE_NUMBER_ID"),
