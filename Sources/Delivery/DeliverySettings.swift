@@ -30,6 +30,8 @@ public struct DeliverySettings: Sendable {
     public var whatsappProviders: [String] = []
     /// How long a provider that failed is tried only after the others.
     public var providerPauseSeconds = 60
+    /// SMS_HTTP_* and every preset's SMS_<PRESET>_*, configured or not.
+    public var gateways: [GatewayEntry] = []
 
     public enum EmailSecurity: Sendable { case none, startTLS, implicitTLS }
 
@@ -85,6 +87,7 @@ public struct DeliverySettings: Sendable {
         if emailBackend == .filebased && emailFilePath == nil {
             throw .misconfigured("EMAIL_FILE_PATH is required with the filebased email backend")
         }
+        gateways = try GatewaySettings.all(reader)
         smsProviders = try PhoneProviders.parseList(reader, channel: .sms)
         whatsappProviders = try PhoneProviders.parseList(reader, channel: .whatsapp)
         providerPauseSeconds = try reader.integer("OTP_PROVIDER_PAUSE_SECONDS", default: providerPauseSeconds, in: 1...3600)

@@ -12,7 +12,7 @@ enum ProviderSetup {
 
 enum PhoneProviders {
     /// The names SMS_PROVIDERS may list.
-    static let smsNames = ["twilio"]
+    static let smsNames = ["twilio", "http"] + GatewayPreset.all.map(\.name)
     /// The names WA_PROVIDERS may list.
     static let whatsappNames = ["twilio"]
 
@@ -28,7 +28,14 @@ enum PhoneProviders {
         } else {
             .absent(needs: account.missing)
         }
-        return [("twilio", twilio)]
+        guard channel == .sms else { return [("twilio", twilio)] }
+        return [("twilio", twilio)] + settings.gateways.map { entry in
+            switch entry.state {
+            case .configured(let spec): (entry.name, .configured(HTTPGateway(spec: spec, delivery: settings)))
+            case .partial(let missing): (entry.name, .partial(missing: missing))
+            case .absent(let needs): (entry.name, .absent(needs: needs))
+            }
+        }
     }
 
     /// The providers to try, in order: those the list setting names, or else the one configured. Empty when none
