@@ -32,6 +32,12 @@ public struct DeliverySettings: Sendable {
     public var providerPauseSeconds = 60
     /// SMS_HTTP_* and every preset's SMS_<PRESET>_*, configured or not.
     public var gateways: [GatewayEntry] = []
+    /// SMS_COMMAND: a program given the number as its argument and the text on stdin.
+    public var smsCommand: String?
+    public var smsCommandTimeoutSeconds = 30
+    public var webhook: WebhookSettings?
+    /// The webhook's settings still unset when some are set.
+    public var webhookMissing: [String] = []
 
     public enum EmailSecurity: Sendable { case none, startTLS, implicitTLS }
 
@@ -88,6 +94,9 @@ public struct DeliverySettings: Sendable {
             throw .misconfigured("EMAIL_FILE_PATH is required with the filebased email backend")
         }
         gateways = try GatewaySettings.all(reader)
+        smsCommand = try reader.absolutePath("SMS_COMMAND")
+        smsCommandTimeoutSeconds = try reader.integer("SMS_COMMAND_TIMEOUT", default: smsCommandTimeoutSeconds, in: 1...120)
+        (webhook, webhookMissing) = try WebhookSettings.parse(reader)
         smsProviders = try PhoneProviders.parseList(reader, channel: .sms)
         whatsappProviders = try PhoneProviders.parseList(reader, channel: .whatsapp)
         providerPauseSeconds = try reader.integer("OTP_PROVIDER_PAUSE_SECONDS", default: providerPauseSeconds, in: 1...3600)

@@ -1,5 +1,6 @@
 // Which phone providers a channel has under the settings, and in what order they are tried.
 import OTP
+import System
 
 /// How far the settings describe one provider.
 enum ProviderSetup {
@@ -12,7 +13,7 @@ enum ProviderSetup {
 
 enum PhoneProviders {
     /// The names SMS_PROVIDERS may list.
-    static let smsNames = ["twilio", "http"] + GatewayPreset.all.map(\.name)
+    static let smsNames = ["twilio", "http", "command", "webhook"] + GatewayPreset.all.map(\.name)
     /// The names WA_PROVIDERS may list.
     static let whatsappNames = ["twilio"]
 
@@ -29,7 +30,16 @@ enum PhoneProviders {
             .absent(needs: account.missing)
         }
         guard channel == .sms else { return [("twilio", twilio)] }
-        return [("twilio", twilio)] + settings.gateways.map { entry in
+        let command: ProviderSetup = settings.smsCommand.map { .configured(CommandSender(path: $0, timeoutSeconds: settings.smsCommandTimeoutSeconds)) }
+            ?? .absent(needs: ["SMS_COMMAND"])
+        let webhook: ProviderSetup = if let hook = settings.webhook {
+            .configured(WebhookSender(settings: hook, delivery: settings, channel: channel, now: Clock.unixSeconds))
+        } else if !settings.webhookMissing.isEmpty {
+            .partial(missing: settings.webhookMissing)
+        } else {
+            .absent(needs: ["SMS_WEBHOOK_URL", "SMS_WEBHOOK_SECRET"])
+        }
+        return [("twilio", twilio), ("command", command), ("webhook", webhook)] + settings.gateways.map { entry in
             switch entry.state {
             case .configured(let spec): (entry.name, .configured(HTTPGateway(spec: spec, delivery: settings)))
             case .partial(let missing): (entry.name, .partial(missing: missing))

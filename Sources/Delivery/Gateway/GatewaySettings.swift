@@ -109,6 +109,11 @@ enum GatewaySettings {
             setting = prefix + "URL"
             url = reader.string(setting) ?? ""
         }
+        return try checkedURL(url, setting: setting)
+    }
+
+    /// https://, or http:// to this machine; nothing that could end a curl config value or the URL early.
+    static func checkedURL(_ url: String, setting: String) throws(OTPError) -> String {
         guard !url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value >= 0x7f || $0 == "\"" || $0 == "#" }) else {
             throw .misconfigured("\(setting) must be a URL without spaces, quotes, # or non-ASCII characters (percent-encode them)")
         }
