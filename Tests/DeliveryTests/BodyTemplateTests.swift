@@ -72,3 +72,20 @@ import OTP
         #expect(JSONText.isDocument(Array((String(repeating: "[", count: 60) + String(repeating: "]", count: 60)).utf8)))
     }
 }
+
+@Suite struct LoneFieldTests {
+    func render(_ text: String, _ values: [String: String]) throws -> String {
+        try BodyTemplate(text, encoding: .form, names: GatewaySpec.messageNames, setting: "SMS_HTTP_BODY").render { values[$0] ?? "" }
+    }
+
+    @Test(arguments: [
+        ("from={from}&to={to}&text={text}", "to=1&text=t"),
+        ("to={to}&from={from}&text={text}", "to=1&text=t"),
+        ("to={to}&text={text}&from={from}", "to=1&text=t"),
+        ("to={to}&text={text}&sender=x{from}", "to=1&text=t&sender=x"),
+        ("to={to}&text={text}&from=", "to=1&text=t&from="),
+    ])
+    func aFieldThatIsAnEmptyPlaceholderIsLeftOut(template: String, body: String) throws {
+        #expect(try render(template, ["to": "1", "text": "t", "from": ""]) == body)
+    }
+}

@@ -73,16 +73,38 @@ public struct BodyTemplate: Sendable, Equatable {
         }
     }
 
-    /// The template with each placeholder's value, escaped for the encoding.
+    /// The template with each placeholder's value, escaped for the encoding. In a form or query, a field that is
+    /// one placeholder alone (`from={from}`) is left out when its value is empty: gateways take a missing field for
+    /// "use the default" and may refuse an empty one.
     func render(_ value: (String) -> String) -> String {
-        var out = ""
-        for part in parts {
+        var out = "", dropped = false
+        for (index, part) in parts.enumerated() {
             switch part {
             case .text(let text): out += text
-            case .value(let name): out += encoding == .json ? JSONText.escaped(value(name)) : FormEncoding.encoded(value(name))
+            case .value(let name):
+                let filled = value(name)
+                if encoding != .json && filled.isEmpty && isLoneField(index) {
+                    // A NUL can be neither in the checked text nor in an encoded value: it marks the field to drop.
+                    out += "\u{0}"
+                    dropped = true
+                } else {
+                    out += encoding == .json ? JSONText.escaped(filled) : FormEncoding.encoded(filled)
+                }
             }
         }
-        return out
+        guard dropped else { return out }
+        return Array(out.utf8).split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false)
+            .filter { $0.last != 0 }.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "&")
+    }
+
+    /// Whether the placeholder at `index` is a form field's whole value: `name=` before it, `&` or the end after.
+    private func isLoneField(_ index: Int) -> Bool {
+        guard index > 0, case .text(let before) = parts[index - 1], before.hasSuffix("=") else { return false }
+        let key = before.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false).last ?? []
+        guard key.count > 1, !key.dropLast().contains(UInt8(ascii: "=")) else { return false }
+        guard index + 1 < parts.count else { return true }
+        if case .text(let after) = parts[index + 1] { return after.hasPrefix("&") }
+        return false
     }
 
     /// The placeholders it uses.

@@ -16,10 +16,19 @@ public struct GatewayEntry: Sendable {
 
 enum GatewaySettings {
     /// The generic gateway first, then the presets in GatewayPreset.all's order.
+    /// A gateway none of whose settings is there costs one look at the few SMS_ names, not a parse: every request
+    /// (a verify too) reads the settings.
     static func all(_ reader: SettingsReader) throws(OTPError) -> [GatewayEntry] {
-        var out = [GatewayEntry(name: "http", state: try parse(reader, name: "http", prefix: "SMS_HTTP_", preset: nil))]
+        let names = reader.env.keys.filter { $0.utf8.starts(with: "SMS_".utf8) }
+        func state(_ name: String, _ prefix: String, _ preset: GatewayPreset?) throws(OTPError) -> GatewayState {
+            guard names.contains(where: { $0.utf8.starts(with: prefix.utf8) }) else {
+                return .absent(needs: (preset?.required ?? ["URL", "BODY"]).map { prefix + $0 })
+            }
+            return try parse(reader, name: name, prefix: prefix, preset: preset)
+        }
+        var out = [GatewayEntry(name: "http", state: try state("http", "SMS_HTTP_", nil))]
         for preset in GatewayPreset.all {
-            out.append(GatewayEntry(name: preset.name, state: try parse(reader, name: preset.name, prefix: preset.settingPrefix, preset: preset)))
+            out.append(GatewayEntry(name: preset.name, state: try state(preset.name, preset.settingPrefix, preset)))
         }
         return out
     }
