@@ -93,16 +93,7 @@ public struct DeliverySettings: Sendable {
         if emailBackend == .filebased && emailFilePath == nil {
             throw .misconfigured("EMAIL_FILE_PATH is required with the filebased email backend")
         }
-        gateways = try GatewaySettings.all(reader)
-        smsCommand = try reader.absolutePath("SMS_COMMAND")
-        smsCommandTimeoutSeconds = try reader.integer("SMS_COMMAND_TIMEOUT", default: smsCommandTimeoutSeconds, in: 1...120)
-        (webhook, webhookMissing) = try WebhookSettings.parse(reader)
-        smsProviders = try PhoneProviders.parseList(reader, channel: .sms)
-        whatsappProviders = try PhoneProviders.parseList(reader, channel: .whatsapp)
-        providerPauseSeconds = try reader.integer("OTP_PROVIDER_PAUSE_SECONDS", default: providerPauseSeconds, in: 1...3600)
-        // Which providers serve is settled now, so a list that cannot be followed fails every request and
-        // `generate --check` alike, not only the first send.
-        for channel in [Channel.sms, .whatsapp] { _ = try PhoneProviders.chosen(for: channel, settings: self) }
+        try readProviders(reader)
     }
 
     /// Django's dotted names are accepted too, so a settings file can be copied over unchanged.

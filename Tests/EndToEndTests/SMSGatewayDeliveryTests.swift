@@ -261,4 +261,18 @@ final class ProviderWorld {
             try Tool.run([example, "+14155552671"], environment: ["PATH": bin.path + ":/usr/bin:/bin", "INJECT_STATUS": "2"], input: "x")
         }
     }
+
+    /// OTP_SMS_MAX_SEGMENTS holds whichever provider sends: a text over it is refused before anything is sent.
+    @Test(arguments: [ProviderCase.kannel, .webhook])
+    func theSegmentLimitHoldsForEveryProvider(provider: ProviderCase) throws {
+        let site = try Site(["OTP_SMS_TEMPLATE": String(repeating: "Votre code de connexion. ", count: 7) + "{code}"])
+        let cert = try DeliveryTools.certificate(in: site.directory)
+        let fake = try FakeServer("fake_sms.py", in: site, ["--preset", provider.fake, "--user", provider.user, "--password", provider.password]
+                                  + (provider.tls ? ["--cert", cert.cert, "--key", cert.key] : []))
+        site.settings.merge(provider.settings(port: fake.port, certificate: cert.cert)) { $1 }
+        let answer = try site.generate("sms", "+14155552680", expecting: 500)
+        #expect(answer.detail == "server misconfigured: OTP_SMS_TEMPLATE needs 2 SMS segments (GSM-7, 181 septets) with a 6-digit code; "
+            + "OTP_SMS_MAX_SEGMENTS is 1")
+        #expect(try fake.recorded().isEmpty)
+    }
 }

@@ -16,12 +16,11 @@ public struct GatewayEntry: Sendable {
 
 enum GatewaySettings {
     /// The generic gateway first, then the presets in GatewayPreset.all's order.
-    /// A gateway none of whose settings is there costs one look at the few SMS_ names, not a parse: every request
-    /// (a verify too) reads the settings.
-    static func all(_ reader: SettingsReader) throws(OTPError) -> [GatewayEntry] {
-        let names = reader.env.keys.filter { $0.utf8.starts(with: "SMS_".utf8) }
+    /// `names`: the SMS_ and WA_ variables that are not Twilio's. A gateway none of whose settings is among them
+    /// is not parsed.
+    static func all(_ reader: SettingsReader, names: [String]) throws(OTPError) -> [GatewayEntry] {
         func state(_ name: String, _ prefix: String, _ preset: GatewayPreset?) throws(OTPError) -> GatewayState {
-            guard names.contains(where: { $0.utf8.starts(with: prefix.utf8) }) else {
+            guard names.contains(where: { $0.hasPrefix(prefix) }) else {
                 return .absent(needs: (preset?.required ?? ["URL", "BODY"]).map { prefix + $0 })
             }
             return try parse(reader, name: name, prefix: prefix, preset: preset)
