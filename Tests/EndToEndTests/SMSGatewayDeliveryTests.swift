@@ -57,11 +57,22 @@ final class ProviderWorld {
     var fakes: [FakeServer] = []
     var apache: LocalApache!
 
-    init() throws { site = try Site() }
+    /// Apache's CGI runs as the web server's user, who must reach the certificate and the command's files. The
+    /// modes are set, not left to the umask: in-process tests of the file store narrow it for a moment.
+    init() throws {
+        site = try Site()
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: site.directory.path)
+    }
 
     deinit { apache?.stop() }
 
-    var certificate: (cert: String, key: String) { get throws { try DeliveryTools.certificate(in: site.directory) } }
+    var certificate: (cert: String, key: String) {
+        get throws {
+            let made = try DeliveryTools.certificate(in: site.directory)
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: made.cert)
+            return made
+        }
+    }
 
     func fake(_ provider: ProviderCase, answer: String = "ok") throws -> FakeServer {
         let cert = try certificate
@@ -183,7 +194,8 @@ final class ProviderWorld {
     @Test func theCommandGetsTheNumberAndTheTextAndNothingElse() async throws {
         let world = try ProviderWorld(), phone = "+14155552677"
         let outbox = world.site.directory.appendingPathComponent("command-out")
-        try FileManager.default.createDirectory(at: outbox, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        try FileManager.default.createDirectory(at: outbox, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: outbox.path)
         let script = world.site.directory.appendingPathComponent("send-sms")
         try DeliveryTools.script(script, """
             printf '%s\\n' "$#" "$1" > '\(outbox.path)/args'
