@@ -58,12 +58,8 @@ struct SelfCheck {
             ok(settings.service.secretKeyFile == nil ? "key: OTP_SECRET_KEY" : "key: OTP_SECRET_KEY_FILE")
         }
         email(settings.delivery)
-        for (name, account) in [("SMS", settings.delivery.sms), ("WhatsApp", settings.delivery.whatsapp)] {
-            // A WhatsApp served by the Cloud API alone needs no Twilio account.
-            if name == "WhatsApp" && account.missing.count == 3 && !settings.delivery.cloud.isUnset { continue }
-            twilio(name, account, required: settings.delivery.requireProviderConfig)
-        }
-        whatsapp(settings.delivery)
+        phone(.sms, "SMS", settings.delivery)
+        phone(.whatsapp, "WhatsApp", settings.delivery)
         let templates = Wire.messageProblems(settings)
         for text in templates { problem("messages: \(text)", fix: "correct the template or OTP_TEMPLATE_DIR") }
         if templates.isEmpty { ok("messages") }
@@ -145,6 +141,22 @@ struct SelfCheck {
         }
     }
 
+    /// Every provider the channel has; with none, what Twilio alone would say (the console serves, or a 500).
+    private mutating func phone(_ channel: Channel, _ label: String, _ delivery: DeliverySettings) {
+        let lines = Senders.check(channel, settings: delivery, label: label)
+        for line in lines {
+            switch line.kind {
+            case .ok: ok(line.text)
+            case .note: note(line.text)
+            case .problem: problem(line.text, fix: line.fix)
+            }
+        }
+        let account = channel == .sms ? delivery.sms : delivery.whatsapp
+        if !lines.contains(where: { $0.kind == .ok }) && account.missing.count == 3 {
+            twilio(label, account, required: delivery.requireProviderConfig)
+        }
+    }
+
     private mutating func twilio(_ name: String, _ account: TwilioAccount, required: Bool) {
         let missing = account.missing
         if missing.isEmpty {
@@ -159,10 +171,10 @@ struct SelfCheck {
         }
     }
 
-    func ok(_ text: String) { print("ok: \(text)") }
-    func note(_ text: String) { print("note: \(text)") }
+    private func ok(_ text: String) { print("ok: \(text)") }
+    private func note(_ text: String) { print("note: \(text)") }
 
-    mutating func problem(_ text: String, fix: String) {
+    private mutating func problem(_ text: String, fix: String) {
         problems += 1
         print("problem: \(text)\n  fix: \(fix)")
     }

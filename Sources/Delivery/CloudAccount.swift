@@ -1,7 +1,4 @@
 // The settings of Meta's WhatsApp Cloud API: the business phone number, its token, the authentication template.
-#if canImport(Glibc)
-import Glibc
-#endif
 import OTP
 import System
 
@@ -89,24 +86,11 @@ public struct CloudAccount: Sendable, Equatable {
         return languages.first
     }
 
-    /// The token, from the setting or read now from its file, so a renewed token is used without a restart. A
-    /// file other users may read is refused: whoever holds the token sends as the business.
+    /// The token, from the setting or read now from its file, so a renewed token is used without a restart.
     func token() throws(DeliveryFault) -> String {
         if let accessToken { return accessToken }
         guard let path = accessTokenFile else { throw DeliveryFault("WhatsApp Cloud API: no WA_CLOUD_ACCESS_TOKEN") }
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
-        guard fd >= 0 else { throw DeliveryFault("cannot open WA_CLOUD_ACCESS_TOKEN_FILE: \(Errno.current)") }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            throw DeliveryFault("WA_CLOUD_ACCESS_TOKEN_FILE must name a regular file")
-        }
-        guard info.st_mode & 0o007 == 0 else {
-            throw DeliveryFault("WA_CLOUD_ACCESS_TOKEN_FILE must not be readable by other users (chmod 0600, or 0640 with the web server's group)")
-        }
-        guard var bytes = try? Syscall.readAll(fd, limit: 4096) else { throw DeliveryFault("cannot read WA_CLOUD_ACCESS_TOKEN_FILE") }
-        while let last = bytes.last, last == 0x0a || last == 0x0d { bytes.removeLast() }
-        let token = String(decoding: bytes, as: UTF8.self)
+        let token = try SecretFile.text(path, setting: "WA_CLOUD_ACCESS_TOKEN_FILE")
         guard Self.isToken(token) else {
             throw DeliveryFault("WA_CLOUD_ACCESS_TOKEN_FILE must hold the token alone: printable characters without spaces")
         }

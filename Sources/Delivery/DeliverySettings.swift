@@ -32,6 +32,14 @@ public struct DeliverySettings: Sendable {
     public var whatsappProviders: [String] = []
     /// How long a provider that failed is tried only after the others.
     public var providerPauseSeconds = 60
+    /// SMS_HTTP_* and every preset's SMS_<PRESET>_*, configured or not.
+    public var gateways: [GatewayEntry] = []
+    /// SMS_COMMAND: a program given the number as its argument and the text on stdin.
+    public var smsCommand: String?
+    public var smsCommandTimeoutSeconds = 30
+    public var webhook: WebhookSettings?
+    /// The webhook's settings still unset when some are set.
+    public var webhookMissing: [String] = []
 
     public enum EmailSecurity: Sendable { case none, startTLS, implicitTLS }
 
@@ -86,12 +94,7 @@ public struct DeliverySettings: Sendable {
         if emailBackend == .filebased && emailFilePath == nil {
             throw .misconfigured("EMAIL_FILE_PATH is required with the filebased email backend")
         }
-        smsProviders = try PhoneProviders.parseList(reader, channel: .sms)
-        whatsappProviders = try PhoneProviders.parseList(reader, channel: .whatsapp)
-        providerPauseSeconds = try reader.integer("OTP_PROVIDER_PAUSE_SECONDS", default: providerPauseSeconds, in: 1...3600)
-        // Which providers serve is settled now, so a list that cannot be followed fails every request and
-        // `generate --check` alike, not only the first send.
-        for channel in [Channel.sms, .whatsapp] { _ = try PhoneProviders.chosen(for: channel, settings: self) }
+        try readProviders(reader)
     }
 
     /// A provider's base URL: https only, as it carries a secret; without its final `/`, as paths are appended.

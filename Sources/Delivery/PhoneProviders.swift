@@ -1,5 +1,6 @@
 // Which phone providers a channel has under the settings, and in what order they are tried.
 import OTP
+import System
 
 /// How far the settings describe one provider.
 enum ProviderSetup {
@@ -12,7 +13,7 @@ enum ProviderSetup {
 
 enum PhoneProviders {
     /// The names SMS_PROVIDERS may list.
-    static let smsNames = ["twilio"]
+    static let smsNames = ["twilio", "http", "command", "webhook"] + GatewayPreset.all.map(\.name)
     /// The names WA_PROVIDERS may list.
     static let whatsappNames = ["twilio", "cloud"]
 
@@ -28,15 +29,32 @@ enum PhoneProviders {
         } else {
             .absent(needs: account.missing)
         }
-        guard channel == .whatsapp else { return [("twilio", twilio)] }
-        let cloud: ProviderSetup = if let sender = CloudAPISender(settings) {
-            .configured(sender)
-        } else if !settings.cloud.isUnset {
-            .partial(missing: settings.cloud.missing)
-        } else {
-            .absent(needs: settings.cloud.missing)
+        if channel == .whatsapp {
+            let cloud: ProviderSetup = if let sender = CloudAPISender(settings) {
+                .configured(sender)
+            } else if !settings.cloud.isUnset {
+                .partial(missing: settings.cloud.missing)
+            } else {
+                .absent(needs: settings.cloud.missing)
+            }
+            return [("twilio", twilio), ("cloud", cloud)]
         }
-        return [("twilio", twilio), ("cloud", cloud)]
+        let command: ProviderSetup = settings.smsCommand.map { .configured(CommandSender(path: $0, timeoutSeconds: settings.smsCommandTimeoutSeconds)) }
+            ?? .absent(needs: ["SMS_COMMAND"])
+        let webhook: ProviderSetup = if let hook = settings.webhook {
+            .configured(WebhookSender(settings: hook, delivery: settings, channel: channel, now: Clock.unixSeconds))
+        } else if !settings.webhookMissing.isEmpty {
+            .partial(missing: settings.webhookMissing)
+        } else {
+            .absent(needs: ["SMS_WEBHOOK_URL", "SMS_WEBHOOK_SECRET"])
+        }
+        return [("twilio", twilio), ("command", command), ("webhook", webhook)] + settings.gateways.map { entry in
+            switch entry.state {
+            case .configured(let spec): (entry.name, .configured(HTTPGateway(spec: spec, delivery: settings)))
+            case .partial(let missing): (entry.name, .partial(missing: missing))
+            case .absent(let needs): (entry.name, .absent(needs: needs))
+            }
+        }
     }
 
     /// The providers to try, in order: those the list setting names, or else the one configured. Empty when none
@@ -78,5 +96,28 @@ enum PhoneProviders {
         }
         guard Set(names).count == names.count else { throw .misconfigured("\(setting) names a provider twice") }
         return names
+    }
+}
+
+extension DeliverySettings {
+    /// The phone providers beyond Twilio's accounts. A site with none (the usual one, whose every request, a verify
+    /// too, reads these settings) pays one look at the variable names and builds no table of providers. Which
+    /// providers serve is settled here, so a list that cannot be followed fails every request and `generate
+    /// --check` alike, not only the first send.
+    mutating func readProviders(_ reader: SettingsReader) throws(OTPError) {
+        providerPauseSeconds = try reader.integer("OTP_PROVIDER_PAUSE_SECONDS", default: providerPauseSeconds, in: 1...3600)
+        let isOther = { (name: String) in
+            name.hasPrefix("SMS_") && !name.hasPrefix("SMS_TWILIO_") || name.hasPrefix("WA_") && !name.hasPrefix("WA_TWILIO_")
+        }
+        guard reader.env.keys.contains(where: isOther) else { return }
+        let names = reader.env.keys.filter(isOther)
+        gateways = try GatewaySettings.all(reader, names: names)
+        smsCommand = try reader.absolutePath("SMS_COMMAND")
+        smsCommandTimeoutSeconds = try reader.integer("SMS_COMMAND_TIMEOUT", default: smsCommandTimeoutSeconds, in: 1...120)
+        (webhook, webhookMissing) = try WebhookSettings.parse(reader)
+        smsProviders = try PhoneProviders.parseList(reader, channel: .sms)
+        whatsappProviders = try PhoneProviders.parseList(reader, channel: .whatsapp)
+        _ = try PhoneProviders.chosen(for: .sms, settings: self)
+        _ = try PhoneProviders.chosen(for: .whatsapp, settings: self)
     }
 }

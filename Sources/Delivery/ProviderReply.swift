@@ -19,25 +19,11 @@ struct ProviderReply {
     var isSuccess: Bool { (200...299).contains(status) }
 
     /// The numeric `code` of a JSON error: Twilio's flat object (`{"code": 21211, ...}`) or the Graph API's
-    /// (`{"error": {"message": ..., "code": 131026, ...}}`), whose `code` comes before `error_data` and any text.
-    /// A quote inside a JSON string is escaped, so `"code"` followed by a colon can only be that key.
+    /// (`{"error": {"message": ..., "code": 131026, ...}}`).
     var errorCode: Int? {
-        guard let key = body.firstRange(of: Array(#""code""#.utf8)) else { return nil }
-        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d }
-        let afterKey = body[key.upperBound...].drop(while: isSpace)
-        guard afterKey.first == UInt8(ascii: ":") else { return nil }
-        let digits = afterKey.dropFirst().drop(while: isSpace).prefix { (0x30...0x39).contains($0) }
-        return Int(String(decoding: digits, as: UTF8.self))
+        (JSONText.value(at: ["code"], in: body) ?? JSONText.value(at: ["error", "code"], in: body)).flatMap { Int($0) }
     }
 
-    /// The first string value of `key`, for showing (an operator's phone number and name); nil if the value
-    /// holds an escape, as nothing shown here needs one.
-    func string(_ key: String) -> String? {
-        guard let found = body.firstRange(of: Array("\"\(key)\"".utf8)) else { return nil }
-        let rest = body[found.upperBound...].drop { $0 == 0x20 || $0 == 0x3a }
-        guard rest.first == UInt8(ascii: "\"") else { return nil }
-        let value = rest.dropFirst().prefix { $0 != UInt8(ascii: "\"") }
-        guard !value.contains(UInt8(ascii: "\\")), value.endIndex < rest.endIndex else { return nil }
-        return String(decoding: value, as: UTF8.self)
-    }
+    /// A top-level string of the answer, for showing (an operator's phone number and name).
+    func string(_ key: Substring) -> String? { JSONText.value(at: [key], in: body) }
 }

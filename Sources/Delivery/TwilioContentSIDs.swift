@@ -19,8 +19,9 @@ public struct TwilioContentSIDs: Sendable, Equatable {
         (self.fallback, self.byLocale) = (fallback, byLocale)
     }
 
+    /// Every request reads this, so the names are sifted by their first byte before any is compared whole.
     init(_ reader: SettingsReader) throws(OTPError) {
-        for (name, value) in reader.env where name.hasPrefix(Self.settingName) && !value.isEmpty {
+        for (name, value) in reader.env where name.utf8.first == UInt8(ascii: "W") && name.hasPrefix(Self.settingName) && !value.isEmpty {
             guard Self.isContentSID(value) else {
                 throw .misconfigured("\(name) must be a content SID: HX and 32 hexadecimal digits (Console > Messaging > Content Template Builder)")
             }

@@ -51,20 +51,8 @@ struct TwilioSender: Sender {
         return Self.formEncoded([("To", address(recipient)), isService ? ("MessagingServiceSid", sender) : ("From", address(sender))] + text)
     }
 
-    /// application/x-www-form-urlencoded with only unreserved characters left as they are, so that no
-    /// `+`, `&`, `=` or non-ASCII byte of a message can be misread.
-    static func formEncoded(_ fields: [(String, String)]) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        func encode(_ text: String) -> String {
-            var out: [UInt8] = []
-            for byte in text.utf8 {
-                if ASCII.isAlphanumeric(byte) || "-._~".utf8.contains(byte) { out.append(byte) }
-                else { out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xf)]] }
-            }
-            return String(decoding: out, as: UTF8.self)
-        }
-        return fields.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
-    }
+    /// application/x-www-form-urlencoded, as FormEncoding writes it.
+    static func formEncoded(_ fields: [(String, String)]) -> String { FormEncoding.fields(fields) }
 
     /// 2xx is success. Errors about the recipient are the asker's to fix (another number), so they are a 400
     /// with a plain detail; anything else (credentials, rate limits, templates, Twilio's own failures) is our

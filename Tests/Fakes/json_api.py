@@ -1,11 +1,11 @@
-"""What the fakes of JSON-answering HTTPS APIs share: a handler that answers JSON, the record of each request
-written whole (temp then rename, so a test never reads half a record), and serving TLS on a free loopback port
-with "READY <port>" once it listens."""
+"""What the fakes of JSON-answering HTTPS APIs add to fake_http: a handler that answers JSON, and the numbered
+record of each request (<dir>/1.json, 2.json ... in the order they came), each written whole."""
 import itertools
 import json
-import os
-import ssl
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+import fake_http
+from fake_http import serve  # noqa: F401 (the fakes serve through this module)
 
 
 class JSONHandler(BaseHTTPRequestHandler):
@@ -22,22 +22,8 @@ class JSONHandler(BaseHTTPRequestHandler):
 
 
 class Records:
-    """<dir>/1.json, 2.json ... in the order the requests came."""
     def __init__(self, directory):
         self.directory, self.numbers = directory, itertools.count(1)
 
     def write(self, record):
-        name = f"{next(self.numbers)}.json"
-        temp = os.path.join(self.directory, "." + name)
-        with open(temp, "wb") as f:
-            f.write(json.dumps(record).encode())
-        os.rename(temp, os.path.join(self.directory, name))
-
-
-def serve(handler, cert, key):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    print(f"READY {server.server_address[1]}", flush=True)
-    server.serve_forever()
+        fake_http.write(self.directory, f"{next(self.numbers)}.json", json.dumps(record).encode())
