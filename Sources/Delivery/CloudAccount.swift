@@ -33,12 +33,10 @@ public struct CloudAccount: Sendable, Equatable {
         if let token = accessToken, !Self.isToken(token) {
             throw .misconfigured("WA_CLOUD_ACCESS_TOKEN must be the token alone: printable characters without spaces")
         }
-        if let file = reader.string("WA_CLOUD_ACCESS_TOKEN_FILE") {
-            guard own.string("WA_CLOUD_ACCESS_TOKEN_FILE") == file else {
-                throw .misconfigured("WA_CLOUD_ACCESS_TOKEN_FILE must be set in the responder's own environment (FcgidInitialEnv, or "
-                    + "spawn-fcgi's), not in a request's parameters")
-            }
-            accessTokenFile = try own.absolutePath("WA_CLOUD_ACCESS_TOKEN_FILE")
+        accessTokenFile = try own.absolutePath("WA_CLOUD_ACCESS_TOKEN_FILE")
+        if let file = reader.string("WA_CLOUD_ACCESS_TOKEN_FILE"), file != accessTokenFile {
+            throw .misconfigured("WA_CLOUD_ACCESS_TOKEN_FILE must be set in the responder's own environment (FcgidInitialEnv, or "
+                + "spawn-fcgi's), not in a request's parameters")
         }
         if accessToken != nil && accessTokenFile != nil {
             throw .misconfigured("WA_CLOUD_ACCESS_TOKEN and WA_CLOUD_ACCESS_TOKEN_FILE are mutually exclusive; set one of them")
