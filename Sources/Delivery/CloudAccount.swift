@@ -5,7 +5,7 @@ import System
 /// Each value is checked here because it ends up in a URL, a header or a JSON body, so a bad one is a clear
 /// misconfiguration rather than a strange answer from Meta.
 public struct CloudAccount: Sendable, Equatable {
-    /// WA_CLOUD_PHONE_NUMBER_ID: the business phone number's ID (WhatsApp Manager > API Setup), not the number.
+    /// WA_CLOUD_PHONE_NUMBER_ID: the business phone number's ID (the app's WhatsApp > API Setup), not the number.
     public var phoneNumberID: String?
     public var accessToken: String?
     /// WA_CLOUD_ACCESS_TOKEN_FILE, from the process's own environment only, read at each send.
@@ -15,7 +15,7 @@ public struct CloudAccount: Sendable, Equatable {
     /// WA_CLOUD_TEMPLATE_LANGUAGES: the languages the template is approved in, as WhatsApp spells them (`en`,
     /// `pt_BR`); the first is the default.
     public var languages: [String] = []
-    /// The Graph API's current version when this was written: v27.0, introduced 2026-11-04
+    /// The Graph API's newest version, v27.0, introduced on 2026-11-04
     /// (developers.facebook.com/blog/post/2026/11/04/introducing-graph-api-v27-and-marketing-api-v27).
     public var baseURL = "https://graph.facebook.com/v27.0"
     /// OTP_WA_CLOUD_TIMEOUT: seconds per request.
@@ -27,7 +27,7 @@ public struct CloudAccount: Sendable, Equatable {
     init(_ reader: SettingsReader, own: SettingsReader) throws(OTPError) {
         phoneNumberID = reader.string("WA_CLOUD_PHONE_NUMBER_ID")
         if let id = phoneNumberID, !ASCII.isNumber(id.utf8) {
-            throw .misconfigured("WA_CLOUD_PHONE_NUMBER_ID must be the phone number's ID, digits only (WhatsApp Manager > API Setup)")
+            throw .misconfigured("WA_CLOUD_PHONE_NUMBER_ID must be the phone number's ID, digits only (the app's WhatsApp > API Setup)")
         }
         accessToken = reader.string("WA_CLOUD_ACCESS_TOKEN")
         if let token = accessToken, !Self.isToken(token) {
@@ -42,7 +42,8 @@ public struct CloudAccount: Sendable, Equatable {
             throw .misconfigured("WA_CLOUD_ACCESS_TOKEN and WA_CLOUD_ACCESS_TOKEN_FILE are mutually exclusive; set one of them")
         }
         template = reader.string("WA_CLOUD_TEMPLATE")
-        // Meta: "Template names can only contain lowercase alphanumeric characters and underscores", 512 at most.
+        // Meta's rule for template names: lowercase letters, digits and underscores, 512 characters at most
+        // (developers.facebook.com/docs/whatsapp/business-management-api/authentication-templates/copy-code-button-authentication-templates).
         if let name = template, name.utf8.count > 512 || !name.utf8.allSatisfy({ ASCII.isDigit($0) || (0x61...0x7a).contains($0) || $0 == 0x5f }) {
             throw .misconfigured("WA_CLOUD_TEMPLATE must be the template's name: lowercase letters, digits and underscores")
         }

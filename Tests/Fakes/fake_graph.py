@@ -22,7 +22,8 @@ import json
 import re
 import uuid
 
-from json_api import JSONHandler, Records, serve
+import fake_http
+from json_api import JSONHandler, Records
 
 # Meta's HTTP status for each code (developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes).
 ERRORS = {
@@ -108,7 +109,7 @@ def main():
                                            "error_data": {"messaging_product": "whatsapp", "details": message},
                                            "fbtrace_id": "Afake" + uuid.uuid4().hex[:8]}})
 
-    serve(Handler, args.cert, args.key)
+    fake_http.serve(Handler, args.cert, args.key)
 
 
 def message_problems(body):

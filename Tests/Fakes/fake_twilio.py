@@ -24,7 +24,8 @@ import time
 import uuid
 from urllib.parse import parse_qs
 
-from json_api import JSONHandler, Records, serve
+import fake_http
+from json_api import JSONHandler, Records
 
 ERRORS = {
     21211: (400, "The 'To' number is not a valid phone number."),
@@ -156,7 +157,7 @@ def main():
             self.answer(status, {"code": code, "message": message,
                                  "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status})
 
-    serve(Handler, args.cert, args.key)
+    fake_http.serve(Handler, args.cert, args.key)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ import json
 from http.server import BaseHTTPRequestHandler
 
 import fake_http
-from fake_http import serve  # noqa: F401 (the fakes serve through this module)
 
 
 class JSONHandler(BaseHTTPRequestHandler):
