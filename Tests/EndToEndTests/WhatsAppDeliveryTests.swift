@@ -354,3 +354,63 @@ extension LocalApache {
         throw TestFailure("the error log never said \(text):\n\(log)")
     }
 }
+
+/// The fakes hold a sender to the providers' documentation: requests the documentation rejects are recorded with
+/// their problems and refused, so a sender that made them would fail the tests above.
+@Suite struct WhatsAppFakeTests {
+    func post(_ fake: FakeServer, _ site: Site, path: String, auth: [String], contentType: String, body: String) throws -> String {
+        let cert = try DeliveryTools.certificate(in: site.directory)
+        return try DeliveryTools.run("/usr/bin/curl", ["-sS", "--cacert", cert.cert, "-H", "Content-Type: \(contentType)", "--data-binary", body]
+                                     + auth + ["https://127.0.0.1:\(fake.port)\(path)"])
+    }
+
+    @Test(arguments: [
+        ("To=whatsapp%3A%2B14155552671&From=whatsapp%3A%2B14155238886&Body=x&ContentSid=\(WhatsAppFakes.contentEN)"
+            + "&ContentVariables=%7B%221%22%3A%22123456%22%7D", "Body sent with ContentSid"),
+        ("To=whatsapp%3A%2B14155552671&From=whatsapp%3A%2B14155238886&ContentSid=HX12"
+            + "&ContentVariables=%7B%221%22%3A%22123456%22%7D", "ContentSid 'HX12' is not HX and 32 hex digits"),
+        ("To=whatsapp%3A%2B14155552671&From=whatsapp%3A%2B14155238886&ContentSid=\(WhatsAppFakes.contentEN)"
+            + "&ContentVariables=%7B%222%22%3A%22123456%22%7D", #"ContentVariables '{"2":"123456"}' is not one string variable "1""#),
+    ])
+    func fakeTwilioRefusesAContentSendTwilioWouldRefuse(form: String, problem: String) throws {
+        let site = try Site()
+        let (twilio, _) = try WhatsAppFakes.twilio(site)
+        let answer = try post(twilio, site, path: "/2010-04-01/Accounts/\(WhatsAppFakes.twilioSID)/Messages.json",
+                              auth: ["-u", "\(WhatsAppFakes.twilioSID):\(WhatsAppFakes.twilioToken)"],
+                              contentType: "application/x-www-form-urlencoded", body: form)
+        #expect(answer.contains(#""status": 400"#))
+        let records = try twilio.recorded()
+        #expect((records.first?["problems"] as? [String])?.contains(problem) == true, "\(records)")
+    }
+
+    @Test(arguments: [
+        (#"{"messaging_product":"whatsapp","to":"14155552671","type":"template","template":{"name":"otp_code","language":{"code":"en_US"},"#
+            + #""components":[{"type":"body","parameters":[{"type":"text","text":"123456"}]}]}}"#, "components is not [body, button]"),
+        (#"{"messaging_product":"whatsapp","to":"14155552671","type":"template","template":{"name":"otp_code","language":{"code":"en_US"},"#
+            + #""components":[{"type":"body","parameters":[{"type":"text","text":"123456"}]},"#
+            + #"{"type":"button","sub_type":"url","index":"0","parameters":[{"type":"text","text":"654321"}]}]}}"#,
+         "the body and the button carry different codes"),
+        (#"{"to":"14155552671","type":"template","template":{"name":"otp_code","language":{"code":"en_US"},"#
+            + #""components":[{"type":"body","parameters":[{"type":"text","text":"123456"}]},"#
+            + #"{"type":"button","sub_type":"quick_reply","index":"0","parameters":[{"type":"text","text":"123456"}]}]}}"#,
+         "messaging_product is not whatsapp"),
+    ])
+    func fakeGraphRefusesATemplateMessageMetaWouldRefuse(body: String, problem: String) throws {
+        let site = try Site()
+        let (graph, _) = try WhatsAppFakes.cloud(site)
+        let answer = try post(graph, site, path: "/v27.0/\(WhatsAppFakes.phoneNumberID)/messages",
+                              auth: ["-H", "Authorization: Bearer \(WhatsAppFakes.cloudToken)"], contentType: "application/json", body: body)
+        #expect(answer.contains(#""code": 100"#))
+        let records = try graph.recorded()
+        #expect((records.first?["problems"] as? [String])?.contains(problem) == true, "\(records)")
+    }
+
+    @Test func fakeGraphRefusesAWrongToken() throws {
+        let site = try Site()
+        let (graph, _) = try WhatsAppFakes.cloud(site)
+        let answer = try post(graph, site, path: "/v27.0/\(WhatsAppFakes.phoneNumberID)/messages", auth: ["-H", "Authorization: Bearer EAAother"],
+                              contentType: "application/json", body: "{}")
+        let records = try graph.recorded()
+        #expect(answer.contains(#""code": 190"#) && records.first?["authorized"] as? Bool == false)
+    }
+}
