@@ -60,7 +60,6 @@ public struct DeliverySettings: Sendable {
         sms = try TwilioAccount(reader, prefix: "SMS_TWILIO_")
         whatsapp = try TwilioAccount(reader, prefix: "WA_TWILIO_")
         whatsappContent = try TwilioContentSIDs(reader)
-        cloud = try CloudAccount(reader, own: own ?? reader)
         if let host = reader.string("EMAIL_HOST") {
             guard Self.isHostName(host, allowingColons: true) else {
                 throw .misconfigured("EMAIL_HOST must be a host name or an IP address")
@@ -94,7 +93,7 @@ public struct DeliverySettings: Sendable {
         if emailBackend == .filebased && emailFilePath == nil {
             throw .misconfigured("EMAIL_FILE_PATH is required with the filebased email backend")
         }
-        try readProviders(reader)
+        try readProviders(reader, own: own ?? reader)
     }
 
     /// A provider's base URL: https only, as it carries a secret; without its final `/`, as paths are appended.

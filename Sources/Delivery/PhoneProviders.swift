@@ -100,17 +100,19 @@ enum PhoneProviders {
 }
 
 extension DeliverySettings {
-    /// The phone providers beyond Twilio's accounts. A site with none (the usual one, whose every request, a verify
-    /// too, reads these settings) pays one look at the variable names and builds no table of providers. Which
+    /// The phone providers beyond Twilio's accounts (the Cloud API's settings among them). A site with none (the
+    /// usual one, whose every request, a verify too, reads these settings) pays one look at the variable names
+    /// and builds no table of providers. Which
     /// providers serve is settled here, so a list that cannot be followed fails every request and `generate
     /// --check` alike, not only the first send.
-    mutating func readProviders(_ reader: SettingsReader) throws(OTPError) {
+    mutating func readProviders(_ reader: SettingsReader, own: SettingsReader) throws(OTPError) {
         providerPauseSeconds = try reader.integer("OTP_PROVIDER_PAUSE_SECONDS", default: providerPauseSeconds, in: 1...3600)
         let isOther = { (name: String) in
             name.hasPrefix("SMS_") && !name.hasPrefix("SMS_TWILIO_") || name.hasPrefix("WA_") && !name.hasPrefix("WA_TWILIO_")
         }
         guard reader.env.keys.contains(where: isOther) else { return }
         let names = reader.env.keys.filter(isOther)
+        cloud = try CloudAccount(reader, own: own)
         gateways = try GatewaySettings.all(reader, names: names)
         smsCommand = try reader.absolutePath("SMS_COMMAND")
         smsCommandTimeoutSeconds = try reader.integer("SMS_COMMAND_TIMEOUT", default: smsCommandTimeoutSeconds, in: 1...120)

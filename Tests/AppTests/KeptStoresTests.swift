@@ -44,7 +44,8 @@ import OTP
         let file = ["WA_CLOUD_ACCESS_TOKEN_FILE": "/etc/otp-cgi/wa.token"]
         #expect(throws: OTPError.self) { try KeptStores(own: [:]).wiring(request(hostA.merging(file) { $1 }, port: 1), { _ in }) }
         _ = try KeptStores(own: file).wiring(request(hostA.merging(file) { $1 }, port: 1), { _ in })
-        for params in [hostA.merging(file) { $1 }, hostA] {
+        let cloud = hostA.merging(["WA_CLOUD_PHONE_NUMBER_ID": "106540352242922"]) { $1 }
+        for params in [cloud.merging(file) { $1 }, cloud] {
             #expect(try Settings(environment: params, own: file).delivery.cloud.accessTokenFile == "/etc/otp-cgi/wa.token")
         }
     }

@@ -103,7 +103,7 @@ import OTP
         ("WA_CLOUD_ACCESS_TOKEN_FILE", "token.txt"), ("OTP_WA_CLOUD_TIMEOUT", "0"),
     ])
     func badCloudSettingsAreNamed(name: String, value: String) {
-        misconfiguration([name: value], naming: name)
+        misconfiguration(["WA_CLOUD_PHONE_NUMBER_ID": "106540352242922"].merging([name: value]) { $1 }, naming: name)
     }
 
     @Test func theTokenFileIsReadOnlyFromTheProcesssOwnEnvironment() throws {
