@@ -91,6 +91,9 @@ enum PhoneProviders {
 }
 
 extension DeliverySettings {
+    /// No setting of any phone provider but Twilio's accounts: `readProviders` found none.
+    var hasOnlyTwilio: Bool { gateways.isEmpty }
+
     /// The phone providers beyond Twilio's accounts. A site with none (the usual one, whose every request, a verify
     /// too, reads these settings) pays one look at the variable names and builds no table of providers. Which
     /// providers serve is settled here, so a list that cannot be followed fails every request and `generate
@@ -102,6 +105,7 @@ extension DeliverySettings {
         }
         guard reader.env.keys.contains(where: isOther) else { return }
         let names = reader.env.keys.filter(isOther)
+        // Never empty from here on (an entry for each gateway, configured or not): `hasOnlyTwilio` is false.
         gateways = try GatewaySettings.all(reader, names: names)
         smsCommand = try reader.absolutePath("SMS_COMMAND")
         smsCommandTimeoutSeconds = try reader.integer("SMS_COMMAND_TIMEOUT", default: smsCommandTimeoutSeconds, in: 1...120)
