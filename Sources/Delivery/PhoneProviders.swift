@@ -19,7 +19,7 @@ enum PhoneProviders {
 
     static func listSetting(_ channel: Channel) -> String { channel == .sms ? "SMS_PROVIDERS" : "WA_PROVIDERS" }
 
-    /// Every provider the channel knows, by name, in the order of `smsNames` / `whatsappNames`.
+    /// Every provider the channel knows, by name: Twilio, the command, the webhook, then the HTTP gateways.
     static func setups(for channel: Channel, settings: DeliverySettings) -> [(name: String, setup: ProviderSetup)] {
         let account = channel == .sms ? settings.sms : settings.whatsapp
         let twilio: ProviderSetup = if let sender = TwilioSender(account: account, channel: channel, delivery: settings) {
