@@ -14,10 +14,10 @@ public enum CloudAPIProbe {
             let token = try account.token()
             let options: [(String, String?)] = [
                 ("url", "\(account.baseURL)/\(account.phoneNumberID!)?fields=display_phone_number,verified_name"), ("proto", "=https"),
-                ("header", "Authorization: Bearer \(token)"), ("write-out", "\n%{http_code}"),
+                ("header", "Authorization: Bearer \(token)"),
             ]
-            let reply = try ProviderReply(curlOutput: Curl(settings, timeoutSeconds: account.timeoutSeconds).run(options, input: []),
-                                          provider: "WhatsApp Cloud API")
+            let (status, body) = try Curl(settings, timeoutSeconds: account.timeoutSeconds).request(options, input: [], provider: "WhatsApp Cloud API")
+            let reply = ProviderReply(status: status, body: body)
             try CloudAPISender.check(reply, language: nil)
             let number = reply.string("display_phone_number") ?? "?", name = reply.string("verified_name") ?? "?"
             return .success("\(number) (\(name))")

@@ -24,11 +24,12 @@ struct CloudAPISender: Sender {
         let options: [(String, String?)] = [
             ("url", "\(account.baseURL)/\(account.phoneNumberID!)/messages"), ("proto", "=https"),
             ("header", "Authorization: Bearer \(token)"), ("header", "Content-Type: application/json"),
-            ("data-binary", "@-"), ("write-out", "\n%{http_code}"),
+            ("data-binary", "@-"),
         ]
         let body = Self.body(to: message.recipient.value, template: account.template!, language: language, code: message.code)
-        let output = try Curl(delivery, timeoutSeconds: account.timeoutSeconds).run(options, input: Array(body.utf8))
-        try Self.check(ProviderReply(curlOutput: output, provider: "WhatsApp Cloud API"), language: language)
+        let (status, reply) = try Curl(delivery, timeoutSeconds: account.timeoutSeconds)
+            .request(options, input: Array(body.utf8), provider: "WhatsApp Cloud API")
+        try Self.check(ProviderReply(status: status, body: reply), language: language)
     }
 
     /// Every value is one the settings or the identifier already hold to a plain alphabet (digits; the template's

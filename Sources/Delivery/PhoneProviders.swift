@@ -19,7 +19,7 @@ enum PhoneProviders {
 
     static func listSetting(_ channel: Channel) -> String { channel == .sms ? "SMS_PROVIDERS" : "WA_PROVIDERS" }
 
-    /// Every provider the channel knows, by name, in the order of `smsNames` / `whatsappNames`.
+    /// Every provider the channel knows, by name: Twilio, the command, the webhook, then the HTTP gateways.
     static func setups(for channel: Channel, settings: DeliverySettings) -> [(name: String, setup: ProviderSetup)] {
         let account = channel == .sms ? settings.sms : settings.whatsapp
         let twilio: ProviderSetup = if let sender = TwilioSender(account: account, channel: channel, delivery: settings) {
@@ -100,6 +100,9 @@ enum PhoneProviders {
 }
 
 extension DeliverySettings {
+    /// No setting of any phone provider but Twilio's accounts: `readProviders` found none.
+    var hasOnlyTwilio: Bool { gateways.isEmpty }
+
     /// The phone providers beyond Twilio's accounts (the Cloud API's settings among them). A site with none (the
     /// usual one, whose every request, a verify too, reads these settings) pays one look at the variable names
     /// and builds no table of providers. Which
@@ -113,6 +116,7 @@ extension DeliverySettings {
         guard reader.env.keys.contains(where: isOther) else { return }
         let names = reader.env.keys.filter(isOther)
         cloud = try CloudAccount(reader, own: own)
+        // Never empty from here on (an entry for each gateway, configured or not): `hasOnlyTwilio` is false.
         gateways = try GatewaySettings.all(reader, names: names)
         smsCommand = try reader.absolutePath("SMS_COMMAND")
         smsCommandTimeoutSeconds = try reader.integer("SMS_COMMAND_TIMEOUT", default: smsCommandTimeoutSeconds, in: 1...120)

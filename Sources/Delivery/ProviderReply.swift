@@ -1,18 +1,8 @@
-// A provider's HTTP answer as curl hands it back: the body, then the status on a line of its own.
-import OTP
+// A provider's HTTP answer (from `Curl.request`), and the error code in it that decides what the client is told.
 
-/// curl runs with `write-out "\n%{http_code}"`, so that a provider's answer of any status reaches us whole.
 struct ProviderReply {
     let status: Int
     let body: [UInt8]
-
-    init(curlOutput output: [UInt8], provider: String) throws(DeliveryFault) {
-        let lines = output.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        guard let last = lines.last, let status = Int(String(decoding: last, as: UTF8.self)) else {
-            throw DeliveryFault("\(provider): no HTTP status in curl's output")
-        }
-        (self.status, body) = (status, Array(output.dropLast(last.count + 1)))
-    }
 
     init(status: Int, body: [UInt8]) { (self.status, self.body) = (status, body) }
 

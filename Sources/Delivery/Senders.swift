@@ -26,10 +26,22 @@ public enum Senders {
         }
     }
 
-    /// A half-configured account is most likely a slip, so it is never ignored silently: with
+    /// A half-configured provider is most likely a slip, so it is never ignored silently: with
     /// OTP_REQUIRE_PROVIDER_CONFIG it is a 500, without it the console serves and the log says what is missing.
+    /// A site whose only phone settings are Twilio's (the usual one) is served without the table of providers.
     private static func phoneSender(for channel: Channel, settings: DeliverySettings, pauses: () -> any ProviderPauses,
                                     now: @escaping () -> Int64, log: @escaping (String) -> Void) throws(OTPError) -> any Sender {
+        let warn = { (name: String, missing: [String]) in
+            log("warning: \(channel.rawValue) provider \(name) partly configured, \(missing.joined(separator: " and ")) missing; "
+                + "using the console backend")
+        }
+        if settings.hasOnlyTwilio {
+            let account = channel == .sms ? settings.sms : settings.whatsapp
+            if let twilio = TwilioSender(account: account, channel: channel, delivery: settings) { return twilio }
+            if settings.requireProviderConfig { throw .providerNotConfigured(channel) }
+            if account.missing.count < 3 { warn("twilio", account.missing) }
+            return ConsoleSender(from: settings.fromAddress, log: log)
+        }
         let providers = try PhoneProviders.chosen(for: channel, settings: settings)
         if providers.count == 1 { return providers[0] }
         if providers.count > 1 {
@@ -38,10 +50,7 @@ public enum Senders {
         }
         if settings.requireProviderConfig { throw .providerNotConfigured(channel) }
         for (name, setup) in PhoneProviders.setups(for: channel, settings: settings) {
-            if case .partial(let missing) = setup {
-                log("warning: \(channel.rawValue) provider \(name) partly configured, \(missing.joined(separator: " and ")) missing; "
-                    + "using the console backend")
-            }
+            if case .partial(let missing) = setup { warn(name, missing) }
         }
         return ConsoleSender(from: settings.fromAddress, log: log)
     }

@@ -17,17 +17,16 @@ struct TwilioSender: Sender {
         (accountSID, authToken, self.sender, self.channel, self.delivery) = (sid, token, sender, channel, delivery)
     }
 
-    /// The token travels as curl's `user` in the config on fd 3; curl sends the form from stdin and appends
-    /// the HTTP status on a line of its own.
+    /// The token travels as curl's `user` in the config on fd 3; curl sends the form from stdin.
     func send(_ message: OutgoingMessage) throws(DeliveryFault) {
         let options: [(String, String?)] = [
             ("url", "\(delivery.twilioBaseURL)/2010-04-01/Accounts/\(accountSID)/Messages.json"), ("proto", "=https"),
-            ("user", "\(accountSID):\(authToken)"), ("data-binary", "@-"), ("write-out", "\n%{http_code}"),
+            ("user", "\(accountSID):\(authToken)"), ("data-binary", "@-"),
         ]
         let content = template(for: message)
         let form = form(to: message.recipient.value, body: message.text, content: content.map { ($0.sid, message.code) })
-        let output = try Curl(delivery, timeoutSeconds: delivery.twilioTimeoutSeconds).run(options, input: Array(form.utf8))
-        try Self.check(ProviderReply(curlOutput: output, provider: "Twilio"), channel: channel, template: content?.setting)
+        let (status, body) = try Curl(delivery, timeoutSeconds: delivery.twilioTimeoutSeconds).request(options, input: Array(form.utf8), provider: "Twilio")
+        try Self.check(ProviderReply(status: status, body: body), channel: channel, template: content?.setting)
     }
 
     /// On WhatsApp, the approved content template for the message's locale, if the operator has one.

@@ -22,14 +22,11 @@ struct WebhookSender: PhoneProvider {
         let signature = Self.signature(key: key, id: id, timestamp: timestamp, body: body)
         let options: [(String, String?)] = [
             ("url", settings.url), ("proto", HTTPGateway.isLoopback(settings.url) ? "=http,https" : "=https"),
-            ("request", "POST"), ("data-binary", "@-"), ("write-out", "\n%{http_code}"),
+            ("request", "POST"), ("data-binary", "@-"),
             ("header", "Content-Type: application/json"), ("header", "webhook-id: \(id)"),
             ("header", "webhook-timestamp: \(timestamp)"), ("header", "webhook-signature: \(signature)"),
         ]
-        let output = try Curl(delivery, timeoutSeconds: settings.timeoutSeconds).run(options, input: Array(body.utf8))
-        let status = output.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).last
-            .flatMap { Int(String(decoding: $0, as: UTF8.self)) }
-        guard let status else { throw DeliveryFault("webhook: no HTTP status in curl's output") }
+        let (status, _) = try Curl(delivery, timeoutSeconds: settings.timeoutSeconds).request(options, input: Array(body.utf8), provider: "webhook")
         guard (200...299).contains(status) else { throw DeliveryFault("webhook answered HTTP \(status)") }
     }
 

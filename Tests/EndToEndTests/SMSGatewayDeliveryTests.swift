@@ -2,6 +2,7 @@
 // the webhook reach a fake built from the provider's docs (Tests/Fakes/fake_sms.py); failover between two.
 import Foundation
 import Testing
+@testable import Delivery
 
 /// One provider as a site configures it and as its fake is started.
 struct ProviderCase: Sendable, CustomTestStringConvertible {
@@ -248,12 +249,12 @@ final class ProviderWorld {
         #expect(try await world.verifies(phone, code))
     }
 
-    /// What the README shows is what the tests run.
+    /// What the docs show is what the tests run.
     @Test func theREADMEShowsTheTestedExamplesVerbatim() throws {
-        let readme = try String(contentsOf: Project.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let readme = README.text
         for (file, language) in [("otp-webhook.php", "php"), ("otp_webhook.py", "python"), ("otp-webhook.js", "js"), ("sms-gammu.sh", "sh")] {
             let text = try String(contentsOf: Project.root.appendingPathComponent("examples/\(file)"), encoding: .utf8)
-            #expect(readme.contains("```\(language)\n\(text)```\n"), "README.md must show examples/\(file) as it is")
+            #expect(readme.contains("```\(language)\n\(text)```\n"), "the docs must show examples/\(file) as it is")
         }
     }
 
@@ -286,5 +287,17 @@ final class ProviderWorld {
         #expect(answer.detail == "server misconfigured: OTP_SMS_TEMPLATE needs 2 SMS segments (GSM-7, 181 septets) with a 6-digit code; "
             + "OTP_SMS_MAX_SEGMENTS is 1")
         #expect(try fake.recorded().isEmpty)
+    }
+
+    /// Every setting a gateway reads is in the docs, each preset's credentials by name.
+    @Test func everyGatewaySettingIsDocumented() throws {
+        let readme = README.text
+        var names = GatewaySettings.suffixes.map { "SMS_HTTP_" + $0 } + ["SMS_COMMAND", "SMS_COMMAND_TIMEOUT", "SMS_WEBHOOK_URL",
+                    "SMS_WEBHOOK_SECRET", "SMS_WEBHOOK_SECRET_FILE", "SMS_WEBHOOK_TIMEOUT", "SMS_PROVIDERS", "WA_PROVIDERS", "OTP_PROVIDER_PAUSE_SECONDS"]
+        for preset in GatewayPreset.all {
+            names += (preset.required + preset.optional.map(\.0)).map { preset.settingPrefix + $0 }
+            #expect(readme.contains("| `\(preset.name)`"), "the presets table lacks \(preset.name)")
+        }
+        for name in names { #expect(readme.contains("`\(name)`"), "the docs do not name \(name)") }
     }
 }

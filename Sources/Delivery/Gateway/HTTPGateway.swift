@@ -79,8 +79,7 @@ struct HTTPGateway: PhoneProvider {
         } else {
             input = Array(filled.utf8)
         }
-        var options: [(String, String?)] = [("url", url), ("proto", Self.isLoopback(spec.url) ? "=http,https" : "=https"),
-                                             ("write-out", "\n%{http_code}")]
+        var options: [(String, String?)] = [("url", url), ("proto", Self.isLoopback(spec.url) ? "=http,https" : "=https")]
         if spec.method == "POST" { options += [("request", "POST"), ("data-binary", "@-")] }
         switch spec.body.encoding {
         case .json: options.append(("header", "Content-Type: application/json"))
@@ -93,12 +92,8 @@ struct HTTPGateway: PhoneProvider {
                 ?? spec.password ?? ""
             options.append(("user", "\(user):\(password)"))
         }
-        let output = try Curl(delivery, timeoutSeconds: spec.timeoutSeconds).run(options, input: input)
-        let lines = output.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        guard let status = lines.last.flatMap({ Int(String(decoding: $0, as: UTF8.self)) }) else {
-            throw DeliveryFault("\(name): no HTTP status in curl's output")
-        }
-        try check(status: status, body: Array(output.dropLast(lines.last!.count + 1)))
+        let (status, body) = try Curl(delivery, timeoutSeconds: spec.timeoutSeconds).request(options, input: input, provider: name)
+        try check(status: status, body: body)
     }
 
     /// 2xx, and the success field when the preset or SMS_HTTP_SUCCESS names one. The fault's words name the
