@@ -157,14 +157,38 @@ enum JSONText {
                     guard current == UInt8(ascii: ",") else { return false }
                     index += 1
                 }
-            default:
-                let start = index
-                while let next = current, ASCII.isAlphanumeric(next) || next == UInt8(ascii: "-") || next == UInt8(ascii: "+") || next == UInt8(ascii: ".") {
-                    index += 1
-                }
-                let word = String(decoding: bytes[start..<index], as: UTF8.self)
-                return ["true", "false", "null"].contains(word) || (index > start && Double(word) != nil && !word.hasPrefix("+"))
+            case UInt8(ascii: "t"): return literal("true")
+            case UInt8(ascii: "f"): return literal("false")
+            case UInt8(ascii: "n"): return literal("null")
+            default: return number()
             }
+        }
+
+        mutating func literal(_ word: String) -> Bool {
+            guard bytes[index...].starts(with: word.utf8) else { return false }
+            index += word.utf8.count
+            return true
+        }
+
+        /// RFC 8259's number: `-`, then `0` or digits not starting with 0, then an optional fraction and exponent.
+        mutating func number() -> Bool {
+            func digits() -> Int {
+                let start = index
+                while let byte = current, ASCII.isDigit(byte) { index += 1 }
+                return index - start
+            }
+            if current == UInt8(ascii: "-") { index += 1 }
+            if current == UInt8(ascii: "0") { index += 1 } else if digits() == 0 { return false }
+            if current == UInt8(ascii: ".") {
+                index += 1
+                guard digits() > 0 else { return false }
+            }
+            if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+                index += 1
+                if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
+                guard digits() > 0 else { return false }
+            }
+            return true
         }
     }
 }
