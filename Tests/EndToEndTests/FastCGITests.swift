@@ -15,11 +15,12 @@ final class Responder {
         socket = site.directory.appendingPathComponent("\(program).sock").path
         process = try ServerProcess([try Project.executable(program).path, "--listen", socket], environment: environment,
                                     output: site.directory.appendingPathComponent("\(program).log"))
-        let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: socket) {
-            guard process.isRunning, Date() < deadline else { throw TestFailure("responder did not start:\n\(process.output)") }
+        // Its socket appears once it listens: looked for up to 3,000 times, 10 ms apart.
+        for _ in 0..<3000 where !FileManager.default.fileExists(atPath: socket) {
+            guard process.isRunning else { break }
             usleep(10_000)
         }
+        guard FileManager.default.fileExists(atPath: socket) else { throw TestFailure("responder did not start:\n\(process.output)") }
     }
 
     deinit { process.stop(SIGKILL) }
@@ -217,8 +218,8 @@ struct Exchange {
         #expect(next.status == 200 && next.stderr.contains("n***@example.com") && !next.stderr.contains("f***@example.com"))
     }
 
-    /// Issue 19: a peer that sent a byte every 4 s was never dropped (the timeout bounded each read) and the next
-    /// client waited. A request must be whole within its deadline from its first byte: the trickler is dropped
+    /// A peer that sends a byte every half second is never dropped if a timeout bounds each read, and the next
+    /// client waits. A request must be whole within its deadline from its first byte: the trickler is dropped
     /// unanswered long before its last byte, and the client queued behind it is answered.
     @Test func aPeerTricklingARequestIsDroppedAndTheNextClientAnswered() async throws {
         let site = try Site(), responder = try Responder("generate", site: site)
@@ -229,7 +230,9 @@ struct Exchange {
         while sent < trickled.count && !dropped {
             _ = trickled.withUnsafeBytes { send(trickler, $0.baseAddress! + sent, 1, Int32(MSG_NOSIGNAL)) }
             sent += 1
-            usleep(500_000)
+            // The next byte goes half a second later, unless the responder hangs up first.
+            var hangUp = pollfd(fd: trickler, events: Int16(POLLIN), revents: 0)
+            guard poll(&hangUp, 1, 500) > 0 else { continue }
             var byte: UInt8 = 0
             let n = recv(trickler, &byte, 1, Int32(MSG_DONTWAIT))
             dropped = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
@@ -248,12 +251,11 @@ struct Exchange {
         let stdin = FastCGIRecord.stream(.stdin, requestID: 1, Array(body.utf8)) + FastCGIRecord(.stdin, requestID: 1).encoded
         let split = request.count - stdin.count
         _ = Array(request[..<split]).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        // The order is read off the process, not guessed with sleeps: it is waiting for the rest of the request
-        // (blocked in poll, syscall 7, under the request's deadline) when SIGTERM comes, and has taken the signal
-        // before the rest is sent.
-        try Self.waitFor(responder.process.pid, "to read the request") { syscall, _ in syscall == "7" }
+        // The order is read off the socket and the process, not guessed with sleeps: the responder has read the
+        // first part and waits for the rest when SIGTERM comes, and has taken the signal before the rest is sent.
+        try Self.waitUntilPeerRead(fd)
         kill(responder.process.pid, SIGTERM)
-        try Self.waitFor(responder.process.pid, "to take SIGTERM") { _, pending in !pending.contains(SIGTERM) }
+        try Self.waitUntilTaken(SIGTERM, by: responder.process.pid)
         _ = Array(request[split...]).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         let answer = Exchange.read(fd)
         #expect(answer.status == 200)
@@ -361,19 +363,30 @@ struct FastCGIKillTests {
 }
 
 extension FastCGITests {
-    /// Polls /proc until `ready` holds for the process's current system call number and its pending signals.
-    static func waitFor(_ pid: Int32, _ what: String, ready: (String, Set<Int32>) -> Bool) throws {
+    /// Returns once the peer of the Unix socket `fd` has read every byte sent on it (SIOCOUTQ, the bytes still in
+    /// the peer's receive queue, is 0), asked up to 5,000 times, 1 ms apart.
+    static func waitUntilPeerRead(_ fd: Int32) throws {
         for _ in 0..<5000 {
-            let syscall = (try? String(contentsOfFile: "/proc/\(pid)/syscall", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? ""
-            let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-            var pending = Set<Int32>()
-            for line in status.split(separator: "\n") where line.hasPrefix("SigPnd:") || line.hasPrefix("ShdPnd:") {
-                let mask = UInt64(line.split(separator: "\t").last ?? "", radix: 16) ?? 0
-                for signal in 1...64 where mask & (1 << UInt64(signal - 1)) != 0 { pending.insert(Int32(signal)) }
+            var unread: Int32 = 0
+            guard withUnsafeMutablePointer(to: &unread, { ioctl(fd, UInt(TIOCOUTQ), $0) }) == 0 else {
+                throw TestFailure("SIOCOUTQ: errno \(errno)")
             }
-            if ready(syscall, pending) { return }
+            if unread == 0 { return }
             usleep(1000)
         }
-        throw TestFailure("the responder never came \(what)")
+        throw TestFailure("the responder never read the request's first part")
+    }
+
+    /// Returns once `signal` is no longer pending for `pid` (/proc/PID/status, SigPnd and ShdPnd): the process
+    /// has taken it. Asked up to 5,000 times, 1 ms apart.
+    static func waitUntilTaken(_ signal: Int32, by pid: Int32) throws {
+        for _ in 0..<5000 {
+            let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+            let pending = status.split(separator: "\n").filter { $0.hasPrefix("SigPnd:") || $0.hasPrefix("ShdPnd:") }
+                .contains { (UInt64($0.split(separator: "\t").last ?? "", radix: 16) ?? 0) & (1 << UInt64(signal - 1)) != 0 }
+            if !status.isEmpty && !pending { return }
+            usleep(1000)
+        }
+        throw TestFailure("the responder never took signal \(signal)")
     }
 }

@@ -20,7 +20,7 @@ import TestSupport
         }
     }
 
-    /// The overlay of issue 19: an identifier that closed the attribute with `"` + U+0301 and added a style.
+    /// An identifier that would close the attribute with `"` + U+0301 and add a style (a page-wide overlay).
     @Test func anAttributeCannotBeClosedByAQuoteWithAMark() {
         var response = Response(status: 400, detail: "Invalid email address")
         response.formValues = ["identifier": "x\"\u{0301} style=\"\u{0301};position:fixed;inset:0;background:red\"\u{0301}"]
