@@ -27,7 +27,8 @@ build:
 	install -m 0755 -s $(BIN)/verify cgi-bin/verify
 
 # Every test; then the Apache suites and the contract rows again with the executables as FastCGI responders
-# (mod_fcgid, and spawn-fcgi behind mod_proxy_fcgi); then the benchmark's smoke run, so that it cannot rot.
+# (mod_fcgid, and spawn-fcgi behind mod_proxy_fcgi); then the benchmark's smoke run, so that it cannot rot; then
+# the fuzzer, whose thousands of progress lines go to a log unless it finds something.
 FASTCGI_SUITES := EndToEndTests\.(Apache|Htaccess|CGIContract|CGIConcurrency)
 # Every test is a Swift Testing one: --disable-xctest spares each run XCTest's "Executed 0 tests" lines.
 test: deps build
@@ -35,7 +36,10 @@ test: deps build
 	OTP_TEST_GATEWAY=fcgid $(SWIFT) test --disable-xctest --skip-build --filter '$(FASTCGI_SUITES)'
 	OTP_TEST_GATEWAY=proxy-fcgi $(SWIFT) test --disable-xctest --skip-build --filter 'EndToEndTests\.(Apache|Htaccess)'
 	QUICK=1 bench/run.py
-	$(MAKE) fuzz FUZZ_SECONDS=10
+	@mkdir -p .build/fuzz
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10 >.build/fuzz/make-test.log 2>&1 \
+		&& echo "fuzz: 10 s over every parser, no crash (its output: .build/fuzz/make-test.log)" \
+		|| { tail -n 40 .build/fuzz/make-test.log; exit 1; }
 
 # libFuzzer with ASan over every parser of untrusted input, for FUZZ_SECONDS (make fuzz FUZZ_SECONDS=3600).
 # Starts from the seed corpus in Tests/Fuzz/corpus; what it finds goes to .build/fuzz/corpus, a crash to .build/fuzz/.
