@@ -1,7 +1,7 @@
 // curl as our SMTP and HTTPS client, so that no TLS or protocol code of ours sits between a code and its reader.
-import Crypto
+import Digests
 import OTP
-import System
+import Platform
 
 struct Curl {
     let path: String

@@ -1,6 +1,6 @@
 // The settings of delivery: which email backend, and those of the real ones (SMTP, sendmail, Twilio).
 import OTP
-import System
+import Platform
 
 /// Django's names and defaults for email where Django has them; a value that ends up in a curl URL or
 /// config is checked here, so a bad one is a clear misconfiguration rather than a strange curl error.

@@ -2,9 +2,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Crypto
+import Digests
 import OTP
-import System
+import Platform
 
 struct FileEmailSender: Sender {
     let directory: String

@@ -1,7 +1,7 @@
 // Django's "smtp" email backend: the message goes to an SMTP relay, with curl speaking SMTP and TLS.
-import Crypto
+import Digests
 import OTP
-import System
+import Platform
 
 struct SMTPSender: Sender {
     let delivery: DeliverySettings

@@ -1,7 +1,7 @@
 // The shared-hosting way to send email: hand the message to the local mail system's `sendmail -t -i`.
-import Crypto
+import Digests
 import OTP
-import System
+import Platform
 
 struct SendmailSender: Sender {
     let path: String

@@ -1,5 +1,5 @@
 // The language an SMS or WhatsApp message is most likely read in, from the phone number's country calling code.
-import System
+import Platform
 
 /// Only where one of the built-in languages is the country's clear majority language: a country with two
 /// (Belgium, Switzerland, Canada shares +1 with the US, India) gets the default locale rather than a guess.

@@ -1,15 +1,12 @@
-// Every outcome other than success that the client is told of. Which HTTP status and words each one gets is
-// decided in one place, the HTTP layer's `Response(_:)`, so nothing here knows HTTP.
-import System
+// Every refusal and fault the service decides that the client is told of. Which HTTP status and words each one
+// gets is decided in one place, the web layer's `Response(_:)`, so nothing here knows HTTP.
+import Platform
 
 public enum OTPError: Error, Equatable, Sendable {
     case badRequest(String)
     case invalidCode
     case tooManyAttempts
     case coolingDown(retryAfter: Int)
-    case methodNotAllowed
-    case payloadTooLarge
-    case unsupportedMediaType
     case misconfigured(String)
     case providerNotConfigured(Channel)
     /// The provider refused the recipient (a number that cannot get SMS, say): the asker's to fix.
@@ -18,7 +15,6 @@ public enum OTPError: Error, Equatable, Sendable {
     case storeFailed
     case storeBusy
     case limited(Limit, retryAfter: Int)
-    case originNotAllowed
 }
 
 /// Which abuse limit refused a request, for its 429's detail.

@@ -1,6 +1,6 @@
 // The two operations of the contract, generate and verify: the flow and nothing else.
-import Crypto
-import System
+import Digests
+import Platform
 
 /// Built per request from its settings; its store, senders, messages, clock and log are passed in, so that tests
 /// run it in process with an in-memory store, a recording sender and a stepped clock, and every adapter builds it alike.
@@ -24,6 +24,12 @@ public struct OTPService {
         self.log = log
         self.now = now
     }
+
+    /// OTP_DEFAULT_LOCALE: the language of whatever a request names none for.
+    public var defaultLocale: LanguageTag { messages.defaultLocale }
+
+    /// Whether the site has words in `locale` itself, for picking one from a request's Accept-Language.
+    public func hasWords(in locale: LanguageTag) -> Bool { messages.isAvailable(locale) }
 
     /// The language of the message to `identifier`: the request's choice (its `locale` field or Accept-Language)
     /// if the site has it, else for a phone its country's, else the default.
@@ -100,7 +106,9 @@ public struct OTPService {
     /// and both count alike against the mailbox's and the client's failures, or a limit's 429 would reveal it.
     /// They are counted before the code is checked (and given back after a right one), so that concurrent
     /// guesses cannot all pass a limit that none of them had counted against yet.
-    public func verify(_ identifier: Identifier, code raw: String, client: IPAddress? = nil) throws(OTPError) {
+    /// Returns the second the code was accepted at, the moment a proof of it is issued at.
+    @discardableResult
+    public func verify(_ identifier: Identifier, code raw: String, client: IPAddress? = nil) throws(OTPError) -> Int64 {
         let code = try Code.validate(raw, length: settings.codeLength)
         let secret = try secretKey()
         let key = RecordKey(secret: secret, identifier: identifier)
@@ -120,6 +128,7 @@ public struct OTPService {
         case .wrong, .absent: throw .invalidCode
         case .exhausted: throw .tooManyAttempts
         }
+        return start
     }
 
     /// The event logs a request counts against, the mailbox's first, each with its limit (a limit of 0, or a window
@@ -172,16 +181,6 @@ public struct OTPService {
                 log("could not uncount an event: \(error)")
             }
         }
-    }
-
-    /// The adapter calls this once per request and passes the result on, since it also names whom the log line is about.
-    public func identify(_ fields: some RequestValues) throws(OTPError) -> Identifier {
-        guard let channelName = try fields.string("channel") else { throw .badRequest("channel is required") }
-        guard let channel = Channel(rawValue: channelName.trimmingASCIIWhitespace().lowercased()) else {
-            throw .badRequest("channel must be email, sms or whatsapp")
-        }
-        guard let raw = try fields.string("identifier") else { throw .badRequest("identifier is required") }
-        return try Identifier(channel: channel, raw: raw)
     }
 
     /// The key is never made in the store, where a copy of the store would hand it over with the records.

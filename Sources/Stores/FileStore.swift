@@ -2,9 +2,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Crypto
+import Digests
 import OTP
-import System
+import Platform
 
 /// Many short-lived processes share this directory. Every transition holds `flock(LOCK_EX)` on the shard's
 /// `lock` file, which is never replaced or deleted (a rename would leave the lock on the old inode), re-reads

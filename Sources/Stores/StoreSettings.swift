@@ -4,7 +4,7 @@
 import Glibc
 #endif
 import OTP
-import System
+import Platform
 
 public struct StoreSettings: Sendable, Equatable {
     public var location = Location.file

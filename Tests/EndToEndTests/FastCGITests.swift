@@ -2,7 +2,7 @@
 // hostile peers, SIGTERM, OTP_FCGI_MAX_REQUESTS, and the guard that keeps `--listen` out of a client's reach.
 import Foundation
 import Testing
-@testable import HTTP
+@testable import Gateway
 
 /// One responder started with `--listen` on a Unix socket in its site's directory.
 final class Responder {

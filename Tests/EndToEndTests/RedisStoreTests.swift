@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import Stores
 @testable import OTP
-@testable import Crypto
+@testable import Digests
 
 @Suite struct RedisStoreTests {
     @Test func everyScriptsDigestIsTheOneRedisComputes() async throws {

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import Stores
 @testable import OTP
-@testable import Crypto
+@testable import Digests
 
 extension Site {
     /// A site whose HMAC key the test knows, so that it can name the files its identifiers live in.

@@ -2,7 +2,7 @@
 // crypto) snippets, run from examples/, against tokens the built verify issued and forgeries made from them.
 import Foundation
 import Testing
-@testable import HTTP
+@testable import Web
 @testable import OTP
 
 @Suite struct TokenCheckerTests {

@@ -1,7 +1,7 @@
 // RESP2, Redis's wire format: commands out as arrays of bulk strings, replies in as one of five types.
-import Crypto
+import Digests
 import OTP
-import System
+import Platform
 
 /// One reply. Bounded on the way in, since a confused or hostile peer could announce any length.
 enum RESPValue: Equatable, Sendable {

@@ -3,7 +3,7 @@
 import Glibc
 #endif
 import OTP
-import System
+import Platform
 
 /// A CGI request opens one connection and drops it at exit; a FastCGI process keeps it for request after
 /// request, and its store decides what to do when it breaks (RedisStore.call). The socket is non-blocking and every wait goes through poll(2) with the time left, so a Redis that is down,

@@ -1,7 +1,7 @@
 // The store for more than one web server: every record in one Redis (or Valkey, or a Redis Cluster), moved by Lua scripts.
-import Crypto
+import Digests
 import OTP
-import System
+import Platform
 
 /// Each transition is one EVALSHA (EVAL once when the node answers NOSCRIPT), so it is one round trip and
 /// atomic across any number of servers. A record's key is `prefix{hmac}`: the braces make the HMAC the hash

@@ -1,0 +1,52 @@
+// One HTTP answer: a status, extra headers and the JSON object `{"detail": ..., ...}` the contract specifies.
+import Gateway
+import OTP
+
+public struct Response: Sendable, Equatable {
+    public typealias Value = JSONValue
+
+    public var status: Int
+    public var headers: [Header]
+    /// Members in order; "detail" first.
+    public var fields: [(String, Value)]
+    /// What the client sent that an HTML answer pre-fills its form with. Not part of the JSON, nor of equality:
+    /// the contract is the status, the headers and the JSON.
+    public var formValues: [String: String] = [:]
+    /// What an HTML answer's language is chosen from: the request's choice, then the site's default (both nil,
+    /// so English, when the request failed before they were known). Not part of the JSON either.
+    public var requestedLocale: LanguageTag?
+    public var defaultLocale: LanguageTag?
+
+    public struct Header: Sendable, Equatable {
+        public let name: String
+        public let value: String
+    }
+
+    public init(status: Int, detail: String, extra: [(String, Value)] = [], headers: [(String, String)] = []) {
+        self.status = status
+        self.fields = [("detail", .string(detail))] + extra
+        self.headers = headers.map { Header(name: $0.0, value: $0.1) }
+    }
+
+    public var detail: String { if case .string(let text) = fields[0].1 { text } else { "" } }
+
+    public static func == (a: Response, b: Response) -> Bool {
+        a.status == b.status && a.headers == b.headers && a.fields.elementsEqual(b.fields) { $0.0 == $1.0 && $0.1 == $1.1 }
+    }
+
+    public var json: String { JSONWriter.object(fields, compact: false) }
+
+    /// The whole answer as a gateway sends it. A browser's form post gets a page offering `endpoint`'s next step;
+    /// every other client the JSON of the contract.
+    func bytes(pageFor endpoint: Endpoint? = nil) -> [UInt8] {
+        // A 204 (the CORS preflight's answer) has no body, so no JSON and no Content-Type (RFC 9110 section 15.3.5).
+        if status == 204 { return CGI.response(status: 204, headers: [("Cache-Control", "no-store")] + headerPairs, body: "") }
+        let page = endpoint.map { HTMLPage(response: self, endpoint: $0) }
+        var head: [(name: String, value: String)] = [("Content-Type", page == nil ? "application/json" : "text/html; charset=utf-8"),
+                                                      ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")]
+        if let page { head.append(("Content-Security-Policy", page.contentSecurityPolicy)) }
+        return CGI.response(status: status, headers: head + headerPairs, body: page?.text ?? json + "\n")
+    }
+
+    private var headerPairs: [(name: String, value: String)] { headers.map { ($0.name, $0.value) } }
+}
