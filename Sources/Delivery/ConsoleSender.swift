@@ -1,6 +1,5 @@
 // Django's "console" backend: the message goes to stderr (Apache's error log). The one place a code is logged,
 // which is why it is for development and for SMS/WhatsApp only while no provider is configured.
-import Digests
 import OTP
 import Platform
 

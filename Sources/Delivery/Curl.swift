@@ -1,5 +1,4 @@
 // curl as our SMTP and HTTPS client, so that no TLS or protocol code of ours sits between a code and its reader.
-import Digests
 import OTP
 import Platform
 

@@ -2,7 +2,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Digests
 import OTP
 import Platform
 

@@ -1,5 +1,4 @@
 // Django's "smtp" email backend: the message goes to an SMTP relay, with curl speaking SMTP and TLS.
-import Digests
 import OTP
 import Platform
 

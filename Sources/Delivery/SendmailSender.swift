@@ -1,7 +1,5 @@
 // The shared-hosting way to send email: hand the message to the local mail system's `sendmail -t -i`.
-import Digests
 import OTP
-import Platform
 
 struct SendmailSender: Sender {
     let path: String

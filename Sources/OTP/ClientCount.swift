@@ -1,5 +1,4 @@
 // What the per-client limits count of an address: the networks it belongs to, each with its share of the budget.
-import Digests
 import Platform
 
 extension IPAddress {

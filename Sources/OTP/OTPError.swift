@@ -1,6 +1,5 @@
 // Every refusal and fault the service decides that the client is told of. Which HTTP status and words each one
 // gets is decided in one place, the web layer's `Response(_:)`, so nothing here knows HTTP.
-import Platform
 
 public enum OTPError: Error, Equatable, Sendable {
     case badRequest(String)

@@ -1,6 +1,7 @@
 // What the service needs of a store: its atomic transitions. The file store is the first backend; a Redis one
 // runs the same rules (`Record`'s and `EventLog`'s) as scripts.
 import Digests
+import Platform
 
 /// A store never holds the key that names its records and seals its codes: that comes from the settings.
 public protocol OTPStore {

@@ -14,6 +14,9 @@ public enum ASCII {
 
     public static func uppercased(_ byte: UInt8) -> UInt8 { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) ? byte & ~0x20 : byte }
 
+    /// The lower-case hex digit of `nibble` (0 to 15); the one hex-digit writer.
+    public static func hexDigit(_ nibble: Int) -> UInt8 { UInt8(truncatingIfNeeded: nibble < 10 ? 0x30 + nibble : 0x57 + nibble) }
+
     /// The value of one hex digit, either case; the one hex-digit parser.
     public static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {

@@ -9,4 +9,7 @@ public enum Random {
         if count > 0 { out.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, $0.count) } }
         return out
     }
+
+    /// `count` random bytes as hex: unique names for temp files and message IDs.
+    public static func hex(_ count: Int) -> String { Hex.encode(bytes(count)) }
 }

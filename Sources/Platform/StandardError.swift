@@ -13,7 +13,6 @@ public enum StandardError {
     /// and paragraph separators as `\u{NNNN}`), then one line feed: a client's `\n` or `%0D` in a field can never
     /// start a line of its own that looks like ours. Judged on bytes, as a log reader sees them.
     public static func logLine(_ text: String) -> [UInt8] {
-        let hex = Array("0123456789abcdef".utf8)
         var out: [UInt8] = Array("otp-cgi: ".utf8)
         out.reserveCapacity(text.utf8.count + 16)
         let bytes = Array(text.utf8)
@@ -28,10 +27,10 @@ public enum StandardError {
             }
             guard let scalar else { out.append(byte); i += 1; continue }
             if scalar < 0x80 {
-                out += [UInt8(ascii: "\\"), UInt8(ascii: "x"), hex[Int(scalar >> 4)], hex[Int(scalar & 0xf)]]
+                out += [UInt8(ascii: "\\"), UInt8(ascii: "x"), ASCII.hexDigit(Int(scalar >> 4)), ASCII.hexDigit(Int(scalar & 0xf))]
             } else {
                 out += Array("\\u{".utf8)
-                for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int(scalar >> UInt32(shift) & 0xf)]) }
+                for shift in stride(from: 12, through: 0, by: -4) { out.append(ASCII.hexDigit(Int(scalar >> UInt32(shift) & 0xf))) }
                 out.append(UInt8(ascii: "}"))
             }
             i += scalar < 0x80 ? 1 : scalar < 0x800 ? 2 : 3

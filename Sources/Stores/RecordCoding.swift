@@ -1,5 +1,6 @@
 // The one-line text forms of a record and of an event log on disk, each with a checksum so that a torn or garbled
 // file reads as absent.
+import Platform
 import Digests
 import OTP
 

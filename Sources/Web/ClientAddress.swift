@@ -1,6 +1,4 @@
 // Who a request comes from, for the per-client limit: REMOTE_ADDR, or behind trusted proxies X-Forwarded-For.
-import Digests
-import OTP
 import Platform
 import Platform
 

@@ -1,7 +1,4 @@
 // OTP_ALLOWED_ORIGINS: which web pages may call the endpoints from a browser, their CORS headers and preflight.
-import Digests
-import OTP
-import Platform
 
 /// The Fetch standard's CORS protocol, for the few origins an operator lists. A page from any other origin is
 /// refused with 403 before anything is stored or sent, so that a stranger's page cannot make visitors'

@@ -1,4 +1,5 @@
 // The one JSON writer: the answers' objects and a token's claims, flat objects of strings and integers.
+import Platform
 
 public enum JSONValue: Sendable, Equatable {
     case string(String)
@@ -26,10 +27,9 @@ public enum JSONWriter {
 
     /// Escapes every control character and `<`, `>`, `&` too, so the JSON is also inert if sniffed as HTML.
     private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         func escape(_ value: UInt32) {
             out += [UInt8(ascii: "\\"), UInt8(ascii: "u")]
-            for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int(value >> UInt32(shift) & 0xf)]) }
+            for shift in stride(from: 12, through: 0, by: -4) { out.append(ASCII.hexDigit(Int(value >> UInt32(shift) & 0xf))) }
         }
         out.append(UInt8(ascii: "\""))
         var bytes = Array(text.utf8)[...]

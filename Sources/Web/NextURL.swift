@@ -1,5 +1,4 @@
 // An absolute http(s) URL a verified browser may be sent on to, parsed so that it is compared by its parts.
-import Digests
 import OTP
 import Platform
 

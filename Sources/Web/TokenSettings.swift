@@ -1,5 +1,4 @@
 // The settings of the signed token a successful verify hands out, and of the `next` step an HTML form may ask for.
-import Digests
 import OTP
 import Platform
 

@@ -255,3 +255,23 @@ struct SplitMix {
         return Int((z ^ (z >> 31)) % UInt64(bound))
     }
 }
+
+/// Reading back what the scripts left, to compare it with the Swift rules' result: for these tests only.
+extension RedisStore {
+    /// A record as Redis holds it.
+    func record(_ key: RecordKey) throws(StoreFault) -> Record? {
+        let reply = try call([Array("HMGET".utf8), Array(name(key).utf8)] + ["m", "e", "a", "r"].map { Array($0.utf8) },
+                             key: name(key), idempotent: true)
+        guard case .array(let fields?) = reply, fields.count == 4 else { throw StoreFault("redis HMGET: unexpected reply \(reply)") }
+        if case .bulk(nil) = fields[1] { return nil }
+        return try record(fields)
+    }
+
+    /// Reads an event log back as the scripts left it.
+    func eventLog(_ key: RecordKey) throws(StoreFault) -> EventLog? {
+        let reply = try call([Array("GET".utf8), Array(name(key).utf8)], key: name(key), idempotent: true)
+        guard case .bulk(let bytes) = reply else { throw StoreFault("redis GET: unexpected reply \(reply)") }
+        guard let bytes else { return nil }
+        return EventLog(times: bytes.split(separator: UInt8(ascii: " ")).compactMap { Int64(String(decoding: $0, as: UTF8.self)) })
+    }
+}

@@ -1,5 +1,4 @@
 // RESP2, Redis's wire format: commands out as arrays of bulk strings, replies in as one of five types.
-import Digests
 import OTP
 import Platform
 

@@ -1,7 +1,5 @@
 // The Lua scripts that run `Record`'s rules inside Redis, one per transition, so each is atomic across servers.
-import Digests
 import OTP
-import Platform
 
 /// A script and its SHA-1, which EVALSHA names it by. The digests are constants, not computed at start-up;
 /// a test loads every script into a real Redis and checks that SCRIPT LOAD answers the same digest.

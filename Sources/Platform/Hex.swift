@@ -1,13 +1,10 @@
-// Lower-case hex, the text form of digests in file names and records.
-import Platform
+// Lower-case hex, the text form of digests in file names and records, and of random names.
 
 public enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
-
     public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xf)]) }
+        for b in bytes { out.append(ASCII.hexDigit(Int(b >> 4))); out.append(ASCII.hexDigit(Int(b & 0xf))) }
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -25,9 +22,4 @@ public enum Hex {
         }
         return out
     }
-}
-
-extension Random {
-    /// `count` random bytes as hex: unique names for temp files and message IDs.
-    public static func hex(_ count: Int) -> String { Hex.encode(bytes(count)) }
 }

@@ -1,14 +1,15 @@
 // The language an SMS or WhatsApp message is most likely read in, from the phone number's country calling code.
+import OTP
 import Platform
 
 /// Only where one of the built-in languages is the country's clear majority language: a country with two
 /// (Belgium, Switzerland, Canada shares +1 with the US, India) gets the default locale rather than a guess.
 /// A country is named by its region (`pt-BR`, `es-MX`) so that an operator's region templates are found
 /// first; the built-in text then comes from the language by truncation.
-public enum CallingCodeLocales {
+enum CallingCodeLocales {
     /// `e164` is a normalised number (`+` and digits). Calling codes are prefix-free (ITU-T E.164), so the
     /// first of the three lengths that names a country is the one.
-    public static func tag(for e164: String) -> LanguageTag? {
+    static func tag(for e164: String) -> LanguageTag? {
         var digits = 0, value = 0
         for byte in e164.utf8.dropFirst() {
             guard digits < 3, ASCII.isDigit(byte) else { break }
