@@ -14,32 +14,31 @@ public typealias Wiring = (_ environment: [String: String], _ log: @escaping (St
 extension Endpoint {
     /// Answers one request. Every `WebError` becomes its status and safe detail (`Response(_:)`); nothing else
     /// can escape, because the flow and the service throw only typed errors.
-    public func respond(to request: Request, log: @escaping (String) -> Void, wiring: Wiring) -> Response {
-        var response: Response
-        var who = "", sent: [String: String] = [:], crossOrigin: [(String, String)] = []
+    public func respond(to request: Request, log: @escaping (String) -> Void, wiring: Wiring) -> Answer {
+        var answer: Answer
+        var who = "", crossOrigin: [(String, String)] = [], defaultLocale: LanguageTag?
         let requestURI = request.environment["REQUEST_URI"]
-        sent["back"] = BackLink.url(field: nil, referer: request.referer, requestURI: requestURI)
-        var requested: LanguageTag?, defaultLocale: LanguageTag?
+        var sent = PageModel.Sent(back: BackLink.url(field: nil, referer: request.referer, requestURI: requestURI))
         do throws(WebError) {
             guard request.method == "POST" || request.method == "OPTIONS" else { throw .methodNotAllowed }
             let (settings, service) = try serviceCall { () throws(OTPError) in try wiring(request.environment, log) }
             let cors = CrossOrigin(allowed: settings.allowedOrigins)
             if request.method == "OPTIONS" {
-                response = try cors.preflight(origin: request.origin)
+                let response = try cors.preflight(origin: request.origin)
                 log("\(rawValue) \(response.status) preflight")
-                return response
+                return Answer(response: response, page: PageModel(outcome: .refused(detail: "", offersNewCode: false)))
             }
             crossOrigin = try cors.headers(for: request.origin)
             let fields = try RequestFields.parse(body: request.body, contentType: request.contentType)
-            sent["channel"] = try? fields.string("channel")
-            sent["identifier"] = try? fields.string("identifier")
-            sent["back"] = BackLink.url(field: try? fields.string("back"), referer: request.referer, requestURI: requestURI)
-            if let next = settings.token.allowedNext(try? fields.string("next")) { sent["next"] = next.text }
+            sent.channel = try? fields.string("channel")
+            sent.identifier = try? fields.string("identifier")
+            sent.back = BackLink.url(field: try? fields.string("back"), referer: request.referer, requestURI: requestURI)
+            sent.next = settings.token.allowedNext(try? fields.string("next"))
             let state = try TokenState.parse(try fields.string("state"))
-            sent["state"] = state
+            sent.state = state
             defaultLocale = service.defaultLocale
-            requested = try Self.requestedLocale(fields, acceptLanguage: request.acceptLanguage, available: service.hasWords)
-            sent["locale"] = requested?.description
+            let requested = try Self.requestedLocale(fields, acceptLanguage: request.acceptLanguage, available: service.hasWords)
+            sent.locale = requested
             let identifier = try fields.identify()
             who = " channel=\(identifier.channel.rawValue) to=\(identifier.masked)"
             let client = ClientAddress.resolve(remote: request.remoteAddress, forwardedFor: request.forwardedFor,
@@ -49,23 +48,24 @@ extension Endpoint {
                 let locale = service.locale(requested: requested, for: identifier)
                 who += " locale=\(locale)"
                 let expiresAt = try serviceCall { () throws(OTPError) in try service.generate(for: identifier, client: client, locale: locale) }
-                response = Response(status: 200, detail: "OTP sent", extra: [("expires_at", .integer(expiresAt))])
+                answer = Answer(response: Response(status: 200, detail: "OTP sent", extra: [("expires_at", .integer(expiresAt))]),
+                                page: PageModel(outcome: .sent(expiresAt: expiresAt), sent: sent, defaultLocale: defaultLocale))
             case .verify:
                 let code = try fields.string("code") ?? ""
                 let verifiedAt = try serviceCall { () throws(OTPError) in try service.verify(identifier, code: code, client: client) }
                 let token = settings.token.secret.map { secret in
                     VerificationToken.make(for: identifier, state: state, settings: settings.token, secret: secret, now: verifiedAt)
                 }
-                response = Response(status: 200, detail: "Verified", extra: token.map { [("token", .string($0))] } ?? [])
+                answer = Answer(response: Response(status: 200, detail: "Verified", extra: token.map { [("token", .string($0))] } ?? []),
+                                page: PageModel(outcome: .verified(token: token), sent: sent, defaultLocale: defaultLocale))
             }
         } catch {
-            response = Response(error)
+            let response = Response(error)
+            answer = Answer(response: response, page: PageModel(refused: error, response: response, sent: sent, defaultLocale: defaultLocale))
         }
-        response.headers += crossOrigin.map { Response.Header(name: $0.0, value: $0.1) }
-        response.formValues = sent
-        (response.requestedLocale, response.defaultLocale) = (requested, defaultLocale)
-        log("\(rawValue) \(response.status) \"\(response.detail)\"\(who)")
-        return response
+        answer.response.headers += crossOrigin.map { Response.Header(name: $0.0, value: $0.1) }
+        log("\(rawValue) \(answer.response.status) \"\(answer.response.detail)\"\(who)")
+        return answer
     }
 
     /// The `locale` field, strictly a language tag since it names template folders (an empty one counts as absent,
@@ -82,14 +82,15 @@ extension Endpoint {
     /// The handler a gateway calls: the request's answer as bytes, an HTML page when the client prefers one.
     public func handler(wiring: @escaping Wiring) -> Handler {
         { request, log in
-            let response: Response
+            let answer: Answer
             if let fault = request.bodyFault {
-                response = Response(WebError(fault))
+                let error = WebError(fault), response = Response(error)
+                answer = Answer(response: response, page: PageModel(refused: error, response: response))
                 log("\(rawValue) \(response.status) \"\(response.detail)\"")
             } else {
-                response = respond(to: request, log: log, wiring: wiring)
+                answer = respond(to: request, log: log, wiring: wiring)
             }
-            return response.bytes(pageFor: HTMLPage.isPreferred(accept: request.accept) ? self : nil)
+            return answer.response.bytes(page: HTMLPage.isPreferred(accept: request.accept) ? HTMLPage(answer.page, endpoint: self) : nil)
         }
     }
 }

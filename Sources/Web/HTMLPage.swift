@@ -8,8 +8,13 @@ import Platform
 /// used-up code also "Send a new code"; after "Verified" Continue when there is somewhere to continue to. Every
 /// page has a way back to where the visitor started. Everything echoed is escaped. It fits a 360 px screen.
 struct HTMLPage {
-    let response: Response
+    let model: PageModel
     let endpoint: Endpoint
+
+    init(_ model: PageModel, endpoint: Endpoint) {
+        self.model = model
+        self.endpoint = endpoint
+    }
 
     /// The page's one stylesheet, inline. The CSP allows exactly this text by its hash (CSP Level 3, "hash-source"),
     /// so a `style` attribute or `<style>` that an escaping mistake let in would not apply. The hash covers all the
@@ -32,10 +37,9 @@ struct HTMLPage {
         + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
     /// The `next` the Continue button posts the token to: only after "Verified" with a token, and only a `next`
-    /// the endpoint found allowed (it is in `formValues` only then).
+    /// the endpoint found allowed.
     var continueTarget: (url: String, origin: String, token: String)? {
-        guard endpoint == .verify, response.status == 200, let text = response.formValues["next"], let next = NextURL(text),
-              case .string(let token)? = response.fields.first(where: { $0.0 == "token" })?.1 else { return nil }
+        guard case .verified(let token?) = model.outcome, let next = model.sent.next else { return nil }
         return (next.text, next.origin, token)
     }
 
@@ -81,11 +85,12 @@ struct HTMLPage {
     /// The page's own words in the request's language (truncated to a built-in one) or the site's default; the
     /// detail stays the English of the JSON contract, marked as such for screen readers and the bidi algorithm.
     var language: (tag: LanguageTag, text: PageText) {
-        PageText.language(for: response.requestedLocale, default: response.defaultLocale ?? .english)
+        PageText.language(for: model.sent.locale, default: model.defaultLocale ?? .english)
     }
 
     var text: String {
-        let ok = response.status == 200, (tag, words) = language
+        let (tag, words) = language
+        let ok = if case .refused = model.outcome { false } else { true }
         let title = switch (endpoint, ok) {
         case (.generate, true): words.codeSent
         case (.verify, true): words.codeVerified
@@ -96,10 +101,10 @@ struct HTMLPage {
         let english = tag.language == "en" ? "" : " lang=\"en\" dir=\"auto\""
         // The title says what happened; the paragraph adds only what it does not say: when a sent code expires, or
         // why a request was refused. "Verified" would say the title again.
-        let outcome: String? = switch (endpoint, ok) {
-        case (.generate, true): expiry(words)
-        case (.verify, true): nil
-        case (_, false): "<p class=\"error\" id=\"outcome\"\(english)>\(HTMLEscaping.escape(response.detail))</p>\n"
+        let outcome: String? = switch model.outcome {
+        case .sent(let expiresAt): expiry(expiresAt, words)
+        case .verified: nil
+        case .refused(let detail, _): "<p class=\"error\" id=\"outcome\"\(english)>\(HTMLEscaping.escape(detail))</p>\n"
         }
         return """
             <!doctype html>
@@ -117,8 +122,7 @@ struct HTMLPage {
     }
 
     /// "It expires at 12:34 UTC." from the answer's `expires_at`, the exact instant in a `<time>`.
-    private func expiry(_ words: PageText) -> String? {
-        guard case .integer(let seconds)? = response.fields.first(where: { $0.0 == "expires_at" })?.1 else { return nil }
+    private func expiry(_ seconds: Int64, _ words: PageText) -> String {
         let time = Self.utc(seconds)
         let sentence = HTMLEscaping.escape(words.expiresAt)
             .replacingEvery("{time}", with: "<time datetime=\"\(time.iso)\" dir=\"ltr\">\(time.clock)</time>")
@@ -127,9 +131,8 @@ struct HTMLPage {
 
     /// After a wrong, expired or used-up code, or too many tries, the next step is a new code for the same address.
     private var resendForm: String {
-        let channel = response.formValues["channel"] ?? "", identifier = response.formValues["identifier"] ?? ""
-        guard endpoint == .verify, response.status == 429 || response.detail == Response.detail(.invalidCode),
-              !channel.isEmpty, !identifier.isEmpty else { return "" }
+        let channel = model.sent.channel ?? "", identifier = model.sent.identifier ?? ""
+        guard endpoint == .verify, case .refused(_, offersNewCode: true) = model.outcome, !channel.isEmpty, !identifier.isEmpty else { return "" }
         return """
             <form method="post" action="generate" id="resend">
             <input type="hidden" name="channel" value="\(HTMLEscaping.escape(channel))">
@@ -144,30 +147,24 @@ struct HTMLPage {
     /// keeps them.
     private var hiddenFields: String {
         var hidden = ""
-        for name in ["next", "state", "locale", "back"] {
-            if let value = response.formValues[name] { hidden += "<input type=\"hidden\" name=\"\(name)\" value=\"\(HTMLEscaping.escape(value))\">\n" }
+        let sent = model.sent
+        for (name, value) in [("next", sent.next?.text), ("state", sent.state), ("locale", sent.locale?.description), ("back", sent.back)] {
+            if let value { hidden += "<input type=\"hidden\" name=\"\(name)\" value=\"\(HTMLEscaping.escape(value))\">\n" }
         }
         return hidden
     }
 
     /// The way back to the page the visitor started from.
     private var backLink: String {
-        guard let back = response.formValues["back"] else { return "" }
+        guard let back = model.sent.back else { return "" }
         return "<p><a href=\"\(HTMLEscaping.escape(back))\" id=\"back\">\(HTMLEscaping.escape(language.text.back))</a></p>\n"
     }
 
-    /// Unix seconds as an ISO 8601 instant and as "HH:MM UTC", by Howard Hinnant's `civil_from_days`: the page
-    /// knows no time zone but UTC, and Foundation is not linked.
+    /// Unix seconds as an ISO 8601 instant and as "HH:MM UTC": the page knows no time zone but UTC.
     static func utc(_ seconds: Int64) -> (iso: String, clock: String) {
-        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400, rest = seconds - days * 86400
-        let z = days + 719_468, era = (z >= 0 ? z : z - 146_096) / 146_097, dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100), m = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * m + 2) / 5 + 1, month = m < 10 ? m + 3 : m - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let hh = two(rest / 3600), mm = two(rest % 3600 / 60)
-        return ("\(year)-\(two(month))-\(two(day))T\(hh):\(mm):\(two(rest % 60))Z", "\(hh):\(mm) UTC")
+        let t = UTCTime(seconds), two = { (n: Int) in UTCTime.padded(n, 2) }
+        let hh = two(t.hour), mm = two(t.minute)
+        return ("\(UTCTime.padded(t.year, 4))-\(two(t.month))-\(two(t.day))T\(hh):\(mm):\(two(t.second))Z", "\(hh):\(mm) UTC")
     }
 
     /// A POST, so the token never sits in a URL (a Referer, a history entry or an access log).
@@ -188,7 +185,7 @@ struct HTMLPage {
     /// in the form, so the next page is in the same language.
     private func form(_ target: Endpoint) -> String {
         let words = language.text
-        let sentChannel = response.formValues["channel"] ?? "", identifier = response.formValues["identifier"] ?? ""
+        let sentChannel = model.sent.channel ?? "", identifier = model.sent.identifier ?? ""
         let options = Channel.allCases.map { channel in
             let selected = channel.rawValue == sentChannel ? " selected" : ""
             let label = switch channel {

@@ -9,13 +9,6 @@ public struct Response: Sendable, Equatable {
     public var headers: [Header]
     /// Members in order; "detail" first.
     public var fields: [(String, Value)]
-    /// What the client sent that an HTML answer pre-fills its form with. Not part of the JSON, nor of equality:
-    /// the contract is the status, the headers and the JSON.
-    public var formValues: [String: String] = [:]
-    /// What an HTML answer's language is chosen from: the request's choice, then the site's default (both nil,
-    /// so English, when the request failed before they were known). Not part of the JSON either.
-    public var requestedLocale: LanguageTag?
-    public var defaultLocale: LanguageTag?
 
     public struct Header: Sendable, Equatable {
         public let name: String
@@ -36,12 +29,10 @@ public struct Response: Sendable, Equatable {
 
     public var json: String { JSONWriter.object(fields, compact: false) }
 
-    /// The whole answer as a gateway sends it. A browser's form post gets a page offering `endpoint`'s next step;
-    /// every other client the JSON of the contract.
-    func bytes(pageFor endpoint: Endpoint? = nil) -> [UInt8] {
+    /// The whole answer as a gateway sends it: `page` in place of the JSON of the contract for a browser's form post.
+    func bytes(page: HTMLPage? = nil) -> [UInt8] {
         // A 204 (the CORS preflight's answer) has no body, so no JSON and no Content-Type (RFC 9110 section 15.3.5).
         if status == 204 { return CGI.response(status: 204, headers: [("Cache-Control", "no-store")] + headerPairs, body: "") }
-        let page = endpoint.map { HTMLPage(response: self, endpoint: $0) }
         var head: [(name: String, value: String)] = [("Content-Type", page == nil ? "application/json" : "text/html; charset=utf-8"),
                                                       ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")]
         if let page { head.append(("Content-Security-Policy", page.contentSecurityPolicy)) }

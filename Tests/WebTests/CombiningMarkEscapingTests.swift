@@ -20,11 +20,10 @@ import TestSupport
         }
     }
 
-    /// The overlay of issue 19: an identifier that closed the attribute with `"` + U+0301 and added a style.
+    /// An identifier that closed the attribute with `"` + U+0301 and added a style, to lay a page over the answer.
     @Test func anAttributeCannotBeClosedByAQuoteWithAMark() {
-        var response = Response(status: 400, detail: "Invalid email address")
-        response.formValues = ["identifier": "x\"\u{0301} style=\"\u{0301};position:fixed;inset:0;background:red\"\u{0301}"]
-        let page = HTMLPage(response: response, endpoint: .generate).text
+        let sent = PageModel.Sent(identifier: "x\"\u{0301} style=\"\u{0301};position:fixed;inset:0;background:red\"\u{0301}")
+        let page = HTMLPage(PageModel(outcome: .refused(detail: "Invalid email address", offersNewCode: false), sent: sent), endpoint: .generate).text
         #expect(page.contains("value=\"x&quot;\u{0301} style=&quot;\u{0301};position:fixed;inset:0;background:red&quot;\u{0301}\""))
         #expect(!page.utf8.split(separator: UInt8(ascii: "<")).contains { $0.starts(with: "input".utf8) && String(decoding: $0, as: UTF8.self).contains(" style=\"") })
     }
@@ -32,7 +31,7 @@ import TestSupport
     @Test func thePageAllowsOnlyItsOwnStylesheetByHash() throws {
         let policy = HTMLPage.contentSecurityPolicy
         #expect(!policy.contains("unsafe-inline"))
-        let page = HTMLPage(response: Response(status: 200, detail: "OTP sent"), endpoint: .generate).text
+        let page = HTMLPage(PageModel(outcome: .sent(expiresAt: 1_730_000_000)), endpoint: .generate).text
         let start = try #require(page.utf8.firstRange(of: "<style>".utf8)).upperBound
         let end = try #require(page.utf8[start...].firstRange(of: "</style>".utf8)).lowerBound
         let hash = "sha256-" + Base64.encode(SHA256.hash(page.utf8[start..<end]))

@@ -39,10 +39,16 @@ import Platform
         #expect(HTMLEscaping.escape("\"\u{301} onfocus=x '\u{301}<\u{338}") == "&quot;\u{301} onfocus=x &#39;\u{301}&lt;\u{338}")
     }
 
+    /// The page of a request refused with `error`, as the endpoint makes it.
+    private static func refused(_ error: WebError, _ sent: PageModel.Sent = .init(), endpoint: Endpoint = .verify) -> HTMLPage {
+        HTMLPage(PageModel(refused: error, response: Response(error), sent: sent), endpoint: endpoint)
+    }
+
+    private static let sentAt = PageModel.Outcome.sent(expiresAt: 1_730_000_000)
+
     @Test func aSentCodeOffersTheCheckFormPrefilledAndEscaped() {
-        var response = Response(status: 200, detail: "OTP sent")
-        response.formValues = ["channel": "sms", "identifier": "\"><script>x</script>"]
-        let text = HTMLPage(response: response, endpoint: .generate).text
+        let sent = PageModel.Sent(channel: "sms", identifier: "\"><script>x</script>")
+        let text = HTMLPage(PageModel(outcome: Self.sentAt, sent: sent), endpoint: .generate).text
         #expect(text.contains(#"<form method="post" action="verify">"#))
         #expect(text.contains(#"<option value="sms" selected>"#))
         #expect(text.contains(#"value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;""#))
@@ -53,32 +59,30 @@ import Platform
     /// The page's words in the request's language, right to left for Arabic; the contract's English detail marked as
     /// such; the language carried on in the form; addresses and codes left to right in any page.
     @Test func aPageSpeaksTheRequestsLanguage() {
-        var response = Response(status: 200, detail: "OTP sent", extra: [("expires_at", .integer(1_730_000_000))])
-        response.formValues = ["channel": "email", "identifier": "joe@example.com", "locale": "ar-EG"]
-        (response.requestedLocale, response.defaultLocale) = (LanguageTag("ar-EG"), LanguageTag("de"))
-        let text = HTMLPage(response: response, endpoint: .generate).text
+        var model = PageModel(outcome: Self.sentAt, sent: PageModel.Sent(channel: "email", identifier: "joe@example.com", locale: LanguageTag("ar-EG")),
+                              defaultLocale: LanguageTag("de"))
+        let text = HTMLPage(model, endpoint: .generate).text
         #expect(text.contains(#"<html lang="ar" dir="rtl">"#) && text.contains("<title>تم إرسال الرمز</title>"))
         #expect(text.contains(#"id="outcome">تنتهي صلاحيته عند <time datetime="2024-10-27T03:33:20Z" dir="ltr">03:33 UTC</time>.</p>"#))
         #expect(text.contains(#"<input type="hidden" name="locale" value="ar-EG">"#))
         #expect(text.contains(#"<input name="identifier" dir="ltr" value="joe@example.com" required>"#) && text.contains(#"name="code" dir="ltr""#))
         #expect(text.contains("<button>تحقق من الرمز</button>") && text.contains(#"<option value="email" selected>البريد الإلكتروني</option>"#))
-        response.requestedLocale = LanguageTag("eo")
-        #expect(HTMLPage(response: response, endpoint: .generate).text.contains(#"<html lang="de" dir="ltr">"#), "the site's default next")
-        #expect(HTMLPage(response: Response(.invalidCode), endpoint: .verify).text.contains(#"<html lang="en" dir="ltr">"#))
-        #expect(HTMLPage(response: Response(.invalidCode), endpoint: .verify).text.contains(#"id="outcome">Invalid or expired code<"#))
+        model.sent.locale = LanguageTag("eo")
+        #expect(HTMLPage(model, endpoint: .generate).text.contains(#"<html lang="de" dir="ltr">"#), "the site's default next")
+        #expect(Self.refused(.service(.invalidCode)).text.contains(#"<html lang="en" dir="ltr">"#))
+        #expect(Self.refused(.service(.invalidCode)).text.contains(#"id="outcome">Invalid or expired code<"#))
     }
 
     @Test func anErrorOffersTheSameFormAgainAndVerifiedNone() {
-        let error = HTMLPage(response: Response(.invalidCode), endpoint: .verify).text
+        let error = Self.refused(.service(.invalidCode)).text
         #expect(error.contains(#"class="error""#) && error.contains(#"action="verify""#))
-        #expect(HTMLPage(response: Response(WebError.methodNotAllowed), endpoint: .generate).text.contains(#"action="generate""#))
-        #expect(!HTMLPage(response: Response(status: 200, detail: "Verified"), endpoint: .verify).text.contains("<form"))
+        #expect(Self.refused(.methodNotAllowed, endpoint: .generate).text.contains(#"action="generate""#))
+        #expect(!HTMLPage(PageModel(outcome: .verified(token: nil)), endpoint: .verify).text.contains("<form"))
     }
 
     /// The title says "Code sent"; the paragraph says only what the title does not: when the code expires.
     @Test func aSentCodeSaysWhenItExpiresAndNothingTwice() {
-        let text = HTMLPage(response: Response(status: 200, detail: "OTP sent", extra: [("expires_at", .integer(1_730_000_000))]),
-                            endpoint: .generate).text
+        let text = HTMLPage(PageModel(outcome: Self.sentAt), endpoint: .generate).text
         #expect(text.contains(#"<p class="ok" id="outcome">It expires at <time datetime="2024-10-27T03:33:20Z" dir="ltr">03:33 UTC</time>.</p>"#))
         #expect(!text.contains("OTP sent"))
     }
@@ -93,11 +97,11 @@ import Platform
 
     /// After a wrong or used-up code, or too many tries, the page offers a new code for the same address; after
     /// another error (a malformed address) it does not.
-    @Test(arguments: [(OTPError.invalidCode, true), (.tooManyAttempts, true), (.badRequest("Invalid email address"), false)])
+    @Test(arguments: [(OTPError.invalidCode, true), (.tooManyAttempts, true), (.limited(.failures, retryAfter: 60), true),
+                      (.badRequest("Invalid email address"), false)])
     func aRefusedCodeOffersANewOne(error: OTPError, offered: Bool) {
-        var response = Response(error)
-        response.formValues = ["channel": "email", "identifier": "joe@example.com", "next": "https://site.example/"]
-        let text = HTMLPage(response: response, endpoint: .verify).text
+        let sent = PageModel.Sent(channel: "email", identifier: "joe@example.com", next: NextURL("https://site.example/"))
+        let text = Self.refused(.service(error), sent).text
         #expect(text.contains("""
             <form method="post" action="generate" id="resend">
             <input type="hidden" name="channel" value="email">
@@ -122,24 +126,22 @@ import Platform
     }
 
     @Test func everyPageHasTheWayBackAndCarriesIt() {
-        var response = Response(.invalidCode)
-        response.formValues = ["channel": "email", "identifier": "joe@example.com", "back": "https://shop.example/?a=1&b=\"2"]
-        let text = HTMLPage(response: response, endpoint: .verify).text
+        let text = Self.refused(.service(.invalidCode), PageModel.Sent(channel: "email", identifier: "joe@example.com",
+                                                                       back: "https://shop.example/?a=1&b=\"2")).text
         #expect(text.contains(#"<p><a href="https://shop.example/?a=1&amp;b=&quot;2" id="back">Back</a></p>"#))
         #expect(text.components(separatedBy: #"<input type="hidden" name="back" value="https://shop.example/?a=1&amp;b=&quot;2">"#).count == 3)
     }
 
     @Test func rendersHTMLWithItsHeadersAndStatus() {
-        let text = String(decoding: Response(.coolingDown(retryAfter: 3)).bytes(pageFor: .generate), as: UTF8.self)
+        let text = String(decoding: Response(.coolingDown(retryAfter: 3)).bytes(page: Self.refused(.service(.coolingDown(retryAfter: 3)), endpoint: .generate)),
+                          as: UTF8.self)
         #expect(text.hasPrefix("Status: 429 Too Many Requests\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n"))
         #expect(text.contains("\r\nContent-Security-Policy: default-src 'none'; ") && text.contains("\r\nRetry-After: 3\r\n"))
     }
 
     private static func verified(next: String?, token: String?) -> HTMLPage {
-        var response = Response(status: 200, detail: "Verified", extra: token.map { [("token", .string($0))] } ?? [])
-        response.formValues = ["channel": "email", "identifier": "joe@example.com"]
-        response.formValues["next"] = next
-        return HTMLPage(response: response, endpoint: .verify)
+        HTMLPage(PageModel(outcome: .verified(token: token), sent: PageModel.Sent(channel: "email", identifier: "joe@example.com",
+                                                                                   next: next.flatMap(NextURL.init))), endpoint: .verify)
     }
 
     /// The token goes in a POST body to `next`, and the page's CSP lets a form go to that one origin.
@@ -164,10 +166,8 @@ import Platform
 
     /// After a send or a refused code the check form carries the allowed `next` on; no page but Continue names a token.
     @Test func theCheckFormCarriesNextOn() {
-        for response in [Response(status: 200, detail: "OTP sent"), Response(.invalidCode)] {
-            var response = response
-            response.formValues = ["next": "https://site.example/welcome/"]
-            let page = HTMLPage(response: response, endpoint: response.status == 200 ? .generate : .verify)
+        let sent = PageModel.Sent(next: NextURL("https://site.example/welcome/"))
+        for page in [HTMLPage(PageModel(outcome: Self.sentAt, sent: sent), endpoint: .generate), Self.refused(.service(.invalidCode), sent)] {
             #expect(page.text.contains(#"<input type="hidden" name="next" value="https://site.example/welcome/">"#))
             #expect(!page.text.contains("otp_token") && page.contentSecurityPolicy == HTMLPage.contentSecurityPolicy)
         }
