@@ -33,17 +33,19 @@ let package = Package(
         .executableTarget(name: "generate", dependencies: ["App"]),
         .executableTarget(name: "verify", dependencies: ["App"]),
         .executableTarget(name: "bench-fill", dependencies: ["Stores", "Gateway", "OTP", "Digests", "Platform"]),
-        // What tests share and the executables never link: test data, the in-memory store.
-        .target(name: "TestSupport", dependencies: ["OTP"], path: "Tests/TestSupport"),
+        // What tests share and the executables never link: test data, the in-memory store, and the harnesses (a
+        // redis-server, a site's CGI and FastCGI processes, local web servers, the README reader).
+        .target(name: "TestSupport", dependencies: ["Gateway", "Stores", "OTP"], path: "Tests/TestSupport"),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"]),
         .testTarget(name: "DigestsTests", dependencies: ["Digests", "Platform"]),
         .testTarget(name: "OTPTests", dependencies: ["OTP", "Digests", "Platform", "TestSupport"]),
-        .testTarget(name: "StoresTests", dependencies: ["Stores", "OTP", "Digests", "Platform"]),
+        .testTarget(name: "StoresTests", dependencies: ["Stores", "OTP", "Digests", "Platform", "TestSupport"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "OTP", "Platform", "TestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Platform"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Platform", "TestSupport"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "Gateway", "OTP", "Digests", "Platform", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "Web", "Gateway", "Stores", "Delivery", "OTP", "Digests", "Platform"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["App", "Web", "Gateway", "Stores", "Delivery", "OTP", "Digests", "Platform"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["App", "Web", "Gateway", "Stores", "Delivery", "OTP", "Digests", "Platform",
+                                                          "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

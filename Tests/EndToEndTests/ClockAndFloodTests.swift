@@ -1,6 +1,7 @@
 // Wall-clock steps and floods of unique identifiers: codes die on time, and the store shrinks back on its own.
 import Foundation
 import Testing
+import TestSupport
 @testable import App
 @testable import Delivery
 @testable import OTP

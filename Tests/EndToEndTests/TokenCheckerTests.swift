@@ -2,6 +2,7 @@
 // crypto) snippets, run from examples/, against tokens the built verify issued and forgeries made from them.
 import Foundation
 import Testing
+import TestSupport
 @testable import Web
 @testable import OTP
 

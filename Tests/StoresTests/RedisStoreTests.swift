@@ -1,6 +1,7 @@
 // The Redis store against a real redis-server: its scripts follow Record's rules exactly, and its failures are 503s.
 import Foundation
 import Testing
+import TestSupport
 @testable import Stores
 @testable import OTP
 @testable import Digests

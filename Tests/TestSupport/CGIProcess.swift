@@ -3,23 +3,23 @@ import Foundation
 import Testing
 
 /// The parsed answer of one CGI run.
-struct CGIAnswer {
-    let status: Int
-    let headers: [String: String]
-    let json: [String: Any]
-    let stderr: String
+public struct CGIAnswer {
+    public let status: Int
+    public let headers: [String: String]
+    public let json: [String: Any]
+    public let stderr: String
     /// Everything after the header block, byte for byte.
-    var body = ""
+    public var body = ""
 
-    var detail: String? { json["detail"] as? String }
+    public var detail: String? { json["detail"] as? String }
 }
 
-enum Project {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public enum Project {
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The tests run what `make build` made, never a debug build, so they prove what is deployed; and never
     /// executables older than the sources, which a plain `swift test` after an edit would otherwise test.
-    static func executable(_ name: String) throws -> URL {
+    public static func executable(_ name: String) throws -> URL {
         let url = root.appendingPathComponent("cgi-bin/\(name)")
         guard FileManager.default.isExecutableFile(atPath: url.path) else {
             throw TestFailure("\(url.path) is missing: run `make build` first (make test does)")
@@ -29,7 +29,7 @@ enum Project {
     }
 
     /// A source file (or Package.swift) changed after cgi-bin/generate or cgi-bin/verify was built, if any.
-    static let staleSource: String? = {
+    public static let staleSource: String? = {
         let files = FileManager.default
         func modified(_ path: String) -> Date? { (try? files.attributesOfItem(atPath: path))?[.modificationDate] as? Date }
         let built = ["generate", "verify"].compactMap { modified(root.appendingPathComponent("cgi-bin/\($0)").path) }.min() ?? .distantPast
@@ -40,7 +40,7 @@ enum Project {
     }()
 
     /// Runs a helper command (local-config, mount) to its end; a non-zero exit fails the test.
-    static func run(_ arguments: String...) throws {
+    public static func run(_ arguments: String...) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())
@@ -50,17 +50,17 @@ enum Project {
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// One deployment: its own store, outbox and settings, removed when the test ends.
-final class Site {
-    let directory: URL
-    var settings: [String: String]
+public final class Site {
+    public let directory: URL
+    public var settings: [String: String]
 
-    init(_ settings: [String: String] = [:]) throws {
+    public init(_ settings: [String: String] = [:]) throws {
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("otp-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.settings = ["OTP_STORE_DIR": directory.appendingPathComponent("store").path, "EMAIL_BACKEND": "filebased",
@@ -76,7 +76,7 @@ final class Site {
 
     /// Settings every Site in the current task starts with: the Redis suites run the contract's rows with
     /// `OTP_STORE_URL` set here.
-    @TaskLocal static var storeSettings: [String: String] = [:]
+    @TaskLocal public static var storeSettings: [String: String] = [:]
 
     deinit {
         for pid in responders.values.flatMap(\.pids) { kill(pid, SIGTERM) }
@@ -90,7 +90,7 @@ final class Site {
 
     private func command(for program: String) throws -> (URL, [String]) {
         let executable = try Project.executable(program)
-        guard Gateway.current != .cgi else { return (executable, []) }
+        guard TestGateway.current != .cgi else { return (executable, []) }
         if responders[program] == nil {
             let socket = directory.appendingPathComponent("\(program).sock").path
             // ServerProcess, not Process: this one exits at once, leaving four children, and must be reaped.
@@ -106,10 +106,10 @@ final class Site {
         return (URL(fileURLWithPath: "/usr/bin/cgi-fcgi"), ["-bind", "-connect", responders[program]!.socket])
     }
 
-    var store: URL { directory.appendingPathComponent("store") }
-    var outbox: URL { directory.appendingPathComponent("outbox") }
+    public var store: URL { directory.appendingPathComponent("store") }
+    public var outbox: URL { directory.appendingPathComponent("outbox") }
 
-    func environment(method: String, contentType: String?, length: Int?, extra: [String: String]) -> [String: String] {
+    public func environment(method: String, contentType: String?, length: Int?, extra: [String: String]) -> [String: String] {
         var env = settings
         env["GATEWAY_INTERFACE"] = "CGI/1.1"
         env["SERVER_PROTOCOL"] = "HTTP/1.1"
@@ -121,18 +121,18 @@ final class Site {
         return env.merging(extra) { $1 }
     }
 
-    func run(_ program: String, _ body: String = "", method: String = "POST", contentType: String? = "application/json",
+    public func run(_ program: String, _ body: String = "", method: String = "POST", contentType: String? = "application/json",
              extra: [String: String] = [:], launcher: [String] = []) throws -> CGIAnswer {
         try runAll(program, [Array(body.utf8)], method: method, contentType: contentType, extra: extra, launcher: launcher)[0]
     }
 
-    func run(_ program: String, json: [String: String]) throws -> CGIAnswer {
+    public func run(_ program: String, json: [String: String]) throws -> CGIAnswer {
         try run(program, String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self))
     }
 
     /// Starts one process per body, each blocked on reading stdin, then feeds them all at once so that they
     /// race for the store as concurrent requests do.
-    func runAll(_ program: String, _ bodies: [[UInt8]], method: String = "POST", contentType: String? = "application/json",
+    public func runAll(_ program: String, _ bodies: [[UInt8]], method: String = "POST", contentType: String? = "application/json",
                 extra: [String: String] = [:], declaredLength: Int? = nil, launcher: [String] = []) throws -> [CGIAnswer] {
         // A launcher such as `prlimit --fsize=100` execs the program with a changed process state: a CGI run only.
         let (executable, arguments) = launcher.isEmpty ? try command(for: program) : (try Project.executable(program), [])
@@ -165,7 +165,7 @@ final class Site {
         }
     }
 
-    static func parse(_ output: Data, stderr: String) throws -> CGIAnswer {
+    public static func parse(_ output: Data, stderr: String) throws -> CGIAnswer {
         let text = String(decoding: output, as: UTF8.self)
         guard let split = text.range(of: "\r\n\r\n") else { throw TestFailure("no header end in: \(text)\n\(stderr)") }
         var headers: [String: String] = [:]
@@ -186,7 +186,7 @@ final class Site {
     }
 
     /// The codes mailed to `address`, oldest first, read from the filebased outbox.
-    func codes(for address: String) throws -> [String] {
+    public func codes(for address: String) throws -> [String] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? []
         return try files.filter { $0.hasSuffix(".eml") }.sorted().compactMap { name in
             let message = try String(contentsOf: outbox.appendingPathComponent(name), encoding: .utf8)
@@ -196,7 +196,7 @@ final class Site {
     }
 
     /// Every byte the store holds, for the plaintext check.
-    func storeContents() throws -> [(String, Data)] {
+    public func storeContents() throws -> [(String, Data)] {
         let names = FileManager.default.enumerator(atPath: store.path)?.allObjects as? [String] ?? []
         return names.map { ($0, (try? Data(contentsOf: store.appendingPathComponent($0))) ?? Data()) }
     }

@@ -5,36 +5,36 @@ import Testing
 /// How Apache reaches the executables in this run of the tests: `OTP_TEST_GATEWAY` is `cgi` (the default),
 /// `fcgid` (the same executables as FastCGI responders under mod_fcgid; on shared hosting, renamed to .fcgi) or
 /// `proxy-fcgi` (responders started by spawn-fcgi on Unix sockets, reached through mod_proxy_fcgi).
-enum Gateway: String {
+public enum TestGateway: String, Sendable {
     case cgi, fcgid, proxyFastCGI = "proxy-fcgi"
 
-    static let current = Gateway(rawValue: ProcessInfo.processInfo.environment["OTP_TEST_GATEWAY"] ?? "cgi") ?? .cgi
+    public static let current = TestGateway(rawValue: ProcessInfo.processInfo.environment["OTP_TEST_GATEWAY"] ?? "cgi") ?? .cgi
 }
 
 /// Started by the `.localApache(...)` trait around a suite and stopped when the suite ends. Its state is set in
 /// `init` and only read afterwards, hence `@unchecked Sendable`.
-final class LocalApache: LoopbackServer, @unchecked Sendable {
-    @TaskLocal static var current: LocalApache?
+public final class LocalApache: LoopbackServer, @unchecked Sendable {
+    @TaskLocal public static var current: LocalApache?
 
     /// The instance of the suite being run; a test outside such a suite fails here with a clear message.
-    static var running: LocalApache {
+    public static var running: LocalApache {
         get throws {
             guard let current else { throw TestFailure("this test needs its suite to carry .localApache()") }
             return current
         }
     }
 
-    let run: URL
-    let port: Int
+    public let run: URL
+    public let port: Int
     private let process: ServerProcess
-    var apachePID: pid_t { process.pid }
+    public var apachePID: pid_t { process.pid }
     private var responders: [ServerProcess] = []
-    var outbox: Outbox { Outbox(directory: run.appendingPathComponent("outbox")) }
+    public var outbox: Outbox { Outbox(directory: run.appendingPathComponent("outbox")) }
 
     /// `settings` become SetEnv lines where a deployment would put them: the run directory's extra.conf, or with
     /// `sharedHosting` the .htaccess of a web root holding apache/htaccess (its store set to the run's) and the
     /// executables in otp-cgi/.
-    init(settings: [String: String] = [:], sharedHosting: Bool = false, gateway: Gateway = .current) async throws {
+    public init(settings: [String: String] = [:], sharedHosting: Bool = false, gateway: TestGateway = .current) async throws {
         let executables = try ["generate", "verify"].map(Project.executable)
         run = FileManager.default.temporaryDirectory.appendingPathComponent("otp-apache-\(UUID().uuidString.prefix(8))")
         port = try Loopback.freePort()
@@ -84,17 +84,17 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
     }
 
     /// Another program may take the free port before Apache binds it; then a new one is tried.
-    static func start(settings: [String: String], sharedHosting: Bool, gateway: Gateway = .current) async throws -> LocalApache {
+    public static func start(settings: [String: String], sharedHosting: Bool, gateway: TestGateway = .current) async throws -> LocalApache {
         for _ in 1..<3 {
             do { return try await LocalApache(settings: settings, sharedHosting: sharedHosting, gateway: gateway) } catch is PortTaken {}
         }
         return try await LocalApache(settings: settings, sharedHosting: sharedHosting, gateway: gateway)
     }
 
-    struct PortTaken: Error {}
+    public struct PortTaken: Error {}
 
     /// SIGTERM: the parent stops its children (the CGI daemon included) before it exits.
-    func stop() {
+    public func stop() {
         process.stop()
         for responder in responders { responder.stop() }
         try? FileManager.default.removeItem(at: run)
@@ -103,7 +103,7 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
     /// spawn-fcgi, as a deployer would use it: it binds RUN/NAME.sock, hands it to the executable as fd 0 (the
     /// FastCGI convention) and, when started as root, runs it as the web server's user. `-n` keeps it in the
     /// foreground, so stopping it stops the responder.
-    static func spawnResponder(_ executable: URL, in run: URL) throws -> ServerProcess {
+    public static func spawnResponder(_ executable: URL, in run: URL) throws -> ServerProcess {
         let socket = run.appendingPathComponent(executable.lastPathComponent + ".sock").path
         let user = getuid() == 0 ? ["-u", "www-data", "-g", "www-data", "-U", "www-data", "-G", "www-data"] : []
         let responder = try ServerProcess(["/usr/bin/spawn-fcgi", "-n", "-s", socket, "-M", "0600"] + user + ["--", executable.path],
@@ -118,12 +118,12 @@ final class LocalApache: LoopbackServer, @unchecked Sendable {
 }
 
 /// Starts one Apache for the suite it is attached to (not for each test) and stops it when the suite ends.
-struct LocalApacheTrait: SuiteTrait, TestScoping {
-    let settings: [String: String]
-    let sharedHosting: Bool
-    let gateway: Gateway
+public struct LocalApacheTrait: SuiteTrait, TestScoping {
+    public let settings: [String: String]
+    public let sharedHosting: Bool
+    public let gateway: TestGateway
 
-    func provideScope(for test: Test, testCase: Test.Case?,
+    public func provideScope(for test: Test, testCase: Test.Case?,
                       performing function: @Sendable () async throws -> Void) async throws {
         let apache = try await LocalApache.start(settings: settings, sharedHosting: sharedHosting, gateway: gateway)
         defer { apache.stop() }
@@ -132,22 +132,22 @@ struct LocalApacheTrait: SuiteTrait, TestScoping {
 }
 
 extension Trait where Self == LocalApacheTrait {
-    static func localApache(_ settings: [String: String] = [:], sharedHosting: Bool = false, gateway: Gateway = .current) -> Self {
+    public static func localApache(_ settings: [String: String] = [:], sharedHosting: Bool = false, gateway: TestGateway = .current) -> Self {
         LocalApacheTrait(settings: settings, sharedHosting: sharedHosting, gateway: gateway)
     }
 }
 
 /// The filebased email backend's directory, as a person reading their mail would.
-struct Outbox {
-    let directory: URL
+public struct Outbox {
+    public let directory: URL
 
     /// How many messages it holds: one directory read, cheap enough to poll.
-    var count: Int {
+    public var count: Int {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".eml") }.count
     }
 
     /// Each message to `address`, oldest first.
-    func messages(to address: String) throws -> [String] {
+    public func messages(to address: String) throws -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return try names.filter { $0.hasSuffix(".eml") }.sorted().map {
             try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8)
@@ -155,7 +155,7 @@ struct Outbox {
     }
 
     /// The newest code sent to `address`.
-    func code(for address: String) throws -> String {
+    public func code(for address: String) throws -> String {
         guard let message = try messages(to: address).last, let text = message.components(separatedBy: "code is: ").last else {
             throw TestFailure("no message to \(address) in \(directory.path)")
         }
@@ -164,4 +164,4 @@ struct Outbox {
 }
 
 /// A fresh address per test, so that tests sharing one server never share a record.
-func uniqueEmail(_ tag: String = "t") -> String { "\(tag)-\(UUID().uuidString.prefix(8).lowercased())@example.com" }
+public func uniqueEmail(_ tag: String = "t") -> String { "\(tag)-\(UUID().uuidString.prefix(8).lowercased())@example.com" }

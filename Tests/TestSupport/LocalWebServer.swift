@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The ways the README deploys the executables on a server other than Apache.
-enum Deployment: String, CaseIterable, Sendable, CustomTestStringConvertible {
+public enum Deployment: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// Four responders per executable started by spawn-fcgi; nginx opens a connection per request.
     case nginxFastCGI = "nginx, FastCGI, spawn-fcgi"
     /// The same, with fastcgi_keep_conn on and an upstream keepalive pool.
@@ -17,33 +17,33 @@ enum Deployment: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// Responders that lighttpd starts itself (bin-path) and restarts when they die.
     case lighttpdFastCGI = "lighttpd, mod_fastcgi"
 
-    var testDescription: String { rawValue }
-    var isNginx: Bool { rawValue.hasPrefix("nginx") }
+    public var testDescription: String { rawValue }
+    public var isNginx: Bool { rawValue.hasPrefix("nginx") }
     /// Whether a process of ours stays between requests.
-    var hasResponders: Bool { self != .nginxFcgiwrap && self != .lighttpdCGI }
+    public var hasResponders: Bool { self != .nginxFcgiwrap && self != .lighttpdCGI }
 }
 
 /// One server of one deployment, its run directory (store, outbox, logs, sockets) and every process it needs;
 /// `stop()` ends them all. Its state is set in `init` and only read afterwards, hence `@unchecked Sendable`.
-final class LocalWebServer: LoopbackServer, StoreInspecting, @unchecked Sendable {
-    let deployment: Deployment
-    let run: URL
-    let port: Int
+public final class LocalWebServer: LoopbackServer, @unchecked Sendable {
+    public let deployment: Deployment
+    public let run: URL
+    public let port: Int
     /// nginx only: a second server block that proxies to the first from 127.0.0.9, as a load balancer would.
-    let proxyPort: Int
-    static let proxyAddress = "127.0.0.9"
+    public let proxyPort: Int
+    public static let proxyAddress = "127.0.0.9"
     private var server: ServerProcess?
     /// Process groups of their own: systemd-socket-activate, fcgiwrap.
     private var helpers: [ServerProcess] = []
     /// spawn-fcgi's children, which outlive it.
     private var spawned: [pid_t] = []
 
-    var store: URL { run.appendingPathComponent("store") }
-    var outbox: Outbox { Outbox(directory: run.appendingPathComponent("outbox")) }
-    var settingsFile: URL { run.appendingPathComponent("settings.conf") }
+    public var store: URL { run.appendingPathComponent("store") }
+    public var outbox: Outbox { Outbox(directory: run.appendingPathComponent("outbox")) }
+    public var settingsFile: URL { run.appendingPathComponent("settings.conf") }
     private var asRoot: Bool { getuid() == 0 }
 
-    init(_ deployment: Deployment, settings: [String: String] = [:]) async throws {
+    public init(_ deployment: Deployment, settings: [String: String] = [:]) async throws {
         self.deployment = deployment
         run = FileManager.default.temporaryDirectory.appendingPathComponent("otp-web-\(UUID().uuidString.prefix(8))")
         port = try Loopback.freePort()
@@ -243,7 +243,7 @@ final class LocalWebServer: LoopbackServer, StoreInspecting, @unchecked Sendable
     }
 
     /// The server and everything started for it; nothing of this run is left behind.
-    func stop() {
+    public func stop() {
         let left = processes(running: ["generate", "verify"])
         server?.stop(group: true)
         for helper in helpers { helper.stop(SIGKILL, group: true) }
@@ -257,7 +257,7 @@ final class LocalWebServer: LoopbackServer, StoreInspecting, @unchecked Sendable
 
     /// The pids running a cgi-bin executable for this server: spawn-fcgi's children, or descendants of the server
     /// and its helpers (lighttpd's responders and CGI processes, fcgiwrap's, systemd-socket-activate's).
-    func responderPIDs() -> [pid_t] { processes(running: ["generate"]) }
+    public func responderPIDs() -> [pid_t] { processes(running: ["generate"]) }
 
     private func processes(running programs: [String]) -> [pid_t] {
         let roots = [server?.pid].compactMap { $0 } + helpers.map(\.pid)
@@ -268,7 +268,7 @@ final class LocalWebServer: LoopbackServer, StoreInspecting, @unchecked Sendable
 
     /// An HTTP/1.1 POST from a given loopback address (127.0.0.0/8 is all ours), to the API server or to the front
     /// proxy: the tests' way to be many clients. The status and the raw answer.
-    func post(_ endpoint: String, _ body: String, from source: String, viaProxy: Bool = false,
+    public func post(_ endpoint: String, _ body: String, from source: String, viaProxy: Bool = false,
               headers: [String: String] = [:]) throws -> (status: Int, text: String) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         defer { close(fd) }
@@ -299,24 +299,24 @@ final class LocalWebServer: LoopbackServer, StoreInspecting, @unchecked Sendable
 }
 
 /// A systemd unit file's `Key=value` lines, read as systemd reads the simple ones (no continuation lines).
-struct UnitFile {
+public struct UnitFile {
     private let entries: [(String, String)]
 
-    init(_ text: String) throws {
+    public init(_ text: String) throws {
         entries = text.split(separator: "\n").compactMap { line in
             guard !line.hasPrefix("#"), !line.hasPrefix("["), let equals = line.firstIndex(of: "=") else { return nil }
             return (String(line[..<equals]), String(line[line.index(after: equals)...]))
         }
     }
 
-    subscript(key: String) -> String? { entries.last { $0.0 == key }?.1 }
-    func all(_ key: String) -> [String] { entries.filter { $0.0 == key }.map(\.1) }
+    public subscript(key: String) -> String? { entries.last { $0.0 == key }?.1 }
+    public func all(_ key: String) -> [String] { entries.filter { $0.0 == key }.map(\.1) }
 }
 
 /// Processes by what they run and by ancestry, from /proc: servers' children are not the test runner's.
-enum ProcessTable {
+public enum ProcessTable {
     /// The pids whose executable is one of the cgi-bin programs named.
-    static func running(_ programs: [String]) -> [pid_t] {
+    public static func running(_ programs: [String]) -> [pid_t] {
         let executables = Set(programs.compactMap { try? Project.executable($0).path })
         let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { pid_t($0) } ?? []
         return pids.filter { pid in
@@ -325,12 +325,12 @@ enum ProcessTable {
     }
 
     /// Running, not gone or a zombie waiting for its parent.
-    static func isAlive(_ pid: pid_t) -> Bool {
+    public static func isAlive(_ pid: pid_t) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
         return !stat[stat.index(after: close)...].hasPrefix(" Z")
     }
 
-    static func descends(_ pid: pid_t, from ancestor: pid_t) -> Bool {
+    public static func descends(_ pid: pid_t, from ancestor: pid_t) -> Bool {
         var current = pid
         for _ in 0..<8 {
             guard let stat = try? String(contentsOfFile: "/proc/\(current)/stat", encoding: .utf8),

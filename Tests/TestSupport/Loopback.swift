@@ -6,18 +6,18 @@ import FoundationNetworking
 import Synchronization
 
 /// Anything answering HTTP on a loopback port, and the requests the tests send it.
-protocol LoopbackServer: Sendable {
+public protocol LoopbackServer: Sendable {
     var port: Int { get }
 }
 
 extension LoopbackServer {
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)/")! }
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)/")! }
 
-    func get(_ path: String) async throws -> HTTPAnswer {
+    public func get(_ path: String) async throws -> HTTPAnswer {
         try await send(URLRequest(url: baseURL.appendingPathComponent(path)))
     }
 
-    func post(_ endpoint: String, body: Data, contentType: String, accept: String? = nil) async throws -> HTTPAnswer {
+    public func post(_ endpoint: String, body: Data, contentType: String, accept: String? = nil) async throws -> HTTPAnswer {
         var request = URLRequest(url: baseURL.appendingPathComponent("api/otp/\(endpoint)"))
         request.httpMethod = "POST"
         request.setValue(contentType, forHTTPHeaderField: "Content-Type")
@@ -27,32 +27,33 @@ extension LoopbackServer {
     }
 
     /// As an API client posts: JSON, and by default the `Accept: */*` of curl.
-    func post(_ endpoint: String, _ fields: [String: String], accept: String? = nil) async throws -> HTTPAnswer {
+    public func post(_ endpoint: String, _ fields: [String: String], accept: String? = nil) async throws -> HTTPAnswer {
         try await post(endpoint, body: try JSONSerialization.data(withJSONObject: fields), contentType: "application/json", accept: accept)
     }
 
     /// As a browser posts a form: urlencoded, and an Accept that ranks HTML first.
-    func postForm(_ endpoint: String, _ body: String) async throws -> HTTPAnswer {
+    public func postForm(_ endpoint: String, _ body: String) async throws -> HTTPAnswer {
         try await post(endpoint, body: Data(body.utf8), contentType: "application/x-www-form-urlencoded",
                        accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
     }
 
-    func send(_ request: URLRequest) async throws -> HTTPAnswer {
+    public func send(_ request: URLRequest) async throws -> HTTPAnswer {
         try await Loopback.exchange(request, port: port)
     }
 }
 
 /// A server the tests did not start themselves, such as `make serve`'s.
-struct LoopbackPort: LoopbackServer {
-    let port: Int
+public struct LoopbackPort: LoopbackServer {
+    public let port: Int
+    public init(port: Int) { self.port = port }
 }
 
-enum Loopback {
+public enum Loopback {
     /// One request on a connection of its own, written whole as soon as it is connected, and the answer read to
     /// the close. A client that keeps a pool of connections (URLSession) can leave one open with nothing sent while
     /// a loaded machine catches up, and Apache answers it 408. Each exchange has a thread of its own, so a hundred
     /// at once are a hundred at once and not the two of Swift's cooperative pool on two cores.
-    static func exchange(_ request: URLRequest, port: Int) async throws -> HTTPAnswer {
+    public static func exchange(_ request: URLRequest, port: Int) async throws -> HTTPAnswer {
         try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result { try exchange(request, port: port) }) }.start()
         }
@@ -83,7 +84,7 @@ enum Loopback {
     /// The kernel's pick of an unused port, free again once this socket closes for the server to take. The
     /// kernel may pick a port again once it is free, so suites starting in parallel could get the same one:
     /// each port is handed out once per test run.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         while true {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(fd) }
@@ -99,14 +100,14 @@ enum Loopback {
 
     private static let handedOut = Mutex<Set<Int>>([])
 
-    static func accepts(port: Int) -> Bool {
+    public static func accepts(port: Int) -> Bool {
         guard let fd = connection(port: port) else { return false }
         close(fd)
         return true
     }
 
     /// A connected socket, for the caller to close; nil when nothing listens.
-    static func connection(port: Int) -> Int32? {
+    public static func connection(port: Int) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         var address = loopback(port: port)
         let connected = withUnsafePointer(to: &address) {
@@ -117,7 +118,7 @@ enum Loopback {
     }
 
     /// Everything the peer sends until it closes its side, as text.
-    static func readToEnd(_ fd: Int32) -> String {
+    public static func readToEnd(_ fd: Int32) -> String {
         String(decoding: readAll(fd), as: UTF8.self)
     }
 
@@ -140,15 +141,15 @@ enum Loopback {
     }
 }
 
-struct HTTPAnswer: Sendable {
-    let status: Int
+public struct HTTPAnswer: Sendable {
+    public let status: Int
     /// Names lower-cased.
-    let headers: [String: String]
-    let body: String
+    public let headers: [String: String]
+    public let body: String
 
     /// An HTTP/1.1 answer as read to the close: the status line, the header fields (repeated ones joined with
     /// ", ", as URLSession joins them) and the body, de-chunked.
-    init(parsing bytes: [UInt8]) throws {
+    public init(parsing bytes: [UInt8]) throws {
         let separator = Array("\r\n\r\n".utf8)
         guard let end = bytes.indices.first(where: { bytes[$0...].starts(with: separator) }) else {
             throw TestFailure("no end of header in \(String(decoding: bytes, as: UTF8.self))")
@@ -168,7 +169,7 @@ struct HTTPAnswer: Sendable {
         self.init(status: code, headers: headers, body: String(decoding: body, as: UTF8.self))
     }
 
-    init(status: Int, headers: [String: String], body: String) {
+    public init(status: Int, headers: [String: String], body: String) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -188,7 +189,7 @@ struct HTTPAnswer: Sendable {
         }
     }
 
-    var detail: String? {
+    public var detail: String? {
         (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["detail"] as? String
     }
 }

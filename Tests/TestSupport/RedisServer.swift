@@ -1,17 +1,17 @@
 // A real redis-server from Debian's package, on a free loopback port and a Unix socket in a temp dir, stopped by its test.
 import Foundation
-@testable import Stores
+import Stores
 
 /// Configured on the command line only: no persistence (`--save ''`, `--appendonly no`), loopback only,
 /// and a directory of its own (its Unix socket, and nodes.conf when it is a cluster node).
-final class RedisServer: @unchecked Sendable {
-    let directory: URL
-    let password: String?
+public final class RedisServer: @unchecked Sendable {
+    public let directory: URL
+    public let password: String?
     private let extra: [String]
-    private(set) var port: Int
+    public private(set) var port: Int
     private var process: ServerProcess?
 
-    init(password: String? = nil, extra: [String] = []) async throws {
+    public init(password: String? = nil, extra: [String] = []) async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/redis-server") else {
             throw TestFailure("redis-server is missing: run Tests/setup.sh (make test does)")
         }
@@ -25,14 +25,14 @@ final class RedisServer: @unchecked Sendable {
 
     deinit { stop(); try? FileManager.default.removeItem(at: directory) }
 
-    var socketPath: String { directory.appendingPathComponent("redis.sock").path }
+    public var socketPath: String { directory.appendingPathComponent("redis.sock").path }
     /// The URL a site sets, password included.
-    var url: String { "redis://\(password.map { ":\($0)@" } ?? "")127.0.0.1:\(port)" }
-    var unixURL: String { "unix://\(socketPath)\(password.map { "?password=\($0)" } ?? "")" }
+    public var url: String { "redis://\(password.map { ":\($0)@" } ?? "")127.0.0.1:\(port)" }
+    public var unixURL: String { "unix://\(socketPath)\(password.map { "?password=\($0)" } ?? "")" }
 
     /// Starts it (again, on the same port and socket after `stop`) and waits until PING answers. Another
     /// program may take the free port first; then a new one is tried.
-    func start() async throws {
+    public func start() async throws {
         for attempt in 1...3 {
             let server = try ServerProcess(["/usr/bin/redis-server", "--port", String(port), "--bind", "127.0.0.1",
                                             "--unixsocket", socketPath, "--unixsocketperm", "700", "--dir", directory.path,
@@ -51,27 +51,27 @@ final class RedisServer: @unchecked Sendable {
         }
     }
 
-    func stop() {
+    public func stop() {
         process?.stop()
         process = nil
     }
 
     /// Freezes it: connections are still accepted by the kernel, but nothing answers (a stuck server).
-    func pause() { if let process { kill(process.pid, SIGSTOP) } }
-    func resume() { if let process { kill(process.pid, SIGCONT) } }
+    public func pause() { if let process { kill(process.pid, SIGSTOP) } }
+    public func resume() { if let process { kill(process.pid, SIGCONT) } }
 
     /// One command on a fresh connection, through the project's own client.
     @discardableResult
-    func command(_ arguments: String...) throws -> RESPValue { try command(arguments) }
+    public func command(_ arguments: String...) throws -> RESPValue { try command(arguments) }
 
-    func command(_ arguments: [String]) throws -> RESPValue {
+    public func command(_ arguments: [String]) throws -> RESPValue {
         let connection = try RedisConnection(.tcp(host: "127.0.0.1", port: port), username: nil, password: password, database: 0,
                                              connectTimeoutMilliseconds: 1000, readTimeoutMilliseconds: 10_000)
         return try connection.call(arguments.map { Array($0.utf8) })
     }
 
     /// Every key and every byte of every value, for the plaintext scan.
-    func dump() throws -> [(key: String, value: String)] {
+    public func dump() throws -> [(key: String, value: String)] {
         guard case .array(let keys?) = try command("KEYS", "*") else { throw TestFailure("KEYS failed") }
         return try keys.map { item in
             guard case .bulk(let bytes?) = item else { throw TestFailure("KEYS gave \(item)") }
@@ -94,14 +94,14 @@ final class RedisServer: @unchecked Sendable {
         }
     }
 
-    var log: String { process?.output ?? ((try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? "") }
+    public var log: String { process?.output ?? ((try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? "") }
 }
 
 /// Three masters on one machine, made a cluster by `redis-cli --cluster create`, each owning a third of the slots.
-final class RedisCluster: @unchecked Sendable {
-    let nodes: [RedisServer]
+public final class RedisCluster: @unchecked Sendable {
+    public let nodes: [RedisServer]
 
-    init() async throws {
+    public init() async throws {
         var nodes: [RedisServer] = []
         for _ in 0..<3 {
             // The cluster bus port is named too: by default it is the port + 10000, which may be past 65535 or taken.
@@ -130,7 +130,7 @@ final class RedisCluster: @unchecked Sendable {
     }
 
     /// A site names one node; the others are found through MOVED.
-    var url: String { nodes[0].url }
+    public var url: String { nodes[0].url }
 
-    func stop() { nodes.forEach { $0.stop() } }
+    public func stop() { nodes.forEach { $0.stop() } }
 }

@@ -5,14 +5,14 @@ import Foundation
 /// with SIGTERM blocked never stops. Here the child gets an empty signal mask, default handlers and its own
 /// process group, so a signal to the group reaches everything it started, as Ctrl-C in a terminal does; and
 /// none of the runner's descriptors, so a server never holds a test's sockets or files open.
-final class ServerProcess: @unchecked Sendable {
-    let pid: pid_t
-    let name: String
-    let outputFile: URL
+public final class ServerProcess: @unchecked Sendable {
+    public let pid: pid_t
+    public let name: String
+    public let outputFile: URL
     private var exitStatus: Int32?
 
     /// `arguments[0]` is a path; stdout and stderr go to `output`, stdin is /dev/null.
-    init(_ arguments: [String], environment: [String: String] = [:], output: URL) throws {
+    public init(_ arguments: [String], environment: [String: String] = [:], output: URL) throws {
         var actions = posix_spawn_file_actions_t(), attributes = posix_spawnattr_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawnattr_init(&attributes)
@@ -41,11 +41,11 @@ final class ServerProcess: @unchecked Sendable {
         outputFile = output
     }
 
-    var output: String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }
+    public var output: String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }
 
     /// Polls `condition`; fails with what the child printed if it exits first, or if nothing happens for two
     /// minutes (a hang, not a slow machine).
-    func waitWhileRunning(until condition: () -> Bool) async throws {
+    public func waitWhileRunning(until condition: () -> Bool) async throws {
         let deadline = Date().addingTimeInterval(120)
         while !condition() {
             guard isRunning, Date() < deadline else { throw TestFailure("\(name) \(isRunning ? "hangs" : "exited"):\n\(output)") }
@@ -54,7 +54,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Reaps the child once it has exited.
-    var isRunning: Bool {
+    public var isRunning: Bool {
         var status: Int32 = 0
         if exitStatus == nil && waitpid(pid, &status, WNOHANG) == pid { exitStatus = status }
         return exitStatus == nil
@@ -62,7 +62,7 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Sends `signal` to the child, or to its whole process group, and waits until the child has exited.
     @discardableResult
-    func stop(_ signal: Int32 = SIGTERM, group: Bool = false) -> Int32 {
+    public func stop(_ signal: Int32 = SIGTERM, group: Bool = false) -> Int32 {
         if isRunning { kill(group ? -pid : pid, signal) }
         var status: Int32 = 0
         while exitStatus == nil {

@@ -4,20 +4,20 @@
 import Foundation
 import Testing
 
-final class StockApache: LoopbackServer, @unchecked Sendable {
+public final class StockApache: LoopbackServer, @unchecked Sendable {
     /// Everything of this instance: etc/ (the copy of /etc/apache2), run/, lock/, log/, and what a route installs.
-    let root: URL
+    public let root: URL
     /// Where ports.conf's `Listen 80` and `Listen 443` (with mod_ssl) go instead.
-    let port: Int
-    let tlsPort: Int
-    var etc: URL { root.appendingPathComponent("etc") }
-    var logs: URL { root.appendingPathComponent("log") }
+    public let port: Int
+    public let tlsPort: Int
+    public var etc: URL { root.appendingPathComponent("etc") }
+    public var logs: URL { root.appendingPathComponent("log") }
     private var process: ServerProcess?
     /// Processes a route started on its own (spawn-fcgi's daemons), stopped with Apache.
     private var daemons: [pid_t] = []
 
     /// `whileHoldingEtc`: the caller holds the /etc/apache2 lock already (the package test).
-    init(whileHoldingEtc: Bool = false) async throws {
+    public init(whileHoldingEtc: Bool = false) async throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("otp-stock-\(UUID().uuidString.prefix(8))")
         port = try Loopback.freePort()
         tlsPort = try Loopback.freePort()
@@ -52,7 +52,7 @@ final class StockApache: LoopbackServer, @unchecked Sendable {
 
     /// The paths a route names, as they are in this instance: what the README puts in /srv, /var/lib, /run and
     /// /etc/apache2 lives under `root`, and the host is localhost.
-    func localized(_ text: String) -> String {
+    public func localized(_ text: String) -> String {
         [("/etc/apache2", etc.path), ("/srv/otp-cgi", root.appendingPathComponent("srv/otp-cgi").path),
          ("/var/lib/otp-cgi", root.appendingPathComponent("lib/otp-cgi").path),
          ("/etc/otp-cgi", root.appendingPathComponent("etc-otp-cgi").path),
@@ -66,13 +66,13 @@ final class StockApache: LoopbackServer, @unchecked Sendable {
     /// Runs a command line as the README's reader types it in the project's directory, on this instance's
     /// configuration; a non-zero exit fails with what it printed.
     @discardableResult
-    func shell(_ line: String) throws -> String {
+    public func shell(_ line: String) throws -> String {
         let (status, output) = try run(line)
         guard status == 0 else { throw TestFailure("\(line) exited with \(status):\n\(output)") }
         return output
     }
 
-    func run(_ line: String) throws -> (Int32, String) {
+    public func run(_ line: String) throws -> (Int32, String) {
         let process = Process(), pipe = Pipe()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "umask 022; cd \"$0\" && \(line)", Project.root.path]
@@ -88,13 +88,13 @@ final class StockApache: LoopbackServer, @unchecked Sendable {
     }
 
     /// Edits a file of the instance, as the reader does in an editor.
-    func edit(_ path: String, _ change: (String) throws -> String) throws {
+    public func edit(_ path: String, _ change: (String) throws -> String) throws {
         let url = URL(fileURLWithPath: path)
         try change(try String(contentsOf: url, encoding: .utf8)).write(to: url, atomically: false, encoding: .utf8)
     }
 
     /// Starts spawn-fcgi as the README does (it forks into the background) and remembers its children to stop them.
-    func spawnDaemons(_ line: String) throws {
+    public func spawnDaemons(_ line: String) throws {
         // Through ServerProcess, which passes no descriptor of the test runner on: a daemon holding a pipe another
         // command reads to its end would hang that read forever.
         let log = root.appendingPathComponent("spawn-\(daemons.count).log")
@@ -108,7 +108,7 @@ final class StockApache: LoopbackServer, @unchecked Sendable {
 
     /// What `systemctl restart apache2` does for a server: apache2ctl (which reads envvars and makes the run
     /// directories), here with Apache in the foreground on this instance's ports.
-    func start() async throws {
+    public func start() async throws {
         for site in try FileManager.default.contentsOfDirectory(atPath: etc.appendingPathComponent("sites-available").path) {
             try edit(etc.appendingPathComponent("sites-available/\(site)").path) {
                 $0.replacingOccurrences(of: "*:80>", with: "*:\(port)>").replacingOccurrences(of: "*:443>", with: "*:\(tlsPort)>")
@@ -121,13 +121,13 @@ final class StockApache: LoopbackServer, @unchecked Sendable {
     }
 
     /// Apache's own process (apache2ctl's shell is its parent).
-    var apachePID: pid_t? {
+    public var apachePID: pid_t? {
         (try? String(contentsOf: root.appendingPathComponent("run/apache2.pid"), encoding: .utf8))
             .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     /// Stops Apache and the route's daemons, waits until they are gone, and removes everything of this instance.
-    func stop() {
+    public func stop() {
         let apache = apachePID
         process?.stop(SIGTERM, group: true)
         let all = daemons + (apache.map { [$0] } ?? [])
@@ -140,15 +140,15 @@ final class StockApache: LoopbackServer, @unchecked Sendable {
     }
 
     /// Running and not a zombie waiting for its reaper.
-    static func isAlive(_ pid: pid_t) -> Bool {
+    public static func isAlive(_ pid: pid_t) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
         return !stat[stat.index(after: close)...].hasPrefix(" Z")
     }
 
-    func log(_ name: String) -> String { (try? String(contentsOf: logs.appendingPathComponent(name), encoding: .utf8)) ?? "" }
+    public func log(_ name: String) -> String { (try? String(contentsOf: logs.appendingPathComponent(name), encoding: .utf8)) ?? "" }
 
     /// curl, for HTTPS with a self-signed certificate: the request as the README shows it, to this instance.
-    func curl(_ arguments: [String]) throws -> HTTPAnswer {
+    public func curl(_ arguments: [String]) throws -> HTTPAnswer {
         let (status, output) = try run((["curl", "-s", "-i", "-k", "--max-time", "60", "--resolve", "localhost:\(port):127.0.0.1",
                                          "--resolve", "localhost:\(tlsPort):127.0.0.1"] + arguments)
             .map { "'" + $0.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }.joined(separator: " "))
@@ -167,7 +167,7 @@ final class StockApache: LoopbackServer, @unchecked Sendable {
     /// share this lock, and the package test holds it alone from install to purge. The caller closes the descriptor.
     /// Polled, not blocking: a blocked thread of the test pool (two on this machine) could be the one the holder
     /// needs to finish.
-    static func lockEtc(exclusive: Bool) async throws -> Int32 {
+    public static func lockEtc(exclusive: Bool) async throws -> Int32 {
         let fd = open("/tmp/otp-cgi-etc-apache2.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw TestFailure("cannot open the /etc/apache2 lock: errno \(errno)") }
         while flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0 {
@@ -179,11 +179,11 @@ final class StockApache: LoopbackServer, @unchecked Sendable {
 }
 
 /// The README's text, to check that a test runs the very lines a reader is told to type.
-enum README {
-    static let text = (try? String(contentsOf: Project.root.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+public enum README {
+    public static let text = (try? String(contentsOf: Project.root.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
 
     /// Fails the test unless the README says `line` word for word (however it is indented).
-    static func says(_ line: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+    public static func says(_ line: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
         let found = words(text).contains(words(line))
         #expect(found, "the README no longer says: \(line)", sourceLocation: sourceLocation)
         return line

@@ -3,7 +3,7 @@ import OTP
 import Platform
 
 /// One reply. Bounded on the way in, since a confused or hostile peer could announce any length.
-enum RESPValue: Equatable, Sendable {
+public enum RESPValue: Equatable, Sendable {
     case simple(String)
     case error(String)
     case integer(Int64)
