@@ -22,7 +22,7 @@ public enum Wire {
                   log: { log("store: " + $0) })
     }
 
-    /// The service for one request, with a store from `makeStore`.
+    /// The service for one request, with the store its caller keeps or makes (`store(_:log:)`).
     public static func service(_ settings: Settings, store: any OTPStore, log: @escaping (String) -> Void) -> OTPService {
         let delivery = settings.delivery
         return OTPService(settings: settings.service, store: store,

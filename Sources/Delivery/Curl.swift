@@ -1,6 +1,5 @@
 // curl as our SMTP and HTTPS client, so that no TLS or protocol code of ours sits between a code and its reader.
 import OTP
-import Platform
 
 struct Curl {
     let path: String

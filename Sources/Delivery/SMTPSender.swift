@@ -1,6 +1,5 @@
 // Django's "smtp" email backend: the message goes to an SMTP relay, with curl speaking SMTP and TLS.
 import OTP
-import Platform
 
 struct SMTPSender: Sender {
     let delivery: DeliverySettings

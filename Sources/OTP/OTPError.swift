@@ -13,10 +13,6 @@ public enum OTPError: Error, Equatable, Sendable {
     case deliveryFailed(Channel)
     case storeFailed
     case storeBusy
-    case limited(Limit, retryAfter: Int)
-}
-
-/// Which abuse limit refused a request, for its 429's detail.
-public enum Limit: Sendable, Equatable {
-    case sends, failures, client, clientFailures
+    /// An abuse limit refused the request: the budget names which.
+    case limited(Budget, retryAfter: Int)
 }

@@ -67,7 +67,7 @@ public struct OTPService {
         }
         var taken: [RecordKey] = []
         do throws(OTPError) {
-            taken = try take(budgets(secret, .sends, of: identifier, client: client), at: start)
+            taken = try take(allowances(secret, .sends, of: identifier, client: client), at: start)
         } catch {
             withdraw(key, mac, previous)
             throw error
@@ -113,7 +113,7 @@ public struct OTPService {
         let secret = try secretKey()
         let key = RecordKey(secret: secret, identifier: identifier)
         let start = now()
-        let taken = try take(budgets(secret, .failures, of: identifier, client: client), at: start)
+        let taken = try take(allowances(secret, .failures, of: identifier, client: client), at: start)
         let outcome: CheckOutcome
         do throws(OTPError) {
             outcome = try storeCall { () throws(StoreFault) in
@@ -131,22 +131,30 @@ public struct OTPService {
         return start
     }
 
+    /// One event log a request counts against: whose it is, what it counts (which also names the limit a refusal
+    /// cites) and how many events it may hold.
+    private struct Allowance {
+        let key: RecordKey
+        let budget: Budget
+        let limit: Int
+    }
+
     /// The event logs a request counts against, the mailbox's first, each with its limit (a limit of 0, or a window
     /// of 0, leaves that log out): for sends, `Budget.sends` and `.clientSends`; for failures, `.failures` and
     /// `.clientFailures`. A client without a usable address counts with every such client together.
-    private func budgets(_ secret: HMACKey, _ budget: Budget, of identifier: Identifier, client: IPAddress?)
-        -> [(key: RecordKey, limit: Int, limited: Limit)] {
+    private func allowances(_ secret: HMACKey, _ budget: Budget, of identifier: Identifier, client: IPAddress?) -> [Allowance] {
         let abuse = settings.abuse
         guard abuse.sendWindowSeconds > 0 else { return [] }
         let sends = budget == .sends
-        var out: [(key: RecordKey, limit: Int, limited: Limit)] = []
+        var out: [Allowance] = []
         let own = sends ? abuse.maxSendsPerWindow : abuse.maxFailedVerifiesPerWindow
-        if own > 0 { out.append((RecordKey(secret: secret, budget: budget, of: identifier.mailbox), own, sends ? .sends : .failures)) }
+        if own > 0 { out.append(Allowance(key: RecordKey(secret: secret, budget: budget, of: identifier.mailbox), budget: budget, limit: own)) }
         let perClient = sends ? abuse.ipMaxSendsPerWindow : abuse.ipMaxFailedVerifiesPerWindow
         if perClient > 0 {
+            let clientBudget: Budget = sends ? .clientSends : .clientFailures
             for network in client?.networks ?? [("unknown", 1)] {
-                out.append((RecordKey(secret: secret, budget: sends ? .clientSends : .clientFailures, of: network.name),
-                            perClient * network.budgetMultiplier, sends ? .client : .clientFailures))
+                out.append(Allowance(key: RecordKey(secret: secret, budget: clientBudget, of: network.name), budget: clientBudget,
+                                     limit: perClient * network.budgetMultiplier))
             }
         }
         return out
@@ -154,22 +162,24 @@ public struct OTPService {
 
     /// Counts one event in each log, in order; at the first that refuses, gives back what was counted and throws
     /// that limit. Returns the keys counted.
-    private func take(_ budgets: [(key: RecordKey, limit: Int, limited: Limit)], at time: Int64) throws(OTPError) -> [RecordKey] {
+    private func take(_ allowances: [Allowance], at time: Int64) throws(OTPError) -> [RecordKey] {
         let window = settings.abuse.sendWindowSeconds
         var taken: [RecordKey] = []
-        for budget in budgets {
+        for allowance in allowances {
             let outcome: CountOutcome
             do throws(OTPError) {
-                outcome = try storeCall { () throws(StoreFault) in try store.take(budget.key, limit: budget.limit, windowSeconds: window, now: time) }
+                outcome = try storeCall { () throws(StoreFault) in
+                    try store.take(allowance.key, limit: allowance.limit, windowSeconds: window, now: time)
+                }
             } catch {
                 giveBack(taken, at: time)
                 throw error
             }
             if case .limited(let seconds) = outcome {
                 giveBack(taken, at: time)
-                throw .limited(budget.limited, retryAfter: max(1, seconds))
+                throw .limited(allowance.budget, retryAfter: max(1, seconds))
             }
-            taken.append(budget.key)
+            taken.append(allowance.key)
         }
         return taken
     }

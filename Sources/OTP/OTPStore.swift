@@ -28,7 +28,7 @@ public struct RecordKey: Hashable, Sendable {
     public init(hex: String) { self.hex = hex }
 }
 
-/// What an event log counts.
+/// What an event log counts; a refusal by its limit names it (`OTPError.limited`).
 public enum Budget: String, Sendable {
     /// Codes sent to one mailbox (or phone number), on every channel and under every alias.
     case sends

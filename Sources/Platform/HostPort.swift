@@ -32,3 +32,17 @@ public struct HostPort: Equatable, Sendable {
         return number
     }
 }
+
+extension HostPort {
+    /// Dot-separated labels of letters, digits, `-` and `_`, none empty, 253 bytes at most (an IPv4 address is such
+    /// a name too): nothing that could end a URL's host, start a command-line option or split a header. The one
+    /// check of a host name, in settings and URLs alike.
+    public static func isHostName(_ text: some StringProtocol) -> Bool {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty, bytes.count <= 253, bytes.first != UInt8(ascii: "-") else { return false }
+        return bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy { label in
+            !label.isEmpty && label.count <= 63
+                && label.allSatisfy { ASCII.isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+        }
+    }
+}

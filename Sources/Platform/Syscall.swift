@@ -1,5 +1,7 @@
-// The system calls the service makes, each wrapped once: EINTR is retried here and nowhere else, and a failure
-// is a typed error that names the call. The corresponding C functions are named in each doc comment.
+// The system calls the service makes, each wrapped once: each wrapper retries EINTR, and a failure is a typed error
+// that names the call. The corresponding C functions are named in each doc comment. Code that calls poll, recv,
+// connect or nanosleep itself (the FastCGI record reader, the Redis connect, `Clock.sleep`) handles EINTR where it
+// is, since there a signal may mean "stop" (SIGTERM) or time already spent.
 #if canImport(Glibc)
 import Glibc
 #endif

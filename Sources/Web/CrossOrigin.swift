@@ -7,7 +7,7 @@
 struct CrossOrigin {
     let allowed: [String]
 
-    /// The headers every answer carries: nothing when unconfigured, as before; otherwise `Vary: Origin`, since
+    /// The headers every answer carries: nothing when unconfigured; otherwise `Vary: Origin`, since
     /// the answer depends on it, and for a listed origin the permission to read the answer (a 429's detail too).
     func headers(for origin: String?) throws(WebError) -> [(String, String)] {
         guard !allowed.isEmpty else { return [] }

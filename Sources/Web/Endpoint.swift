@@ -1,7 +1,6 @@
 // The two endpoints and the flow of one request through them: every outcome, and every error, passes through here.
 import Gateway
 import OTP
-import Platform
 
 public enum Endpoint: String, Sendable {
     case generate, verify

@@ -1,5 +1,6 @@
 // The one place every refusal and fault becomes what the client sees: a status, a detail safe to show, headers.
 import OTP
+import OTP
 
 extension Response {
     public init(_ error: OTPError) {
@@ -42,11 +43,11 @@ extension Response {
         }
     }
 
-    static func detail(_ limit: Limit) -> String {
+    static func detail(_ limit: Budget) -> String {
         switch limit {
         case .sends: "Too many codes sent to this identifier"
         case .failures: "Too many wrong codes for this identifier"
-        case .client: "Too many codes requested from your network"
+        case .clientSends: "Too many codes requested from your network"
         case .clientFailures: "Too many wrong codes from your network"
         }
     }

@@ -1,5 +1,4 @@
 // application/x-www-form-urlencoded, as a browser's form post sends it (WHATWG URL, "urlencoded parsing").
-import OTP
 import Platform
 
 enum FormFields {

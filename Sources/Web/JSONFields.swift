@@ -1,6 +1,5 @@
 // A strict RFC 8259 parser for one JSON object, keeping its top-level string members; small, bounded and
 // ours, so that a hostile body costs little and a process start loads no Foundation.
-import OTP
 import Platform
 
 enum JSONFields {

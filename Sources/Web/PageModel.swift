@@ -1,6 +1,8 @@
 // What an answer page shows, filled in by the endpoint as it reads the request: typed, so the page neither reads a
 // dictionary nor tells outcomes apart by their words.
 import OTP
+import OTP
+import Platform
 
 public struct PageModel: Sendable {
     /// How the request ended, with what the page says about it.
@@ -21,11 +23,11 @@ public struct PageModel: Sendable {
         /// Where the Back link leads (`BackLink`).
         public var back: String?
         /// An allowed `next`, set only when a token goes with it.
-        public var next: NextURL?
+        public var next: HTTPURL?
         public var state: String?
         public var locale: LanguageTag?
 
-        public init(channel: String? = nil, identifier: String? = nil, back: String? = nil, next: NextURL? = nil, state: String? = nil,
+        public init(channel: String? = nil, identifier: String? = nil, back: String? = nil, next: HTTPURL? = nil, state: String? = nil,
                     locale: LanguageTag? = nil) {
             (self.channel, self.identifier, self.back, self.next, self.state, self.locale) = (channel, identifier, back, next, state, locale)
         }

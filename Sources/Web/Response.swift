@@ -1,6 +1,5 @@
 // One HTTP answer: a status, extra headers and the JSON object `{"detail": ..., ...}` the contract specifies.
 import Gateway
-import OTP
 
 public struct Response: Sendable, Equatable {
     public typealias Value = JSONValue

@@ -1,5 +1,6 @@
 // The settings of the signed token a successful verify hands out, and of the `next` step an HTML form may ask for.
 import OTP
+import OTP
 import Platform
 
 /// Its key is not `OTP_SECRET_KEY` on purpose: the site that checks tokens holds this one, never the store's.
@@ -10,7 +11,7 @@ public struct TokenSettings: Sendable {
     public var audience: String?
     public var ttlSeconds = 300
     /// Where a form's `next` may lead; empty, no `next` is followed.
-    public var nextAllowed: [NextURL] = []
+    public var nextAllowed: [HTTPURL] = []
 
     /// RFC 7518 section 3.2: an HS256 key must be at least as long as the hash output.
     public static let minimumSecretBytes = 32
@@ -29,7 +30,7 @@ public struct TokenSettings: Sendable {
         ttlSeconds = try reader.integer("OTP_TOKEN_TTL_SECONDS", default: ttlSeconds, in: 1...86_400)
         if let list = reader.string("OTP_NEXT_ALLOWED") {
             nextAllowed = try list.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { item throws(OTPError) in
-                guard let url = NextURL(String(item)) else {
+                guard let url = HTTPURL(String(item)) else {
                     throw .misconfigured("OTP_NEXT_ALLOWED must list absolute http:// or https:// URLs, separated by spaces")
                 }
                 return url
@@ -39,8 +40,8 @@ public struct TokenSettings: Sendable {
 
     /// The `next` a form sent, when it starts with an allowed prefix and a token goes with it; anything else
     /// is dropped without a word, so the service is no open redirect.
-    public func allowedNext(_ text: String?) -> NextURL? {
-        guard secret != nil, let text, let next = NextURL(text) else { return nil }
+    public func allowedNext(_ text: String?) -> HTTPURL? {
+        guard secret != nil, let text, let next = HTTPURL(text) else { return nil }
         return nextAllowed.contains { next.isUnder($0) } ? next : nil
     }
 }

@@ -1,5 +1,4 @@
 // The `state` a site may send with a code: opaque to the service, bounded, and handed back as a claim of the token.
-import OTP
 
 /// It binds a token to the browser that asked for it: the site puts a random value in its own cookie and in the
 /// form's `state`, and accepts a token only when the claim equals its cookie. A token stolen or made for someone

@@ -1,5 +1,6 @@
 // The settings the web layer reads: who may call from a browser, which proxies to believe, the token and `next`.
 import OTP
+import OTP
 import Platform
 
 public struct WebSettings: Sendable {
@@ -18,13 +19,12 @@ public struct WebSettings: Sendable {
             }
             return range
         }
+        // An origin is a URL with nothing after its host and port, as a browser's Origin header sends it.
         allowedOrigins = try reader.list("OTP_ALLOWED_ORIGINS") { (item: String) throws(OTPError) -> String in
-            let lowered = item.lowercased()
-            guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"), !lowered.hasSuffix("/"),
-                  !lowered.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value >= 0x7f }) else {
+            guard let url = HTTPURL(item), url.path == "/", url.rest.isEmpty, !item.hasSuffix("/") else {
                 throw .misconfigured("OTP_ALLOWED_ORIGINS must list origins such as https://www.example.com, separated by commas")
             }
-            return lowered
+            return url.origin
         }
         token = try TokenSettings(reader)
     }

@@ -36,7 +36,7 @@ import TestSupport
         #expect(Self.processes(mentioning: run.path) == [])
     }
 
-    /// Issue 19: Apache started as root reads its configuration as root, so the user the CGIs run as (www-data)
+    /// Apache started as root reads its configuration as root, so the user the CGIs run as (www-data)
     /// may write none of it, nor the directory that holds it; it gets the store, the outbox and the site's seen
     /// tokens, and may read the store's key but not the token key. A run directory that an older version gave to
     /// www-data is taken back.

@@ -100,7 +100,7 @@ import Platform
     @Test(arguments: [(OTPError.invalidCode, true), (.tooManyAttempts, true), (.limited(.failures, retryAfter: 60), true),
                       (.badRequest("Invalid email address"), false)])
     func aRefusedCodeOffersANewOne(error: OTPError, offered: Bool) {
-        let sent = PageModel.Sent(channel: "email", identifier: "joe@example.com", next: NextURL("https://site.example/"))
+        let sent = PageModel.Sent(channel: "email", identifier: "joe@example.com", next: HTTPURL("https://site.example/"))
         let text = Self.refused(.service(error), sent).text
         #expect(text.contains("""
             <form method="post" action="generate" id="resend">
@@ -112,14 +112,15 @@ import Platform
     }
 
     /// Back leads to where the visitor started: the page's own `back` field first, else the Referer; never a page
-    /// of the endpoints (a GET of one is a 405) and never anything but an http(s) URL.
+    /// of the endpoints (a GET of one is a 405) and never anything but an http(s) URL, read as every URL is (`HTTPURL`).
     @Test(arguments: [
         (nil, "https://shop.example/login?x=1", "https://shop.example/login?x=1"),
         ("https://shop.example/start", "https://shop.example/api/otp/generate", "https://shop.example/start"),
         (nil, "https://shop.example/api/otp/generate", nil),
         (nil, "javascript:alert(1)", nil),
         ("https://shop.example/a b", nil, nil),
-        (nil, "HTTP://shop.example/", "HTTP://shop.example/"),
+        (nil, "HTTP://Shop.example/", "http://shop.example/"),
+        (nil, "https://shop.example@evil.example/", nil),
     ] as [(String?, String?, String?)])
     func backLeadsWhereTheVisitorStarted(field: String?, referer: String?, back: String?) {
         #expect(BackLink.url(field: field, referer: referer, requestURI: "/api/otp/verify") == back)
@@ -141,7 +142,7 @@ import Platform
 
     private static func verified(next: String?, token: String?) -> HTMLPage {
         HTMLPage(PageModel(outcome: .verified(token: token), sent: PageModel.Sent(channel: "email", identifier: "joe@example.com",
-                                                                                   next: next.flatMap(NextURL.init))), endpoint: .verify)
+                                                                                   next: next.flatMap(HTTPURL.init))), endpoint: .verify)
     }
 
     /// The token goes in a POST body to `next`, and the page's CSP lets a form go to that one origin.
@@ -166,7 +167,7 @@ import Platform
 
     /// After a send or a refused code the check form carries the allowed `next` on; no page but Continue names a token.
     @Test func theCheckFormCarriesNextOn() {
-        let sent = PageModel.Sent(next: NextURL("https://site.example/welcome/"))
+        let sent = PageModel.Sent(next: HTTPURL("https://site.example/welcome/"))
         for page in [HTMLPage(PageModel(outcome: Self.sentAt, sent: sent), endpoint: .generate), Self.refused(.service(.invalidCode), sent)] {
             #expect(page.text.contains(#"<input type="hidden" name="next" value="https://site.example/welcome/">"#))
             #expect(!page.text.contains("otp_token") && page.contentSecurityPolicy == HTMLPage.contentSecurityPolicy)

@@ -2,6 +2,7 @@
 import Testing
 @testable import Web
 import OTP
+import Platform
 
 @Suite struct NextURLTests {
     static let allowed = "https://site.example/welcome/ http://127.0.0.1:8080/site https://shop.example"
@@ -62,8 +63,8 @@ import OTP
     }
 
     @Test func normalisesAndNamesItsOrigin() throws {
-        let url = try #require(NextURL("HTTPS://Site.Example:443/welcome/?a=1#b"))
+        let url = try #require(HTTPURL("HTTPS://Site.Example:443/welcome/?a=1#b"))
         #expect(url.origin == "https://site.example" && url.text == "https://site.example/welcome/?a=1#b")
-        #expect(NextURL("http://127.0.0.1:8080")?.text == "http://127.0.0.1:8080/")
+        #expect(HTTPURL("http://127.0.0.1:8080")?.text == "http://127.0.0.1:8080/")
     }
 }

@@ -20,7 +20,7 @@ import OTP
         let cases: [(OTPError, Int)] = [
             (.badRequest("x"), 400), (.invalidCode, 400), (.tooManyAttempts, 429), (.coolingDown(retryAfter: 1), 429),
             (.misconfigured("x"), 500), (.providerNotConfigured(.sms), 500), (.deliveryFailed(.email), 500),
-            (.storeFailed, 500), (.storeBusy, 503), (.limited(.sends, retryAfter: 9), 429), (.limited(.client, retryAfter: 9), 429),
+            (.storeFailed, 500), (.storeBusy, 503), (.limited(.sends, retryAfter: 9), 429), (.limited(.clientSends, retryAfter: 9), 429),
             (.limited(.failures, retryAfter: 9), 429),
         ]
         for (error, status) in cases { #expect(Response(error).status == status && Response(WebError.service(error)) == Response(error)) }
@@ -28,7 +28,7 @@ import OTP
                                       (.unsupportedMediaType, 415), (.originNotAllowed, 403)]
         for (error, status) in own { #expect(Response(error).status == status) }
         #expect(Response(WebError.methodNotAllowed).headers.first?.name == "Allow")
-        #expect(Response(OTPError.limited(.client, retryAfter: 9)).headers.first == Response.Header(name: "Retry-After", value: "9"))
+        #expect(Response(OTPError.limited(.clientSends, retryAfter: 9)).headers.first == Response.Header(name: "Retry-After", value: "9"))
     }
 
     @Test func aNoContentAnswerHasNoBodyAndNoContentType() {

@@ -1,6 +1,4 @@
 // RESP2, Redis's wire format: commands out as arrays of bulk strings, replies in as one of five types.
-import OTP
-import Platform
 
 /// One reply. Bounded on the way in, since a confused or hostile peer could announce any length.
 public enum RESPValue: Equatable, Sendable {

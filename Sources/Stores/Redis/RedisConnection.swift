@@ -2,7 +2,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import OTP
 import Platform
 
 /// A CGI request opens one connection and drops it at exit; a FastCGI process keeps it for request after

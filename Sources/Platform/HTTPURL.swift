@@ -1,12 +1,11 @@
-// An absolute http(s) URL a verified browser may be sent on to, parsed so that it is compared by its parts.
-import OTP
-import Platform
+// An absolute http(s) URL, parsed so that it is compared by its parts: the one reader of every http(s) URL the
+// program reads (a `next` and its allowed prefixes, a Back link, the allowed origins, the Twilio base URL).
 
 /// A string prefix would let `https://site.example.evil.example/` or `https://site.example@evil.example/` pass
 /// for `https://site.example`; here scheme, host and port must be equal and the path must continue the allowed
 /// one at a segment boundary. Anything unusual (user info, a backslash, a space, a dot segment, non-ASCII) is
 /// refused rather than interpreted, since browsers interpret such URLs in ways that differ.
-public struct NextURL: Sendable, Equatable {
+public struct HTTPURL: Sendable, Equatable {
     public let scheme: String
     public let host: String
     /// Nil for the scheme's default port.
@@ -30,7 +29,7 @@ public struct NextURL: Sendable, Equatable {
         let authority = afterScheme[..<authorityEnd].lowercased()
         guard let hostPort = HostPort(Substring(authority)) else { return nil }
         let host = hostPort.host, port = hostPort.port == (scheme == "https" ? 443 : 80) ? nil : hostPort.port
-        guard !host.isEmpty, host.split(separator: ".", omittingEmptySubsequences: false).allSatisfy(Self.isLabel) else { return nil }
+        guard HostPort.isHostName(host) else { return nil }
         let tail = afterScheme[authorityEnd...]
         let pathEnd = tail.firstIndex(where: { (c: Character) in c == "?" || c == "#" }) ?? tail.endIndex
         let path = tail[..<pathEnd].isEmpty ? "/" : String(tail[..<pathEnd])
@@ -42,10 +41,6 @@ public struct NextURL: Sendable, Equatable {
         (self.scheme, self.host, self.port, self.path, rest) = (scheme, String(host), port, path, String(tail[pathEnd...]))
     }
 
-    private static func isLabel(_ label: Substring) -> Bool {
-        !label.isEmpty && label.utf8.allSatisfy { ASCII.isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
-    }
-
     /// Where a page may send a form to, in a Content-Security-Policy `form-action`.
     public var origin: String { "\(scheme)://\(host)" + (port.map { ":\($0)" } ?? "") }
 
@@ -53,7 +48,7 @@ public struct NextURL: Sendable, Equatable {
     public var text: String { origin + path + rest }
 
     /// A prefix with a query or fragment allows exactly itself.
-    public func isUnder(_ prefix: NextURL) -> Bool {
+    public func isUnder(_ prefix: HTTPURL) -> Bool {
         guard scheme == prefix.scheme, host == prefix.host, port == prefix.port else { return false }
         if !prefix.rest.isEmpty { return path == prefix.path && rest == prefix.rest }
         return path == prefix.path || path.hasPrefix(prefix.path.hasSuffix("/") ? prefix.path : prefix.path + "/")
