@@ -22,7 +22,7 @@ import Testing
         #expect(outcomes == [.counted, .counted, .counted, .limited(retryAfter: 2), .limited(retryAfter: 1), .counted, .limited(retryAfter: 1)])
     }
 
-    /// A fixed window with a 4 s window and a limit of 3 lets six wrong codes through in 1.85 s around its
+    /// A fixed window with a 4 s length and a limit of 3 lets six wrong codes through in 1.85 s around its
     /// boundary. Here any run of events is checked: no window's length of seconds holds more than 3.
     @Test(arguments: [1, 2, 3, 4, 5])
     func noIntervalOfOneWindowLetsMoreThanTheLimitThrough(step: Int) {

@@ -160,8 +160,8 @@ import Testing
         #expect(h.sent.count == 1, "no cooldown was left behind")
     }
 
-    /// With a budget per channel, WhatsApp would keep taking guesses at a number after SMS answered 429. Wrong
-    /// codes count per number, on every channel.
+    /// With a budget per channel, WhatsApp would keep taking guesses after SMS to the same number answered 429.
+    /// Wrong codes count per number, on every channel.
     @Test func wrongCodesCountPerNumberAcrossSMSAndWhatsApp() throws {
         h.settings.abuse.maxFailedVerifiesPerWindow = 2
         let sms = try Identifier(channel: .sms, raw: "+14155552671"), whatsapp = try Identifier(channel: .whatsapp, raw: "+14155552671")
@@ -172,8 +172,8 @@ import Testing
         #expect(throws: OTPError.limited(.failures, retryAfter: 3601)) { try h.service.verify(whatsapp, code: code) }
     }
 
-    /// `victim+1@`, `victim+2@` and `v.ictim@gmail.com` reach one inbox, so they share its send budget, while each
-    /// code still belongs to the exact address it was sent to.
+    /// `victim+1@`, `victim+2@` and `v.ictim@gmail.com` are one inbox and share its send budget, while each code
+    /// still belongs to the exact address it was sent to.
     @Test func aliasesOfOneInboxShareItsSendBudget() throws {
         h.settings.abuse.maxSendsPerWindow = 3
         for address in ["victim+1@gmail.com", "victim+2@gmail.com", "v.ictim@googlemail.com"] { try h.generate(address) }
@@ -216,8 +216,8 @@ import Testing
         #expect(throws: OTPError.invalidCode) { try h.verify("a@example.com", "000000") }
     }
 
-    /// An IPv6 client counts per /64, and its /56 and /48 with 4 and 16 times the budget: a free /48 no longer
-    /// holds 65,536 fresh budgets.
+    /// An IPv6 client counts per /64, and its /56 and /48 with 4 and 16 times the budget: a free /48 does not
+    /// hold 65,536 fresh budgets.
     @Test func anIPv6SlashFortyEightGetsSixteenTimesTheBudget() throws {
         h.settings.abuse.ipMaxSendsPerWindow = 1
         // Sixteen /64s, each in a /56 of its own, all in 2001:db8:1::/48.

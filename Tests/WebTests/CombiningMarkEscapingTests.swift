@@ -20,7 +20,7 @@ import TestSupport
         }
     }
 
-    /// An identifier that closed the attribute with `"` + U+0301 and added a style, to lay a page over the answer.
+    /// An identifier that would close the attribute with `"` + U+0301 and add a style (a page-wide overlay).
     @Test func anAttributeCannotBeClosedByAQuoteWithAMark() {
         let sent = PageModel.Sent(identifier: "x\"\u{0301} style=\"\u{0301};position:fixed;inset:0;background:red\"\u{0301}")
         let page = HTMLPage(PageModel(outcome: .refused(detail: "Invalid email address", offersNewCode: false), sent: sent), endpoint: .generate).text

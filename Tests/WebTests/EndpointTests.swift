@@ -117,7 +117,7 @@ import Platform
         #expect(claims["state"] as? String == "abc-123")
     }
 
-    /// A key holding a line break must not forge a second log line, nor a 400 repeat the client's key.
+    /// A JSON key holding a line break must not forge a second log line, and a 400 must not repeat the client's key.
     @Test func aClientsKeyNeitherForgesALogLineNorComesBackInTheDetail() {
         let world = World()
         let answer = world.post(.generate, "{\"x\\n otp-cgi: verify 200 \\\"Verified\\\"\":\"1\",\"x\\n otp-cgi: verify 200 \\\"Verified\\\"\":\"2\"}")
