@@ -178,14 +178,20 @@ public final class StockApache: LoopbackServer, @unchecked Sendable {
     }
 }
 
-/// The README's text, to check that a test runs the very lines a reader is told to type.
+/// The docs' text (README.md, docs/*.md, bench/README.md), to check that a test runs the very lines a reader is
+/// told to type, on whichever page they are.
 public enum README {
-    public static let text = (try? String(contentsOf: Project.root.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+    public static let text = {
+        let docs = ((try? FileManager.default.contentsOfDirectory(atPath: Project.root.appendingPathComponent("docs").path)) ?? [])
+            .filter { $0.hasSuffix(".md") }.sorted().map { "docs/\($0)" }
+        return (["README.md", "bench/README.md"] + docs)
+            .map { (try? String(contentsOf: Project.root.appendingPathComponent($0), encoding: .utf8)) ?? "" }.joined(separator: "\n")
+    }()
 
-    /// Fails the test unless the README says `line` word for word (however it is indented).
+    /// Fails the test unless the docs say `line` word for word (however it is indented).
     public static func says(_ line: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
         let found = words(text).contains(words(line))
-        #expect(found, "the README no longer says: \(line)", sourceLocation: sourceLocation)
+        #expect(found, "the docs no longer say: \(line)", sourceLocation: sourceLocation)
         return line
     }
 
