@@ -48,7 +48,7 @@ import Platform
         let all = try Settings(environment: [
             "OTP_MAX_SENDS_PER_WINDOW": "0", "OTP_SEND_WINDOW_SECONDS": "600", "OTP_MAX_FAILED_VERIFIES_PER_WINDOW": "7",
             "OTP_IP_MAX_SENDS_PER_WINDOW": "100", "OTP_TRUSTED_PROXIES": "10.0.0.0/8, 2001:db8::/32,192.0.2.1",
-            "OTP_SMS_ALLOWED_PREFIXES": "+1,+44 +49", "OTP_ALLOWED_ORIGINS": "https://Shop.example,http://localhost:8080",
+            "OTP_SMS_ALLOWED_PREFIXES": "+1,+44 +49", "OTP_ALLOWED_ORIGINS": "https://Shop.example:443,http://localhost:8080",
         ])
         let abuse = all.service.abuse, web = all.web
         #expect(abuse.maxSendsPerWindow == 0 && abuse.sendWindowSeconds == 600)

@@ -84,10 +84,3 @@ import Platform
         #expect(!ConstantTime.equals([1, 2], [1, 2, 3]))
     }
 }
-
-@Suite struct RandomTests {
-    @Test func bytesDiffer() {
-        #expect(Random.bytes(32) != Random.bytes(32))
-        #expect(Random.bytes(0).isEmpty)
-    }
-}

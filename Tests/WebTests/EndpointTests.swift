@@ -127,4 +127,17 @@ import Platform
         #expect(forged.status == 400)
         #expect(world.lines.map { StandardError.logLine($0) }.allSatisfy { $0.filter { $0 == 0x0a }.count == 1 })
     }
+
+    /// A body the gateway could not read is answered by the handler, with its log line, before any setting is read.
+    @Test func aBodyTheGatewayRefusedIsAnsweredWithItsStatus() {
+        let world = World()
+        let handler = Endpoint.generate.handler(wiring: world.wiring)
+        for (length, status) in [("99999", "413 Content Too Large"), ("x", "400 Bad Request"), ("50", "400 Bad Request")] {
+            let request = CGI.request(from: ["REQUEST_METHOD": "POST", "CONTENT_LENGTH": length, "OTP_CODE_LENGTH": "3"]) { Array("{}".utf8.prefix($0)) }
+            let text = String(decoding: handler(request, { world.lines.append($0) }), as: UTF8.self)
+            #expect(text.hasPrefix("Status: \(status)\r\nContent-Type: application/json\r\n"), "\(text)")
+        }
+        #expect(world.lines == ["generate 413 \"Request body too large\"", "generate 400 \"Bad Content-Length\"",
+                                "generate 400 \"Request body is shorter than its Content-Length\""])
+    }
 }
