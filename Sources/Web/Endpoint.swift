@@ -29,8 +29,7 @@ extension Endpoint {
             }
             crossOrigin = try cors.headers(for: request.origin)
             let fields = try RequestFields.parse(body: request.body, contentType: request.contentType)
-            sent.channel = try? fields.string("channel")
-            sent.identifier = try? fields.string("identifier")
+            (sent.channel, sent.identifier) = (try fields.string("channel"), try fields.string("identifier"))
             sent.back = BackLink.url(field: try? fields.string("back"), referer: request.referer, requestURI: requestURI)
             sent.next = settings.token.allowedNext(try? fields.string("next"))
             let state = try TokenState.parse(try fields.string("state"))
@@ -38,7 +37,7 @@ extension Endpoint {
             defaultLocale = service.defaultLocale
             let requested = try Self.requestedLocale(fields, acceptLanguage: request.acceptLanguage, available: service.hasWords)
             sent.locale = requested
-            let identifier = try fields.identify()
+            let identifier = try RequestFields.identify(channel: sent.channel, identifier: sent.identifier)
             who = " channel=\(identifier.channel.rawValue) to=\(identifier.masked)"
             let client = ClientAddress.resolve(remote: request.remoteAddress, forwardedFor: request.forwardedFor,
                                                trusted: settings.trustedProxies)

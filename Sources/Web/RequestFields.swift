@@ -36,13 +36,14 @@ public struct RequestFields: Sendable {
         }
     }
 
-    /// Who a code is for: read once per request, since the log line names them too.
-    public func identify() throws(WebError) -> Identifier {
-        guard let channelName = try string("channel") else { throw .badRequest("channel is required") }
+    /// Who a code is for, from the `channel` and `identifier` fields as read once (the page echoes them even when
+    /// they are refused here).
+    static func identify(channel channelName: String?, identifier raw: String?) throws(WebError) -> Identifier {
+        guard let channelName else { throw .badRequest("channel is required") }
         guard let channel = Channel(rawValue: channelName.trimmingASCIIWhitespace().lowercased()) else {
             throw .badRequest("channel must be email, sms or whatsapp")
         }
-        guard let raw = try string("identifier") else { throw .badRequest("identifier is required") }
+        guard let raw else { throw .badRequest("identifier is required") }
         return try serviceCall { () throws(OTPError) in try Identifier(channel: channel, raw: raw) }
     }
 }
