@@ -3,7 +3,7 @@ import Digests
 import Platform
 
 /// Built per request from its settings; its store, senders, messages, clock and log are passed in, so that tests
-/// run it in process with an in-memory store, a recording sender and a stepped clock, and every adapter builds it alike.
+/// run it in process with an in-memory store, a recording sender and a stepped clock, and CGI and FastCGI build it alike.
 public struct OTPService {
     /// The sender for a channel, or `providerNotConfigured` when the channel may not be used.
     public typealias Senders = (Channel) throws(OTPError) -> any Sender

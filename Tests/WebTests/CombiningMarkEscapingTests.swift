@@ -1,4 +1,4 @@
-// Each escaper of the HTTP layer and each of its parsers, with a combining mark after every character that matters
+// Each escaper of the web layer and each of its parsers, with a combining mark after every character that matters
 // to it: a mark makes one grapheme cluster with the character before it, but the bytes a browser or a JSON
 // reader sees are still there, so each is judged on bytes.
 import Testing
