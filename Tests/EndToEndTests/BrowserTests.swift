@@ -2,6 +2,7 @@
 // JavaScript. Each step leaves a screenshot in test-artifacts/ to look at.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite(.localApache()) struct BrowserTests {
     @Test func aPersonSendsACodeMistypesItThenChecksIt() async throws {

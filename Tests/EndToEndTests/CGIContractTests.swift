@@ -1,6 +1,7 @@
 // Every row of the contract, through the built executables run as CGI processes.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct CGIContractTests {
     let email = "joe@example.com"

@@ -3,6 +3,7 @@
 // no test waits for time to pass.
 import Foundation
 import Testing
+import TestSupport
 @testable import App
 @testable import Delivery
 @testable import OTP

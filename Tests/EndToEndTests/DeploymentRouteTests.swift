@@ -3,6 +3,7 @@
 // hosts missing a module it needs. Each proves the contract's answers and where the service's log lines land.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct RootApacheRouteTests {
     enum Route: String, CaseIterable, Sendable { case cgi, fcgid = "1. mod_fcgid", proxyFastCGI = "2. mod_proxy_fcgi" }

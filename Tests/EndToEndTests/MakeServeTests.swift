@@ -2,6 +2,7 @@
 // and after Ctrl-C nothing left running.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct MakeServeTests {
     /// `-o build` skips the build step only: a release build inside a test takes minutes and contends for

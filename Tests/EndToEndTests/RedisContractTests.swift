@@ -1,6 +1,7 @@
 // The contract's rows through the built executables with OTP_STORE_URL pointing at a real Redis, over TCP and a Unix socket.
 import Foundation
 import Testing
+import TestSupport
 @testable import Stores
 
 /// The rows are the file store's own tests, run again with every Site on Redis (each Site gets its own key

@@ -2,6 +2,7 @@
 // a command lost with its connection sent again only when that cannot run it twice.
 import Foundation
 import Testing
+import TestSupport
 @testable import Stores
 @testable import OTP
 

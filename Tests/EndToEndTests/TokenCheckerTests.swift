@@ -2,7 +2,8 @@
 // crypto) snippets, run from examples/, against tokens the built verify issued and forgeries made from them.
 import Foundation
 import Testing
-@testable import HTTP
+import TestSupport
+@testable import Web
 @testable import OTP
 
 @Suite struct TokenCheckerTests {

@@ -83,7 +83,7 @@ import Testing
         try h.generate("a@example.com")
         #expect(throws: OTPError.coolingDown(retryAfter: 30)) { try h.generate("a@example.com") }
         try h.generate("b@example.com")
-        #expect(throws: OTPError.limited(.client, retryAfter: 3601)) { try h.generate("c@example.com") }
+        #expect(throws: OTPError.limited(.clientSends, retryAfter: 3601)) { try h.generate("c@example.com") }
         #expect(h.sent.map(\.recipient.value) == ["a@example.com", "b@example.com"])
     }
 
@@ -91,7 +91,7 @@ import Testing
     @Test func aClientLimitRefusalWithdrawsTheCodeItStored() throws {
         h.settings.abuse.ipMaxSendsPerWindow = 1
         try h.generate("a@example.com")
-        #expect(throws: OTPError.limited(.client, retryAfter: 3601)) { try h.generate("b@example.com") }
+        #expect(throws: OTPError.limited(.clientSends, retryAfter: 3601)) { try h.generate("b@example.com") }
         #expect(try h.record(for: "b@example.com") == nil && h.log(.sends, of: "b@example.com") == [])
         try h.generate("b@example.com", from: "198.51.100.7")
         #expect(try h.record(for: "b@example.com") != nil && h.log(.sends, of: "b@example.com") == [h.now])
@@ -222,12 +222,12 @@ import Testing
         h.settings.abuse.ipMaxSendsPerWindow = 1
         // Sixteen /64s, each in a /56 of its own, all in 2001:db8:1::/48.
         for i in 0..<16 { try h.generate("u\(i)@example.com", from: "2001:db8:1:\(String(i, radix: 16))00::1") }
-        #expect(throws: OTPError.limited(.client, retryAfter: 3601)) { try h.generate("u16@example.com", from: "2001:db8:1:1000::1") }
-        #expect(throws: OTPError.limited(.client, retryAfter: 3601)) { try h.generate("u17@example.com", from: "2001:db8:1::2") }
+        #expect(throws: OTPError.limited(.clientSends, retryAfter: 3601)) { try h.generate("u16@example.com", from: "2001:db8:1:1000::1") }
+        #expect(throws: OTPError.limited(.clientSends, retryAfter: 3601)) { try h.generate("u17@example.com", from: "2001:db8:1::2") }
         try h.generate("u18@example.com", from: "2001:db8:2::1")
         // Four /64s of one /56 fill it.
         h.settings.abuse.ipMaxSendsPerWindow = 1
         for i in 1...4 { try h.generate("w\(i)@example.com", from: "2001:db8:3:\(i)::1") }
-        #expect(throws: OTPError.limited(.client, retryAfter: 3601)) { try h.generate("w5@example.com", from: "2001:db8:3:5::1") }
+        #expect(throws: OTPError.limited(.clientSends, retryAfter: 3601)) { try h.generate("w5@example.com", from: "2001:db8:3:5::1") }
     }
 }

@@ -3,8 +3,8 @@ import Testing
 import Glibc
 @testable import Stores
 import OTP
-import System
-import Crypto
+import Platform
+import Digests
 
 final class TemporaryDirectory {
     let path: String
