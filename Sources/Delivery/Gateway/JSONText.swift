@@ -1,5 +1,5 @@
 // The little JSON a gateway needs: a string's escaping for a body template, and one value read from an answer.
-import System
+import Platform
 
 enum JSONText {
     /// The inside of a JSON string (RFC 8259 section 7): quote, backslash and every control character escaped,
@@ -7,12 +7,11 @@ enum JSONText {
     static func escaped(_ text: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count + 8)
-        let hex = Array("0123456789abcdef".utf8)
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
             case 0x0a: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0..<0x20, 0x7f: out += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xf)]]
+            case 0..<0x20, 0x7f: out += Array("\\u00".utf8) + [ASCII.hexDigit(Int(byte >> 4)), ASCII.hexDigit(Int(byte & 0xf))]
             default: out.append(byte)
             }
         }
