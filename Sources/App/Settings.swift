@@ -1,6 +1,6 @@
 // Every setting of one request, each layer's part parsed by that layer from the same injected environment.
 import Delivery
-import HTTP
+import Web
 import OTP
 import Stores
 
@@ -9,7 +9,7 @@ public struct Settings: Sendable {
     public var service: ServiceSettings
     public var store: StoreSettings
     public var delivery: DeliverySettings
-    public var http: HTTPSettings
+    public var web: WebSettings
 
     /// `own` is the process's own environment when `env` is a FastCGI request's PARAMS: a setting that names a
     /// file holding a provider's secret is taken from it alone. Under CGI the two are one.
@@ -18,7 +18,7 @@ public struct Settings: Sendable {
         service = try ServiceSettings(reader)
         store = try StoreSettings(reader)
         delivery = try DeliverySettings(reader, own: own.map(SettingsReader.init(env:)))
-        http = try HTTPSettings(reader)
+        web = try WebSettings(reader)
         // Compared as bytes: a path that goes on with a combining mark after the directory's `/` is still inside it.
         if let keyFile = service.secretKeyFile, case .file = store.location, keyFile.utf8.starts(with: (store.directory + "/").utf8) {
             throw .misconfigured("OTP_SECRET_KEY_FILE must be outside OTP_STORE_DIR, so that no copy of the store holds the key")

@@ -1,6 +1,6 @@
 // WhatsApp through Meta's Cloud API, directly: an approved authentication template, over curl.
 import OTP
-import System
+import Platform
 
 /// The Graph API's `POST /<PHONE_NUMBER_ID>/messages` with `type: template`, as Meta documents sending an
 /// authentication template with a one-time password button

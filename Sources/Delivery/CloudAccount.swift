@@ -1,6 +1,6 @@
 // The settings of Meta's WhatsApp Cloud API: the business phone number, its token, the authentication template.
 import OTP
-import System
+import Platform
 
 /// Each value is checked here because it ends up in a URL, a header or a JSON body, so a bad one is a clear
 /// misconfiguration rather than a strange answer from Meta.

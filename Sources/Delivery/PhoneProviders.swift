@@ -1,6 +1,6 @@
 // Which phone providers a channel has under the settings, and in what order they are tried.
 import OTP
-import System
+import Platform
 
 /// How far the settings describe one provider.
 enum ProviderSetup {

@@ -3,7 +3,7 @@
 import Glibc
 #endif
 import OTP
-import System
+import Platform
 
 /// Read at each send, not with the settings: only a send needs it, and a verify then opens no file. The file
 /// must be a regular one that other users cannot read; a message names the setting, never the path's content.

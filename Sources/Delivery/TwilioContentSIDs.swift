@@ -1,6 +1,6 @@
 // The approved WhatsApp templates a Twilio send names: WA_TWILIO_CONTENT_SID and one per language the operator has.
 import OTP
-import System
+import Platform
 
 /// WhatsApp delivers a message a business starts only as an approved template; outside the 24-hour window that
 /// a user's own message opens, a free-form `Body` fails with Twilio's error 63016, and since 2025-04-01 so does a

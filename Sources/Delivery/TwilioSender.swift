@@ -1,7 +1,6 @@
 // SMS and WhatsApp through Twilio's Messages API, over curl; Twilio's answer decides between a 400 and a 500.
-import Crypto
 import OTP
-import System
+import Platform
 
 struct TwilioSender: Sender {
     let accountSID: String

@@ -1,7 +1,7 @@
 // SMS handed to the site's own code: a JSON event POSTed to its URL, signed as Standard Webhooks sign.
-import Crypto
+import Digests
 import OTP
-import System
+import Platform
 
 /// The Standard Webhooks scheme (standardwebhooks.com): `webhook-id`, `webhook-timestamp` and `webhook-signature`
 /// (`v1,` and the base64 HMAC-SHA256 of `id.timestamp.body`, keyed by the secret's base64-decoded bytes after

@@ -3,7 +3,7 @@
 import Glibc
 #endif
 import OTP
-import System
+import Platform
 
 /// Files under `providers/` in the store directory, named `sms-twilio` and the like: no secret and no identifier
 /// in them, only a time. The store directory is the one FileStore created and checked (ours, 0700) before any

@@ -1,4 +1,5 @@
 // Gateway templates: each value escaped for where it lands, and templates that could not carry one refused.
+import Foundation
 import Testing
 @testable import Delivery
 import OTP
@@ -87,5 +88,51 @@ import OTP
     ])
     func aFieldThatIsAnEmptyPlaceholderIsLeftOut(template: String, body: String) throws {
         #expect(try render(template, ["to": "1", "text": "t", "from": ""]) == body)
+    }
+}
+
+/// The reader against Foundation's parser, on valid documents and on thousands of mutations of them: what one takes
+/// for a document the other does too (but where Foundation is not RFC 8259's), and a path into anything never traps.
+@Suite struct JSONTextAgreementTests {
+    /// Knuth's MMIX LCG: seeded, so a failure replays.
+    struct Mutations {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+    }
+
+    static let seeds = [
+        #"{"message-count": "1", "messages": [{"to": "447700900000", "status": "0", "network": "23410"}]}"#,
+        #"{"a": [1, -0.5, 2e10, -3E-2, true, false, null, {"b": "c\"d\\e\u00e9\n"}], "": {}}"#,
+        #"[[], [[]], {"x": [{}]}, "s", 0, 10]"#,
+        #"{"errors": [{"code": "40310", "title": "Invalid 'to' address"}]}"#,
+    ]
+
+    @Test func theReaderAcceptsWhatFoundationAccepts() {
+        var random = Mutations(state: 27)
+        let alphabet = Array(#"{}[]":,.-+eE0123456789 tfnrul\"#.utf8)
+        for seed in Self.seeds {
+            let original = Array(seed.utf8)
+            #expect(JSONText.isDocument(original), "\(seed)")
+            for _ in 0..<2000 {
+                var bytes = original
+                for _ in 0...random.next(3) {
+                    let at = random.next(bytes.count + 1)
+                    switch random.next(3) {
+                    case 0 where at < bytes.count: bytes.remove(at: at)
+                    case 1: bytes.insert(alphabet[random.next(alphabet.count)], at: at)
+                    default: if at < bytes.count { bytes[at] = alphabet[random.next(alphabet.count)] }
+                    }
+                }
+                // Where Foundation departs from RFC 8259: it takes a trailing comma, and refuses a number beyond a Double.
+                let text = String(decoding: bytes, as: UTF8.self)
+                if text.contains(#/,\s*[\]}]/#) || text.contains(#/[eE][+-]?[0-9]{3}/#) { continue }
+                let foundation = (try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])) != nil
+                #expect(JSONText.isDocument(bytes) == foundation, "\(text)")
+                _ = JSONText.value(at: ["messages", "0", "status"], in: bytes)
+            }
+        }
     }
 }

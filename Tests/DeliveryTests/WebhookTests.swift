@@ -1,7 +1,7 @@
 // The signed webhook: Standard Webhooks' signature, the event's fields, and the secret's form.
 import Testing
 @testable import Delivery
-import Crypto
+import Digests
 import OTP
 
 @Suite struct WebhookTests {

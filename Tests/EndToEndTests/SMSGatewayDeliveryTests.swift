@@ -2,6 +2,7 @@
 // the webhook reach a fake built from the provider's docs (Tests/Fakes/fake_sms.py); failover between two.
 import Foundation
 import Testing
+import TestSupport
 @testable import Delivery
 
 /// One provider as a site configures it and as its fake is started.

@@ -2,6 +2,7 @@
 // (a content template) or of Meta's Cloud API (a template message), each checking the request as documented.
 import Foundation
 import Testing
+import TestSupport
 
 /// The fakes and settings of a WhatsApp deployment, shared by the CGI and the Apache tests.
 enum WhatsAppFakes {

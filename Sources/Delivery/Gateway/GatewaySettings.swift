@@ -1,6 +1,6 @@
 // SMS_HTTP_* and each preset's SMS_<PRESET>_* read into a GatewaySpec, with every mistake named before a send.
 import OTP
-import System
+import Platform
 
 /// How far the settings describe one gateway.
 public enum GatewayState: Sendable {

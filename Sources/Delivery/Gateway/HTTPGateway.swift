@@ -1,6 +1,6 @@
 // An SMS handed to any HTTP API described by a GatewaySpec (SMS_HTTP_* or a preset's defaults), over curl.
 import OTP
-import System
+import Platform
 
 /// Everything a send needs, settled when the settings are read.
 public struct GatewaySpec: Sendable {

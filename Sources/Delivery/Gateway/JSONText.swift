@@ -1,5 +1,5 @@
 // The little JSON a gateway needs: a string's escaping for a body template, and one value read from an answer.
-import System
+import Platform
 
 enum JSONText {
     /// The inside of a JSON string (RFC 8259 section 7): quote, backslash and every control character escaped,
@@ -7,12 +7,11 @@ enum JSONText {
     static func escaped(_ text: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count + 8)
-        let hex = Array("0123456789abcdef".utf8)
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
             case 0x0a: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0..<0x20, 0x7f: out += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xf)]]
+            case 0..<0x20, 0x7f: out += Array("\\u00".utf8) + [ASCII.hexDigit(Int(byte >> 4)), ASCII.hexDigit(Int(byte & 0xf))]
             default: out.append(byte)
             }
         }
@@ -157,14 +156,38 @@ enum JSONText {
                     guard current == UInt8(ascii: ",") else { return false }
                     index += 1
                 }
-            default:
-                let start = index
-                while let next = current, ASCII.isAlphanumeric(next) || next == UInt8(ascii: "-") || next == UInt8(ascii: "+") || next == UInt8(ascii: ".") {
-                    index += 1
-                }
-                let word = String(decoding: bytes[start..<index], as: UTF8.self)
-                return ["true", "false", "null"].contains(word) || (index > start && Double(word) != nil && !word.hasPrefix("+"))
+            case UInt8(ascii: "t"): return literal("true")
+            case UInt8(ascii: "f"): return literal("false")
+            case UInt8(ascii: "n"): return literal("null")
+            default: return number()
             }
+        }
+
+        mutating func literal(_ word: String) -> Bool {
+            guard bytes[index...].starts(with: word.utf8) else { return false }
+            index += word.utf8.count
+            return true
+        }
+
+        /// RFC 8259's number: `-`, then `0` or digits not starting with 0, then an optional fraction and exponent.
+        mutating func number() -> Bool {
+            func digits() -> Int {
+                let start = index
+                while let byte = current, ASCII.isDigit(byte) { index += 1 }
+                return index - start
+            }
+            if current == UInt8(ascii: "-") { index += 1 }
+            if current == UInt8(ascii: "0") { index += 1 } else if digits() == 0 { return false }
+            if current == UInt8(ascii: ".") {
+                index += 1
+                guard digits() > 0 else { return false }
+            }
+            if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+                index += 1
+                if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
+                guard digits() > 0 else { return false }
+            }
+            return true
         }
     }
 }

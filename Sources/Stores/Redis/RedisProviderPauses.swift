@@ -1,6 +1,6 @@
 // The Redis store's record of failed phone providers: a key per provider holding the time it last failed.
 import OTP
-import System
+import Platform
 
 /// `<prefix>provider:sms-twilio` holds the failure's Unix time and expires after the longest pause there can be,
 /// so nothing is ever swept; whether the pause still runs is judged against the caller's clock and pause. The keys
