@@ -1,23 +1,25 @@
 // Every setting of one request, each layer's part parsed by that layer from the same injected environment.
 import Delivery
-import HTTP
+import Web
 import OTP
 import Stores
-import System
+import Platform
 
 /// The names `HTTP_*` variables never feed: request headers arrive under that prefix, and no layer reads one.
 public struct Settings: Sendable {
     public var service: ServiceSettings
     public var store: StoreSettings
     public var delivery: DeliverySettings
-    public var http: HTTPSettings
+    public var web: WebSettings
 
-    public init(environment env: [String: String]) throws(OTPError) {
+    /// `own` is the process's own environment when `env` is a FastCGI request's PARAMS: a setting that names a
+    /// file holding a provider's secret is taken from it alone. Under CGI the two are one.
+    public init(environment env: [String: String], own: [String: String]? = nil) throws(OTPError) {
         let reader = SettingsReader(env: env)
         service = try ServiceSettings(reader)
         store = try StoreSettings(reader)
-        delivery = try DeliverySettings(reader)
-        http = try HTTPSettings(reader)
+        delivery = try DeliverySettings(reader, own: own.map(SettingsReader.init(env:)))
+        web = try WebSettings(reader)
         if let keyFile = service.secretKeyFile, case .file = store.location, Self.isInside(keyFile, store.directory) {
             throw .misconfigured("OTP_SECRET_KEY_FILE must be outside OTP_STORE_DIR, so that no copy of the store holds the key")
         }

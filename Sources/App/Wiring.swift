@@ -1,9 +1,10 @@
 // Settings to a store, senders and a service: the one place that knows every concrete type.
 import Delivery
-import HTTP
+import Gateway
+import Web
 import OTP
 import Stores
-import System
+import Platform
 
 public enum Wire {
     /// The store OTP_STORE_URL names, from the settings alone: nothing global to go stale when one process
@@ -22,14 +23,21 @@ public enum Wire {
                   log: { log("store: " + $0) })
     }
 
-    /// The service for one request, with a store from `makeStore`.
+    /// The service for one request, with the store its caller keeps or makes (`store(_:log:)`).
     public static func service(_ settings: Settings, store: any OTPStore, log: @escaping (String) -> Void) -> OTPService {
-        let delivery = settings.delivery
+        let delivery = settings.delivery, storeSettings = settings.store
         return OTPService(settings: settings.service, store: store,
                           senders: { (channel: Channel) throws(OTPError) -> any Sender in
-                              try Senders.sender(for: channel, settings: delivery, log: log)
+                              try Senders.sender(for: channel, settings: delivery, pauses: pauses(storeSettings, store: store, log: log),
+                                                 log: log)
                           },
                           messages: messages(settings), log: log)
+    }
+
+    /// Which phone providers failed a moment ago, kept in the same store as the codes, so every process agrees.
+    public static func pauses(_ settings: StoreSettings, store: any OTPStore, log: @escaping (String) -> Void) -> any ProviderPauses {
+        if let redis = store as? RedisStore { return RedisProviderPauses(store: redis, log: { log("store: " + $0) }) }
+        return FileProviderPauses(directory: settings.directory, log: { log("store: " + $0) })
     }
 
     /// The built-in translations, the operator's texts and template folder, with what the SMS count depends on.
@@ -45,9 +53,9 @@ public enum Wire {
     }
 
     /// A CGI process serves one request: everything is built for it and dies with it.
-    public static func perRequest(_ env: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (HTTPSettings, OTPService) {
+    public static func perRequest(_ env: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService) {
         let settings = try Settings(environment: env)
-        return (settings.http, service(settings, store: store(settings.store, log: log), log: log))
+        return (settings.web, service(settings, store: store(settings.store, log: log), log: log))
     }
 }
 
@@ -62,14 +70,20 @@ public final class KeptStores {
     private var requestLog: (String) -> Void = StandardError.log
     /// How many times settings were parsed (tests check that one virtual host's are parsed once).
     private(set) var parsed = 0
+    /// Where each setting of a request comes from: the responder's own environment, and what a request may add.
     let sources: SettingSources
 
     public init(sources: SettingSources) { self.sources = sources }
 
-    public func wiring(_ params: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (HTTPSettings, OTPService) {
+    /// A responder on a Unix socket, with `own` as its environment.
+    public convenience init(own: [String: String] = CGI.processEnvironment()) {
+        self.init(sources: SettingSources(environment: own, requestsMaySet: true))
+    }
+
+    public func wiring(_ params: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService) {
         let settings = try self.settings(sources.environment(for: params))
         requestLog = log
-        return (settings.http, Wire.service(settings, store: store(settings.store), log: log))
+        return (settings.web, Wire.service(settings, store: store(settings.store), log: log))
     }
 
     /// Keyed by the exact bytes of the setting variables, so that a request's own variables (its address, its
@@ -77,7 +91,7 @@ public final class KeptStores {
     private func settings(_ env: [String: String]) throws(OTPError) -> Settings {
         let key = Settings.key(env)
         if let known = settings[key] { return known }
-        let parsed = try Settings(environment: env)
+        let parsed = try Settings(environment: env, own: sources.own)
         self.parsed += 1
         if settings.count >= Self.limit { settings.removeAll() }
         settings[key] = parsed

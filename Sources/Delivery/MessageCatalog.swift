@@ -1,6 +1,5 @@
 // Which words a message is sent in: the locale chosen for it, and each part's text from the first source that has it.
 import OTP
-import System
 
 /// The sources of each part of a message in locale L: for each of L's truncations (`pt-BR`, then `pt`) the
 /// operator's setting (`OTP_EMAIL_SUBJECT`, `OTP_EMAIL_TEMPLATE`, `OTP_SMS_TEMPLATE`) when that tag is the default
@@ -44,7 +43,7 @@ public struct MessageCatalog: MessageComposer {
 
     public func message(to recipient: Identifier, code: String, locale: LanguageTag) throws(TemplateFault) -> OutgoingMessage {
         let parts = try message(for: recipient.channel, locale: locale, code: code)
-        return OutgoingMessage(recipient: recipient, code: code, subject: parts.subject, text: parts.text, html: parts.html)
+        return OutgoingMessage(recipient: recipient, code: code, subject: parts.subject, text: parts.text, html: parts.html, locale: locale)
     }
 
     /// The message for `code`; a fault names the template and what is wrong with it, and no message is sent.

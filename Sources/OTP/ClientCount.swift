@@ -1,6 +1,5 @@
 // What the per-client limits count of an address: the networks it belongs to, each with its share of the budget.
-import Crypto
-import System
+import Platform
 
 extension IPAddress {
     /// A whole IPv4 address, and its /24 with 4 times the budget, as one holder of a /24 can use its 256

@@ -42,6 +42,18 @@ import OTP
         #expect(stores.count == 2 && Set(stores.values).count == 2)
     }
 
+    /// A setting that names a provider's secret file counts only in the responder's own environment: a request
+    /// (a virtual host's SetEnv, or anyone who can shape PARAMS) cannot make the responder read a file.
+    @Test func aSecretFileNamedOnlyByARequestIsRefused() throws {
+        let file = ["WA_CLOUD_ACCESS_TOKEN_FILE": "/etc/otp-cgi/wa.token"]
+        #expect(throws: OTPError.self) { try KeptStores(own: [:]).wiring(request(hostA.merging(file) { $1 }, port: 1), { _ in }) }
+        _ = try KeptStores(own: file).wiring(request(hostA.merging(file) { $1 }, port: 1), { _ in })
+        let cloud = hostA.merging(["WA_CLOUD_PHONE_NUMBER_ID": "106540352242922"]) { $1 }
+        for params in [cloud.merging(file) { $1 }, cloud] {
+            #expect(try Settings(environment: params, own: file).delivery.cloud.accessTokenFile == "/etc/otp-cgi/wa.token")
+        }
+    }
+
     @Test func aChangedValueIsParsedAgainAndAnInvalidOneIsNeverKept() throws {
         let kept = keptStores()
         _ = try kept.wiring(request(hostA, port: 1), { _ in })
@@ -52,11 +64,13 @@ import OTP
         #expect(kept.parsed == 2)
     }
 
-    /// The cache key holds only the setting variables: every setting the README documents must be one of them,
+    /// The cache key holds only the setting variables: every setting the docs document must be one of them,
     /// or a virtual host changing it would keep its old value.
     @Test func everyDocumentedSettingIsPartOfTheKey() throws {
-        let readme = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../README.md"), encoding: .utf8)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
+        let pages = try ["README.md"] + FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("docs").path)
+            .filter { $0.hasSuffix(".md") }.map { "docs/\($0)" }
+        let readme = try pages.map { try String(contentsOf: root.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
         var names: [String] = []
         for row in readme.split(separator: "\n") where row.hasPrefix("| `") {
             let quoted = row.split(separator: "|")[0].split(separator: "`", omittingEmptySubsequences: false)

@@ -1,6 +1,7 @@
 // SMS and WhatsApp end to end: cgi-bin/generate calls a local fake of Twilio's Messages API through curl.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct TwilioDeliveryTests {
     let phone = "+14155552671"
@@ -97,7 +98,7 @@ import Testing
     @Test func aPartialAccountFallsBackToTheConsoleWithAWarning() throws {
         let site = try Site(["SMS_TWILIO_ACCOUNT_SID": sid])
         let sent = try site.generate("sms", phone, expecting: 200)
-        #expect(sent.stderr.contains("warning: sms provider partly configured, SMS_TWILIO_AUTH_TOKEN and SMS_TWILIO_SENDER missing"))
+        #expect(sent.stderr.contains("warning: sms provider twilio partly configured, SMS_TWILIO_AUTH_TOKEN and SMS_TWILIO_SENDER missing"))
         #expect(sent.stderr.contains("console sms backend: to \(phone): Your OTP code is: "))
     }
 

@@ -1,5 +1,5 @@
 <?php
-// Runs examples/check-token.php, as the README shows it, on each token of stdin: "ok SUB" or "no" per line.
+// Runs examples/check-token.php, as docs/token.md shows it, on each token of stdin: "ok SUB" or "no" per line.
 require __DIR__ . '/../../examples/check-token.php';
 // TOKEN_STATE binds the check to that state; TOKEN_STATE_MISSING to a cookie that is not there (null).
 $cookies = getenv('TOKEN_STATE') ? ['otp_state' => getenv('TOKEN_STATE')] : [];

@@ -1,0 +1,447 @@
+// The built executables as FastCGI responders, spoken to over a raw socket: the protocol's management records,
+// hostile peers, SIGTERM, OTP_FCGI_MAX_REQUESTS, and the guard that keeps `--listen` out of a client's reach.
+import Foundation
+import Testing
+<<<<<<< HEAD:Tests/EndToEndTests/FastCGITests.swift
+@testable import App
+@testable import HTTP
+
+/// One responder started with `--listen` on a Unix socket in its site's directory (or on a loopback port), with
+/// the site's settings that name files in its own environment.
+final class Responder {
+    let site: Site
+    let socket: String
+    let port: Int?
+    let process: ServerProcess
+
+    /// `launcher` runs before the executable (`/bin/sh -c 'umask 0; exec "$0" "$@"'`).
+    init(_ program: String, site: Site, environment: [String: String] = [:], tcp: Bool = false, launcher: [String] = []) throws {
+        self.site = site
+        var attempt = 0
+        while true {
+            // Another program may take a free port before the responder binds it; then a new one is tried.
+            attempt += 1
+            let port = tcp ? try Loopback.freePort() : nil
+            let socket = port.map { "127.0.0.1:\($0)" } ?? site.directory.appendingPathComponent("\(program).sock").path
+            let process = try ServerProcess(launcher + [try Project.executable(program).path, "--listen", socket],
+                                            environment: site.localResources.merging(environment) { $1 },
+                                            output: site.directory.appendingPathComponent("\(program)-\(attempt).log"))
+            let deadline = Date().addingTimeInterval(30)
+            while !(port.map { Loopback.accepts(port: $0) } ?? FileManager.default.fileExists(atPath: socket)) && process.isRunning && Date() < deadline {
+                usleep(10_000)
+            }
+            if process.isRunning && Date() < deadline {
+                (self.port, self.socket, self.process) = (port, socket, process)
+                return
+            }
+            process.stop(SIGKILL)
+            guard tcp && attempt < 3 && process.output.contains("Address already in use") else {
+                throw TestFailure("responder did not start:\n\(process.output)")
+            }
+        }
+    }
+
+    deinit { process.stop(SIGKILL) }
+
+    func connect() throws -> Int32 {
+        if let port {
+            guard let fd = Loopback.connection(port: port) else { throw TestFailure("connect \(socket): \(errno)") }
+            return fd
+        }
+        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(self.socket.utf8)) }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { close(fd); throw TestFailure("connect \(self.socket): \(errno)") }
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
+    }
+
+    /// The records of one request as a web server sends them: BEGIN_REQUEST, PARAMS (the site's settings and
+    /// the CGI meta-variables), STDIN.
+    func request(_ body: String, id: UInt16 = 1, keep: Bool = false, params extra: [(String, String)] = [], from host: Site? = nil,
+                 withSettings: Bool = true) -> [UInt8] {
+        var params = (host ?? site).environment(method: "POST", contentType: "application/json", length: body.utf8.count, extra: [:])
+            .filter { withSettings || !Settings.isSettingName($0.key) }.sorted { $0.key < $1.key }
+        params += extra
+        return FastCGIRecord(.beginRequest, requestID: id, content: [0, 1, keep ? 1 : 0, 0, 0, 0, 0, 0]).encoded
+            + FastCGIRecord.stream(.params, requestID: id, FastCGIPairs.encode(params))
+            + FastCGIRecord(.params, requestID: id).encoded
+            + FastCGIRecord.stream(.stdin, requestID: id, Array(body.utf8))
+            + FastCGIRecord(.stdin, requestID: id).encoded
+    }
+
+    /// Sends `bytes`, then reads records until END_REQUEST or until the responder closes the connection.
+    func exchange(_ bytes: [UInt8], on fd: Int32? = nil) throws -> Exchange {
+        let connection = try fd ?? connect()
+        defer { if fd == nil { close(connection) } }
+        _ = bytes.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        // A connection of its own ends here, as a peer that hangs up; a kept one stays open for more.
+        if fd == nil { shutdown(connection, Int32(SHUT_WR)) }
+        return Exchange.read(connection)
+    }
+}
+
+/// What came back on a connection: the records, and the STDOUT stream as text.
+struct Exchange {
+    var records: [FastCGIRecord] = []
+    var closed = false
+
+    var stdout: String { String(decoding: records.filter { $0.kind == .stdout }.flatMap(\.content), as: UTF8.self) }
+    var stderr: String { String(decoding: records.filter { $0.kind == .stderr }.flatMap(\.content), as: UTF8.self) }
+    var status: Int? { stdout.hasPrefix("Status: ") ? Int(stdout.dropFirst(8).prefix(3)) : nil }
+    var end: FastCGIRecord? { records.first { $0.kind == .endRequest } }
+
+    static func read(_ fd: Int32, untilEnd: Bool = true) -> Exchange {
+        var result = Exchange(), buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            while buffer.count >= 8, let header = FastCGIRecord.header(buffer[0..<8]),
+                  buffer.count >= 8 + header.contentLength + header.paddingLength {
+                result.records.append(FastCGIRecord(type: header.type, requestID: header.requestID,
+                                                    content: Array(buffer[8..<8 + header.contentLength])))
+                buffer.removeFirst(8 + header.contentLength + header.paddingLength)
+                if untilEnd && (header.type == FastCGIRecord.Kind.endRequest.rawValue
+                                || header.type == FastCGIRecord.Kind.getValuesResult.rawValue
+                                || header.type == FastCGIRecord.Kind.unknownType.rawValue) { return result }
+            }
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { result.closed = true; return result }
+            buffer += chunk[..<n]
+        }
+    }
+}
+=======
+@testable import Gateway
+import TestSupport
+>>>>>>> main:Tests/GatewayTests/FastCGITests.swift
+
+@Suite struct FastCGITests {
+    let body = #"{"channel": "email", "identifier": "fcgi@example.com"}"#
+
+    @Test func oneProcessAnswersRequestAfterRequestAndOverAKeptConnection() throws {
+        let site = try Site(), responder = try Responder("generate", site: site)
+        let first = try responder.exchange(responder.request(body))
+        #expect(first.status == 200 && first.end?.content[4] == FastCGIRecord.ProtocolStatus.requestComplete.rawValue)
+        #expect(first.stderr.contains("generate 200"), "log lines travel as FCGI_STDERR")
+        let kept = try responder.connect()
+        defer { close(kept) }
+        let second = try responder.exchange(responder.request(body, id: 7, keep: true), on: kept)
+        let third = try responder.exchange(responder.request(body, id: 8, keep: true), on: kept)
+        #expect(second.status == 429 && second.records.allSatisfy { $0.requestID == 7 })
+        #expect(third.status == 429 && third.records.allSatisfy { $0.requestID == 8 })
+        #expect(responder.process.isRunning)
+        #expect(try site.codes(for: "fcgi@example.com").count == 1)
+    }
+
+    /// One process behind two virtual hosts (mod_proxy_fcgi can send both to one socket): each request's PARAMS
+    /// bring its host's settings, kept per host, and the answers never mix them up. The store and the outbox are
+    /// the process's own (files are named by its environment only), so the hosts differ in key and code length.
+    @Test func twoVirtualHostsOnOneProcessEachGetTheirOwnSettings() throws {
+        let hostA = try Site(), hostB = try Site(["OTP_CODE_LENGTH": "8"])
+        hostB.settings.merge(hostA.localResources) { $1 }
+        let generate = try Responder("generate", site: hostA), verify = try Responder("verify", site: hostA)
+        let email = "two-hosts@example.com", body = #"{"channel": "email", "identifier": "two-hosts@example.com"}"#
+        for host in [hostA, hostB] { #expect(try generate.exchange(generate.request(body, from: host)).status == 200) }
+        let codes = try hostA.codes(for: email)
+        let codeA = try #require(codes.first { $0.count == 6 }), codeB = try #require(codes.first { $0.count == 8 })
+        func verifying(_ code: String, at host: Site) throws -> Int? {
+            try verify.exchange(verify.request(#"{"channel": "email", "identifier": "\#(email)", "code": "\#(code)"}"#, from: host)).status
+        }
+        #expect(try verifying(codeB, at: hostA) == 400)
+        #expect(try verifying(codeA, at: hostB) == 400)
+        #expect(try verifying(codeA, at: hostA) == 200)
+        #expect(try verifying(codeB, at: hostB) == 200)
+        #expect(generate.process.isRunning && verify.process.isRunning)
+    }
+
+    /// N1: a local account sent one generate naming its own sendmail to a responder on a TCP port; its script
+    /// ran as the service's user. Over TCP no setting comes from a request: the request is refused, naming the
+    /// setting, and nothing runs.
+    @Test func overTCPARequestNamingAProgramRunsNothing() throws {
+        let site = try Site(), marker = site.directory.appendingPathComponent("ran")
+        let script = site.directory.appendingPathComponent("evil-sendmail")
+        try "#!/bin/sh\ntouch '\(marker.path)'\ncat >/dev/null\n".write(to: script, atomically: true, encoding: .utf8)
+        chmod(script.path, 0o755)
+        let responder = try Responder("generate", site: site, environment: site.settings, tcp: true)
+        let answer = try responder.exchange(responder.request(body, params: [("EMAIL_BACKEND", "sendmail"), ("EMAIL_SENDMAIL_PATH", script.path),
+                                                                              ("OTP_SECRET_KEY", "the-attackers-own-key-0123456789")]))
+        #expect(answer.status == 500 && answer.stdout.contains(" is read from the FastCGI responder's own environment"), "\(answer.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: marker.path))
+        // The site's own settings, which the responder was started with, serve a request that carries none.
+        let plain = try responder.exchange(responder.request(body, withSettings: false))
+        #expect(plain.status == 200, "\(plain.stdout)")
+    }
+
+    /// libfcgi's convention: a TCP responder answers only the web servers FCGI_WEB_SERVER_ADDRS names.
+    @Test func aTCPPeerOutsideTheAllowListIsClosedUnread() throws {
+        let site = try Site()
+        let responder = try Responder("generate", site: site, environment: ["FCGI_WEB_SERVER_ADDRS": "192.0.2.1, 2001:db8::/32"], tcp: true)
+        let answer = try responder.exchange(responder.request(body))
+        #expect(answer.closed && answer.records.isEmpty)
+        #expect(responder.process.output.contains("a connection from outside FCGI_WEB_SERVER_ADDRS closed unread"))
+        #expect(try site.codes(for: "fcgi@example.com").isEmpty)
+    }
+
+    /// Whatever umask it was started with, the socket is the owner's and the group's only.
+    @Test func aUnixSocketIsOwnerAndGroupOnlyUnderAnyUmask() throws {
+        let site = try Site()
+        let responder = try Responder("verify", site: site, launcher: ["/bin/sh", "-c", #"umask 0; exec "$0" "$@""#])
+        var info = stat()
+        #expect(lstat(responder.socket, &info) == 0 && info.st_mode & 0o777 == 0o660)
+    }
+
+    @Test func getValuesSaysOneConnectionAndNoMultiplexing() throws {
+        let site = try Site(), responder = try Responder("verify", site: site)
+        let asked = FastCGIPairs.encode([("FCGI_MPXS_CONNS", ""), ("FCGI_MAX_CONNS", ""), ("FCGI_UNKNOWN_NAME", "")])
+        let answer = try responder.exchange(FastCGIRecord(.getValues, requestID: 0, content: asked).encoded)
+        let values = try #require(answer.records.first { $0.kind == .getValuesResult }.flatMap { FastCGIPairs.decode($0.content) })
+        #expect(Dictionary(uniqueKeysWithValues: values) == ["FCGI_MPXS_CONNS": "0", "FCGI_MAX_CONNS": String(FastCGIResponder.maxConnections)])
+    }
+
+    @Test func anUnknownManagementRecordGetsUnknownType() throws {
+        let site = try Site(), responder = try Responder("verify", site: site)
+        let answer = try responder.exchange(FastCGIRecord(type: 42, requestID: 0).encoded)
+        #expect(answer.records.first?.kind == .unknownType && answer.records.first?.content.first == 42)
+    }
+
+    @Test func aRoleOtherThanResponderIsRefused() throws {
+        let site = try Site(), responder = try Responder("verify", site: site)
+        let authorizer = FastCGIRecord(.beginRequest, requestID: 3, content: [0, 2, 0, 0, 0, 0, 0, 0]).encoded
+        let answer = try responder.exchange(authorizer)
+        #expect(answer.end?.content[4] == FastCGIRecord.ProtocolStatus.unknownRole.rawValue && answer.stdout.isEmpty)
+    }
+
+    @Test func aSecondRequestOnOneConnectionIsRefusedAndTheFirstAnswered() throws {
+        let site = try Site(), responder = try Responder("generate", site: site)
+        let request = responder.request(body, id: 1)
+        let second = FastCGIRecord(.beginRequest, requestID: 2, content: [0, 1, 0, 0, 0, 0, 0, 0]).encoded
+        // BEGIN of request 1, then BEGIN of request 2, then the rest of request 1.
+        let fd = try responder.connect()
+        defer { close(fd) }
+        _ = (Array(request[0..<16]) + second + Array(request[16...])).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var answer = Exchange.read(fd)
+        #expect(answer.end?.requestID == 2 && answer.end?.content[4] == FastCGIRecord.ProtocolStatus.cantMultiplexConnection.rawValue)
+        answer = Exchange.read(fd)
+        #expect(answer.end?.requestID == 1 && answer.status == 200)
+    }
+
+    @Test func anAbortedRequestEndsWithoutAnAnswer() throws {
+        let site = try Site(), responder = try Responder("generate", site: site)
+        let begin = FastCGIRecord(.beginRequest, requestID: 5, content: [0, 1, 0, 0, 0, 0, 0, 0]).encoded
+        let answer = try responder.exchange(begin + FastCGIRecord(.abortRequest, requestID: 5).encoded)
+        #expect(answer.end?.requestID == 5 && answer.stdout.isEmpty)
+        #expect(try site.codes(for: "fcgi@example.com").isEmpty)
+    }
+
+    /// Each peer misbehaves on its own connection; the responder answers or closes it, never crashes, and the
+    /// next connection is served normally with its own answer.
+    @Test(arguments: ["truncated header", "wrong version", "content beyond the data", "closed mid-record",
+                      "padding", "ten thousand params", "a 1 MiB param", "a body past the cap"])
+    func aHostilePeerNeverHurtsTheNextRequest(case name: String) throws {
+        let site = try Site(), responder = try Responder("generate", site: site)
+        let valid = responder.request(body)
+        let hostile: [UInt8]
+        var expectAnswer: Int?
+        switch name {
+        case "truncated header": hostile = [1, 1, 0]
+        case "wrong version": hostile = [2] + Array(valid.dropFirst())
+        case "content beyond the data": hostile = [1, 4, 0, 1, 0xff, 0xff, 0, 0] + Array(repeating: 0x41, count: 100)
+        case "closed mid-record": hostile = Array(valid.prefix(valid.count - 12))
+        case "padding":
+            // Every record with 255 bytes of padding: legal, and answered.
+            hostile = FastCGIRecord(.beginRequest, requestID: 1, content: [0, 1, 0, 0, 0, 0, 0, 0]).paddedTo255()
+                + FastCGIRecord(.params, requestID: 1, content: FastCGIPairs.encode(
+                    site.environment(method: "POST", contentType: "application/json", length: 1, extra: [:]).map { ($0.key, $0.value) })).paddedTo255()
+                + FastCGIRecord(.params, requestID: 1).paddedTo255()
+                + FastCGIRecord(.stdin, requestID: 1, content: Array("{".utf8)).paddedTo255()
+                + FastCGIRecord(.stdin, requestID: 1).paddedTo255()
+            expectAnswer = 400
+        case "ten thousand params":
+            hostile = responder.request(body, params: (0..<10_000).map { ("HTTP_X_\($0)", "v") })
+            expectAnswer = 200
+        case "a 1 MiB param":
+            hostile = responder.request(body, params: [("HTTP_X_BIG", String(repeating: "b", count: 1 << 20))])
+        default:
+            let big = String(repeating: " ", count: 2 << 20)
+            hostile = responder.request(body + big)
+        }
+        let answer = try responder.exchange(hostile)
+        if let expectAnswer {
+            #expect(answer.status == expectAnswer, "\(answer.stdout)")
+        } else {
+            #expect(answer.closed && answer.status == nil, "\(answer.stdout)")
+        }
+        #expect(responder.process.isRunning)
+        let next = try responder.exchange(responder.request(#"{"channel": "email", "identifier": "next@example.com"}"#))
+        #expect(next.status == 200 && next.stderr.contains("n***@example.com") && !next.stderr.contains("f***@example.com"))
+    }
+
+    /// A peer that sends a byte every half second is never dropped if a timeout bounds each read, and the next
+    /// client waits. A request must be whole within its deadline from its first byte: the trickler is dropped
+    /// unanswered long before its last byte, and the client queued behind it is answered.
+    @Test func aPeerTricklingARequestIsDroppedAndTheNextClientAnswered() async throws {
+        let site = try Site(), responder = try Responder("generate", site: site)
+        let trickled = responder.request(body), trickler = try responder.connect()
+        defer { close(trickler) }
+        let queued = Task.detached { try responder.exchange(responder.request(#"{"channel": "email", "identifier": "queued@example.com"}"#)) }
+        var sent = 0, dropped = false
+        while sent < trickled.count && !dropped {
+            _ = trickled.withUnsafeBytes { send(trickler, $0.baseAddress! + sent, 1, Int32(MSG_NOSIGNAL)) }
+            sent += 1
+            // The next byte goes half a second later, unless the responder hangs up first.
+            var hangUp = pollfd(fd: trickler, events: Int16(POLLIN), revents: 0)
+            guard poll(&hangUp, 1, 500) > 0 else { continue }
+            var byte: UInt8 = 0
+            let n = recv(trickler, &byte, 1, Int32(MSG_DONTWAIT))
+            dropped = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+        }
+        #expect(dropped && sent < trickled.count, "sent \(sent) of \(trickled.count) bytes")
+        let next = try await queued.value
+        #expect(next.status == 200 && next.stderr.contains("q***@example.com"))
+        #expect(responder.process.isRunning)
+    }
+
+    /// N2: four clients each sending a 200-byte body a byte at a time held a responder that served one connection
+    /// at a time, and every legitimate request waited behind them. Here four such requests are begun and left
+    /// incomplete; a verify on a fifth connection is answered while all four are still open and unanswered, and
+    /// each of them is answered once its body is complete.
+    @Test func slowClientsDoNotHoldALegitimateRequest() throws {
+        let site = try Site(), responder = try Responder("verify", site: site)
+        let slowBody = #"{"channel": "email", "identifier": "slow@example.com", "code": "000000"}"#.padding(toLength: 200, withPad: " ", startingAt: 0)
+        var slow: [(fd: Int32, rest: [UInt8])] = []
+        defer { for client in slow { close(client.fd) } }
+        for id in 1...4 {
+            let request = responder.request(slowBody, id: UInt16(id))
+            let stdin = FastCGIRecord.stream(.stdin, requestID: UInt16(id), Array(slowBody.utf8)) + FastCGIRecord(.stdin, requestID: UInt16(id)).encoded
+            // Everything up to the body, then its first byte.
+            let head = Array(request[..<(request.count - stdin.count)]) + FastCGIRecord(.stdin, requestID: UInt16(id), content: [slowBody.utf8.first!]).encoded
+            let rest = FastCGIRecord.stream(.stdin, requestID: UInt16(id), Array(slowBody.utf8.dropFirst())) + FastCGIRecord(.stdin, requestID: UInt16(id)).encoded
+            let fd = try responder.connect()
+            _ = head.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            slow.append((fd, rest))
+        }
+        let legitimate = try responder.exchange(responder.request(#"{"channel": "email", "identifier": "legit@example.com", "code": "123456"}"#))
+        #expect(legitimate.status == 400 && legitimate.stderr.contains("l***@example.com"), "\(legitimate.stdout)")
+        for client in slow {
+            var byte: UInt8 = 0
+            let n = recv(client.fd, &byte, 1, Int32(MSG_DONTWAIT))
+            #expect(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK), "a slow client was answered or dropped before the legitimate one")
+        }
+        for client in slow {
+            _ = client.rest.withUnsafeBytes { send(client.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let answer = Exchange.read(client.fd)
+            #expect(answer.status == 400 && answer.stdout.contains("Invalid or expired code"), "\(answer.stdout)")
+        }
+    }
+
+    /// N5: a peer sending a management record every few seconds between requests held the responder as long as
+    /// it liked. Such records renew nothing: the connection is closed at its one deadline, having sent GET_VALUES
+    /// and STDIN for an unknown request all along, while another connection is served meanwhile.
+    @Test func recordsBetweenRequestsDoNotKeepAConnection() throws {
+        let site = try Site(), responder = try Responder("verify", site: site)
+        let holder = try responder.connect()
+        defer { close(holder) }
+        let asked = FastCGIRecord(.getValues, requestID: 0, content: FastCGIPairs.encode([("FCGI_MAX_CONNS", "")])).encoded
+        var rounds = 0, closed = false
+        while !closed && rounds < 200 {
+            _ = (asked + FastCGIRecord(.stdin, requestID: 9, content: [0x41]).encoded).withUnsafeBytes { send(holder, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let answer = Exchange.read(holder)
+            closed = answer.closed
+            rounds += 1
+            if rounds == 1 {
+                let other = try responder.exchange(responder.request(#"{"channel": "email", "identifier": "other@example.com", "code": "1"}"#))
+                #expect(other.status == 400)
+            }
+            if !closed { usleep(200_000) }
+        }
+        #expect(closed, "still open after \(rounds) rounds of records between requests")
+    }
+
+    @Test func sigtermFinishesTheRequestInFlightThenExits() throws {
+        let site = try Site(), responder = try Responder("generate", site: site)
+        let request = responder.request(body)
+        let fd = try responder.connect()
+        defer { close(fd) }
+        let stdin = FastCGIRecord.stream(.stdin, requestID: 1, Array(body.utf8)) + FastCGIRecord(.stdin, requestID: 1).encoded
+        let split = request.count - stdin.count
+        _ = Array(request[..<split]).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        // The order is read off the socket and the process, not guessed with sleeps: the responder has read the
+        // first part and waits for the rest when SIGTERM comes, and has taken the signal before the rest is sent.
+        try Self.waitUntilPeerRead(fd)
+        kill(responder.process.pid, SIGTERM)
+        try Self.waitUntilTaken(SIGTERM, by: responder.process.pid)
+        _ = Array(request[split...]).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        let answer = Exchange.read(fd)
+        #expect(answer.status == 200)
+        #expect(responder.process.stop(0) == 0, "it exits by itself, with status 0")
+    }
+
+    @Test func maxRequestsEndsTheProcessAfterThatMany() throws {
+        let site = try Site(), responder = try Responder("verify", site: site, environment: ["OTP_FCGI_MAX_REQUESTS": "2"])
+        let wrong = #"{"channel": "email", "identifier": "fcgi@example.com", "code": "000000"}"#
+        #expect(try responder.exchange(responder.request(wrong)).status == 400)
+        #expect(try responder.exchange(responder.request(wrong)).status == 400)
+        #expect(responder.process.stop(0) == 0)
+    }
+
+    /// Apache passes a query string without "=" as arguments to a CGI program, so `?--listen+...` must not
+    /// turn a request into a FastCGI server.
+    @Test func argumentsFromACGIRequestAreIgnored() throws {
+        let site = try Site()
+        let socket = site.directory.appendingPathComponent("evil.sock").path
+        let process = Process(), output = Pipe()
+        process.executableURL = try Project.executable("verify")
+        process.arguments = ["--listen", socket]
+        process.environment = site.environment(method: "GET", contentType: nil, length: nil, extra: [:])
+        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(text.hasPrefix("Status: 405"))
+        #expect(!FileManager.default.fileExists(atPath: socket))
+    }
+}
+
+extension FastCGIRecord {
+    /// The record with the most padding a header can declare.
+    func paddedTo255() -> [UInt8] {
+        var bytes = Array(encoded.prefix(FastCGIRecord.headerLength + content.count))
+        bytes[6] = 255
+        return bytes + [UInt8](repeating: 0xee, count: 255)
+    }
+}
+
+extension FastCGITests {
+    /// Returns once the peer of the Unix socket `fd` has read every byte sent on it (SIOCOUTQ, the bytes still in
+    /// the peer's receive queue, is 0), asked up to 5,000 times, 1 ms apart.
+    static func waitUntilPeerRead(_ fd: Int32) throws {
+        for _ in 0..<5000 {
+            var unread: Int32 = 0
+            guard withUnsafeMutablePointer(to: &unread, { ioctl(fd, UInt(TIOCOUTQ), $0) }) == 0 else {
+                throw TestFailure("SIOCOUTQ: errno \(errno)")
+            }
+            if unread == 0 { return }
+            usleep(1000)
+        }
+        throw TestFailure("the responder never read the request's first part")
+    }
+
+    /// Returns once `signal` is no longer pending for `pid` (/proc/PID/status, SigPnd and ShdPnd): the process
+    /// has taken it. Asked up to 5,000 times, 1 ms apart.
+    static func waitUntilTaken(_ signal: Int32, by pid: Int32) throws {
+        for _ in 0..<5000 {
+            let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+            let pending = status.split(separator: "\n").filter { $0.hasPrefix("SigPnd:") || $0.hasPrefix("ShdPnd:") }
+                .contains { (UInt64($0.split(separator: "\t").last ?? "", radix: 16) ?? 0) & (1 << UInt64(signal - 1)) != 0 }
+            if !status.isEmpty && !pending { return }
+            usleep(1000)
+        }
+        throw TestFailure("the responder never took signal \(signal)")
+    }
+}
