@@ -14,13 +14,13 @@ public struct SettingSources: Sendable {
     let requestsMaySet: Bool
 
     public init(environment: [String: String], requestsMaySet: Bool) {
-        own = environment.filter { Settings.isSettingName($0.key) }
+        own = environment.filter { SettingsReader.isSettingName($0.key) }
         self.requestsMaySet = requestsMaySet
     }
 
     /// A request's variables with the settings it may not set replaced by the responder's own.
     func environment(for params: [String: String]) throws(OTPError) -> [String: String] {
-        for (name, value) in params where Settings.isSettingName(name) && own[name] != value && !value.isEmpty {
+        for (name, value) in params where SettingsReader.isSettingName(name) && own[name] != value && !value.isEmpty {
             guard requestsMaySet, !SettingsReader.namesLocalResource(name) else {
                 throw .misconfigured("\(name) is read from the FastCGI responder's own environment, not from a request's parameters"
                     + (requestsMaySet ? "" : " (none are over TCP)") + ": set it where the responder is started")

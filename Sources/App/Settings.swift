@@ -40,16 +40,10 @@ public struct Settings: Sendable {
 }
 
 extension Settings {
-    /// Every setting's name starts with one of these; a request's own variables (`HTTP_*`, `REMOTE_*`,
-    /// `CONTENT_*`, `REQUEST_*` ...) never do.
-    static let namePrefixes = ["OTP_", "EMAIL_", "DEFAULT_FROM_EMAIL", "SMS_", "WA_"]
-
-    static func isSettingName(_ name: String) -> Bool { namePrefixes.contains { name.hasPrefix($0) } }
-
     /// The setting variables of `env`, name and value, in name order: equal keys parse to equal settings.
     static func key(_ env: [String: String]) -> [UInt8] {
         var key: [UInt8] = []
-        for (name, value) in env.filter({ isSettingName($0.key) }).sorted(by: { $0.key < $1.key }) {
+        for (name, value) in env.filter({ SettingsReader.isSettingName($0.key) }).sorted(by: { $0.key < $1.key }) {
             key += name.utf8
             key.append(0)
             key += value.utf8

@@ -59,6 +59,12 @@ public struct SettingsReader: Sendable {
 
     static let localResourceEndings = ["_FILE", "_PATH", "_COMMAND", "_DIR", "_BUNDLE"]
 
+    /// Every setting's name starts with one of these; a request's own variables (`HTTP_*`, `REMOTE_*`,
+    /// `CONTENT_*`, `REQUEST_*` ...) never do.
+    public static let namePrefixes = ["OTP_", "EMAIL_", "DEFAULT_FROM_EMAIL", "SMS_", "WA_"]
+
+    public static func isSettingName(_ name: String) -> Bool { namePrefixes.contains { name.hasPrefix($0) } }
+
     /// Comma- or space-separated, empty items ignored.
     public func list<T>(_ name: String, _ parse: (String) throws(OTPError) -> T) throws(OTPError) -> [T] {
         guard let text = string(name) else { return [] }

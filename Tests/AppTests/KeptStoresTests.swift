@@ -80,7 +80,7 @@ import OTP
         }
         #expect(names.count > 40)
         for name in names {
-            #expect(Settings.namePrefixes.contains { name.hasPrefix($0) }, "\(name) is not in the settings cache's key")
+            #expect(SettingsReader.namePrefixes.contains { name.hasPrefix($0) }, "\(name) is not in the settings cache's key")
             #expect(Settings.key([name: "x"]) != Settings.key([:]))
         }
         #expect(Settings.key(["HTTP_OTP_CODE_LENGTH": "8", "REMOTE_PORT": "1"]) == Settings.key([:]))

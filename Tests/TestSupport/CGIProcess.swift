@@ -78,7 +78,7 @@ public final class Site {
         self.settings.merge(settings) { $1 }
     }
 
-    static let noNetworkShares = ["OTP_MAX_SENDS_PER_NETWORK": "0", "OTP_MAX_FAILED_VERIFIES_PER_NETWORK": "0"]
+    public static let noNetworkShares = ["OTP_MAX_SENDS_PER_NETWORK": "0", "OTP_MAX_FAILED_VERIFIES_PER_NETWORK": "0"]
 
     /// Settings every Site in the current task starts with: the Redis suites run the contract's rows with
     /// `OTP_STORE_URL` set here.

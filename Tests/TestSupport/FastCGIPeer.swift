@@ -1,29 +1,54 @@
 // A FastCGI responder process spoken to over a raw socket, as a web server speaks to it.
 import Foundation
 import Gateway
+import OTP
 
-/// One responder started with `--listen` on a Unix socket in its site's directory.
+/// One responder started with `--listen` on a Unix socket in its site's directory (or on a loopback port), with
+/// the site's settings that name files in its own environment.
 public final class Responder {
     public let site: Site
     public let socket: String
+    public let port: Int?
     public let process: ServerProcess
 
-    public init(_ program: String, site: Site, environment: [String: String] = [:]) throws {
+    /// `launcher` runs before the executable (`/bin/sh -c 'umask 0; exec "$0" "$@"'`).
+    public init(_ program: String, site: Site, environment: [String: String] = [:], tcp: Bool = false,
+                launcher: [String] = []) throws {
         self.site = site
-        socket = site.directory.appendingPathComponent("\(program).sock").path
-        process = try ServerProcess([try Project.executable(program).path, "--listen", socket], environment: environment,
-                                    output: site.directory.appendingPathComponent("\(program).log"))
-        // Its socket appears once it listens: looked for up to 3,000 times, 10 ms apart.
-        for _ in 0..<3000 where !FileManager.default.fileExists(atPath: socket) {
-            guard process.isRunning else { break }
-            usleep(10_000)
+        var attempt = 0
+        while true {
+            // Another program may take a free port before the responder binds it; then a new one is tried.
+            attempt += 1
+            let port = tcp ? try Loopback.freePort() : nil
+            let socket = port.map { "127.0.0.1:\($0)" } ?? site.directory.appendingPathComponent("\(program).sock").path
+            let process = try ServerProcess(launcher + [try Project.executable(program).path, "--listen", socket],
+                                            environment: site.localResources.merging(environment) { $1 },
+                                            output: site.directory.appendingPathComponent("\(program)-\(attempt).log"))
+            // It is ready once it listens: looked for up to 3,000 times, 10 ms apart.
+            var ready = false
+            for _ in 0..<3000 where process.isRunning {
+                ready = port.map { Loopback.accepts(port: $0) } ?? FileManager.default.fileExists(atPath: socket)
+                if ready { break }
+                usleep(10_000)
+            }
+            if ready && process.isRunning {
+                (self.port, self.socket, self.process) = (port, socket, process)
+                return
+            }
+            process.stop(SIGKILL)
+            guard tcp && attempt < 3 && process.output.contains("Address already in use") else {
+                throw TestFailure("responder did not start:\n\(process.output)")
+            }
         }
-        guard FileManager.default.fileExists(atPath: socket) else { throw TestFailure("responder did not start:\n\(process.output)") }
     }
 
     deinit { process.stop(SIGKILL) }
 
     public func connect() throws -> Int32 {
+        if let port {
+            guard let fd = Loopback.connection(port: port) else { throw TestFailure("connect \(socket): \(errno)") }
+            return fd
+        }
         let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -37,11 +62,12 @@ public final class Responder {
         return fd
     }
 
-    /// The records of one request as a web server sends them: BEGIN_REQUEST, PARAMS (the site's settings and
-    /// the CGI meta-variables), STDIN.
-    public func request(_ body: String, id: UInt16 = 1, keep: Bool = false, params extra: [(String, String)] = [], from host: Site? = nil) -> [UInt8] {
+    /// The records of one request as a web server sends them: BEGIN_REQUEST, PARAMS (the site's settings, or
+    /// none of them without `withSettings`, and the CGI meta-variables), STDIN.
+    public func request(_ body: String, id: UInt16 = 1, keep: Bool = false, params extra: [(String, String)] = [],
+                        from host: Site? = nil, withSettings: Bool = true) -> [UInt8] {
         var params = (host ?? site).environment(method: "POST", contentType: "application/json", length: body.utf8.count, extra: [:])
-            .sorted { $0.key < $1.key }
+            .filter { withSettings || !SettingsReader.isSettingName($0.key) }.sorted { $0.key < $1.key }
         params += extra
         return FastCGIRecord(.beginRequest, requestID: id, content: [0, 1, keep ? 1 : 0, 0, 0, 0, 0, 0]).encoded
             + FastCGIRecord.stream(.params, requestID: id, FastCGIPairs.encode(params))
