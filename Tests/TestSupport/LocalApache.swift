@@ -1,6 +1,7 @@
 // A real Apache from apache/local.conf.in on a free loopback port, one per suite, and the outbox it writes to.
 import Foundation
 import Testing
+import OTP
 
 /// How Apache reaches the executables in this run of the tests: `OTP_TEST_GATEWAY` is `cgi` (the default),
 /// `fcgid` (the same executables as FastCGI responders under mod_fcgid; on shared hosting, renamed to .fcgi) or
@@ -40,6 +41,14 @@ public final class LocalApache: LoopbackServer, @unchecked Sendable {
         port = try Loopback.freePort()
         try Project.run(Project.root.appendingPathComponent("apache/local-config").path, run.path, String(port))
         let lines = settings.sorted { $0.key < $1.key }.map { "SetEnv \($0.key) \"\($0.value)\"\n" }.joined()
+        // A responder takes the settings that name a file from its own environment only: mod_fcgid's
+        // FcgidInitialEnv (at the end of apache.conf, where the module is loaded), or spawn-fcgi's environment.
+        let ownSettings = settings.filter { SettingsReader.namesLocalResource($0.key) }
+        if gateway == .fcgid && !ownSettings.isEmpty {
+            let conf = run.appendingPathComponent("apache.conf")
+            let initialEnv = ownSettings.sorted { $0.key < $1.key }.map { "FcgidInitialEnv \($0.key) \"\($0.value)\"\n" }.joined()
+            try (String(contentsOf: conf, encoding: .utf8) + initialEnv).write(to: conf, atomically: true, encoding: .utf8)
+        }
         if sharedHosting {
             let htdocs = run.appendingPathComponent("htdocs"), bin = htdocs.appendingPathComponent("otp-cgi")
             try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
@@ -65,7 +74,7 @@ public final class LocalApache: LoopbackServer, @unchecked Sendable {
         case .proxyFastCGI:
             defines += ["-D", "ProxyFastCGI"]
             let run = self.run
-            responders = try executables.map { try Self.spawnResponder($0, in: run) }
+            responders = try executables.map { try Self.spawnResponder($0, in: run, environment: ownSettings) }
         }
         process = try ServerProcess(["/usr/sbin/apache2", "-f", run.appendingPathComponent("apache.conf").path, "-D", "FOREGROUND"]
                                    + defines, output: run.appendingPathComponent("stderr.log"))
@@ -104,12 +113,13 @@ public final class LocalApache: LoopbackServer, @unchecked Sendable {
     /// FastCGI convention) and, when started as root, runs it as the web server's user. `-n` keeps it in the
     /// foreground, so stopping it stops the responder. It passes on its environment, where the settings naming
     /// files are (the same values as apache.conf's SetEnv lines, which the responder does not take from a request).
-    public static func spawnResponder(_ executable: URL, in run: URL) throws -> ServerProcess {
+    /// `environment` adds settings of the test's own that name files.
+    public static func spawnResponder(_ executable: URL, in run: URL, environment: [String: String] = [:]) throws -> ServerProcess {
         let socket = run.appendingPathComponent(executable.lastPathComponent + ".sock").path
         let user = getuid() == 0 ? ["-u", "www-data", "-g", "www-data", "-U", "www-data", "-G", "www-data"] : []
         let files = ["OTP_STORE_DIR": "store", "EMAIL_FILE_PATH": "outbox", "OTP_SECRET_KEY_FILE": "secret.key", "OTP_SITE_SEEN_DIR": "site-seen"]
         let responder = try ServerProcess(["/usr/bin/spawn-fcgi", "-n", "-s", socket, "-M", "0600"] + user + ["--", executable.path],
-                                          environment: files.mapValues { run.appendingPathComponent($0).path },
+                                          environment: files.mapValues { run.appendingPathComponent($0).path }.merging(environment) { $1 },
                                           output: run.appendingPathComponent(executable.lastPathComponent + "-responder.log"))
         let deadline = Date().addingTimeInterval(30)
         while !FileManager.default.fileExists(atPath: socket) {
