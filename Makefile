@@ -4,9 +4,23 @@
 SWIFT ?= swift
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
+
+# Package.swift's swift-tools-version. Every goal that builds stops here, before it runs or installs anything, when
+# the toolchain is missing or older: one message, and nothing touched.
+SWIFT_NEEDED := 6.2
+SWIFT_FOUND := $(shell $(SWIFT) --version 2>/dev/null | sed -n 's/.*Swift version \([0-9][0-9.]*[0-9]\).*/\1/p' | head -n 1)
+ifneq ($(filter-out clean stop deps,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell printf '%s\n' $(SWIFT_NEEDED) $(or $(SWIFT_FOUND),0) | sort -V | head -n 1),$(SWIFT_NEEDED))
+$(error otp-cgi needs Swift $(SWIFT_NEEDED) or later, and $(SWIFT) $(if $(SWIFT_FOUND),is Swift $(SWIFT_FOUND),was not found). \
+Debian and Ubuntu have no package of it: install swiftly as https://www.swift.org/install/linux/ shows (its `swiftly init` installs the latest Swift) \
+or unpack swift.org's tarball for your release and put its usr/bin first in PATH (or make SWIFT=/path/to/usr/bin/swift))
+endif
+endif
+
 # The release configuration carries every flag (Package.swift): `swift build -c release` alone builds what
-# `make build` installs.
-BIN := $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
+# `make build` installs. Recipes that delete under it check first that it is not empty.
+# Asked once, at first use: `make clean` and `make stop` never start the toolchain.
+BIN = $(eval BIN := $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null))$(BIN)
 
 .PHONY: all build test deps serve stop deb bench bench-fill symbol-order clean fuzz
 
@@ -17,13 +31,14 @@ all: build
 # whether Sources/symbol-order.txt still names the functions it orders (bench/check-symbol-order).
 build:
 	mkdir -p .build cgi-bin
-	rm -f $(BIN)/generate $(BIN)/verify
+	bin='$(BIN)' && [ -n "$$bin" ] || { echo "make: $(SWIFT) build --show-bin-path said nothing" >&2; exit 1; }; \
+		rm -f "$$bin/generate" "$$bin/verify"
 	$(SWIFT) build -c release --product generate 2>&1 | tee .build/link-generate.log
 	$(SWIFT) build -c release --product verify 2>&1 | tee .build/link-verify.log
 	bench/check-symbol-order .build/link-generate.log
 	bench/check-symbol-order .build/link-verify.log
-	install -m 0755 -s $(BIN)/generate cgi-bin/generate
-	install -m 0755 -s $(BIN)/verify cgi-bin/verify
+	install -m 0755 -s '$(BIN)/generate' cgi-bin/generate
+	install -m 0755 -s '$(BIN)/verify' cgi-bin/verify
 
 # Every test; then the Apache suites and the contract rows again with the executables as FastCGI responders
 # (mod_fcgid, and spawn-fcgi behind mod_proxy_fcgi); then the benchmark's smoke run, so that it cannot rot.
@@ -73,7 +88,7 @@ bench-fill:
 # Renews Sources/symbol-order.txt from callgrind runs of the built executables (needs valgrind); bench/instructions
 # prints what each common request costs in instructions.
 symbol-order: build
-	bench/symbol-order $(BIN)
+	bench/symbol-order '$(BIN)'
 
 clean:
 	rm -rf .build cgi-bin/generate cgi-bin/verify

@@ -9,7 +9,7 @@ public enum Senders {
     public static func sender(for channel: Channel, settings: DeliverySettings, log: @escaping (String) -> Void) throws(OTPError) -> any Sender {
         switch channel {
         case .email:
-            if settings.requireProviderConfig && settings.defaultFromEmail == nil { throw .providerNotConfigured(.email) }
+            if settings.requireProviderConfig && settings.defaultFromEmail == nil { throw .providerNotConfigured(.email, missing: ["DEFAULT_FROM_EMAIL"]) }
             switch settings.emailBackend {
             case .smtp: return SMTPSender(delivery: settings, from: settings.fromAddress)
             case .sendmail:
@@ -29,7 +29,7 @@ public enum Senders {
     private static func phoneSender(for channel: Channel, settings: DeliverySettings, log: @escaping (String) -> Void) throws(OTPError) -> any Sender {
         let account = channel == .sms ? settings.sms : settings.whatsapp
         if let twilio = TwilioSender(account: account, channel: channel, delivery: settings) { return twilio }
-        if settings.requireProviderConfig { throw .providerNotConfigured(channel) }
+        if settings.requireProviderConfig { throw .providerNotConfigured(channel, missing: account.missing) }
         if account.missing.count < 3 {
             log("warning: \(channel.rawValue) provider partly configured, \(account.missing.joined(separator: " and ")) missing; "
                 + "using the console backend")

@@ -29,7 +29,8 @@ extension Response {
         case .payloadTooLarge: "Request body too large"
         case .unsupportedMediaType: "Unsupported content type; send application/json or application/x-www-form-urlencoded"
         case .misconfigured(let message): "server misconfigured: \(message)"
-        case .providerNotConfigured(let channel): "\(channel.rawValue) provider not configured"
+        case .providerNotConfigured(let channel, let missing):
+            "\(channel.rawValue) provider not configured: set \(missing.joined(separator: ", ")) (OTP_REQUIRE_PROVIDER_CONFIG is true)"
         case .deliveryFailed(let channel): "Could not send the code by \(channel.rawValue)"
         case .storeFailed: "Could not store the code"
         case .storeBusy: "Service temporarily unavailable"

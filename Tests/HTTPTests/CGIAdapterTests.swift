@@ -68,7 +68,7 @@ import OTP
         let cases: [(OTPError, Int)] = [
             (.badRequest("x"), 400), (.invalidCode, 400), (.methodNotAllowed, 405), (.payloadTooLarge, 413),
             (.unsupportedMediaType, 415), (.tooManyAttempts, 429), (.coolingDown(retryAfter: 1), 429),
-            (.misconfigured("x"), 500), (.providerNotConfigured(.sms), 500), (.deliveryFailed(.email), 500),
+            (.misconfigured("x"), 500), (.providerNotConfigured(.sms, missing: ["X"]), 500), (.deliveryFailed(.email), 500),
             (.storeFailed, 500), (.storeBusy, 503), (.limited(.sends, retryAfter: 9), 429), (.limited(.client, retryAfter: 9), 429),
             (.limited(.failures, retryAfter: 9), 429), (.originNotAllowed, 403),
         ]
