@@ -8,7 +8,7 @@ import System
 
 public enum Program {
     /// A FastCGI responder when started on a listening socket (fd 0, the FastCGI convention) or with
-    /// `--listen ADDRESS`; the self-check with `--check`; otherwise the CGI program, which answers once and always
+    /// `--listen ADDRESS`, and N of them on that socket with `--workers N`; the self-check with `--check`; otherwise the CGI program, which answers once and always
     /// exits 0.
     public static func run(_ endpoint: Endpoint) -> Never {
         // Past a file size limit (RLIMIT_FSIZE, which some hosts set) a write must fail with EFBIG and be
@@ -27,9 +27,12 @@ public enum Program {
         }
         do {
             let settings = try FastCGISettings(SettingsReader(env: env))
-            let listener = arguments.isEmpty ? 0 : try FastCGIListener.open(arguments)
-            let kept = KeptStores()
-            exit(FastCGIResponder(endpoint: endpoint, listener: listener, maxRequests: settings.maxRequests, wiring: kept.wiring).run())
+            var rest = arguments
+            let workers = try Workers.count(in: &rest)
+            let listener = rest.isEmpty ? 0 : try FastCGIListener.open(rest)
+            // Each worker keeps its own store connections: made after the fork.
+            let responder = { FastCGIResponder(endpoint: endpoint, listener: listener, maxRequests: settings.maxRequests, wiring: KeptStores().wiring).run() }
+            exit(workers.map { Workers.run($0, worker: responder) } ?? responder())
         } catch let error as OTPError {
             StandardError.log("\(endpoint.rawValue): \(Response(error).detail)")
             exit(2)

@@ -10,10 +10,10 @@ final class Responder {
     let socket: String
     let process: ServerProcess
 
-    init(_ program: String, site: Site, environment: [String: String] = [:]) throws {
+    init(_ program: String, site: Site, environment: [String: String] = [:], arguments: [String] = []) throws {
         self.site = site
         socket = site.directory.appendingPathComponent("\(program).sock").path
-        process = try ServerProcess([try Project.executable(program).path, "--listen", socket], environment: environment,
+        process = try ServerProcess([try Project.executable(program).path, "--listen", socket] + arguments, environment: environment,
                                     output: site.directory.appendingPathComponent("\(program).log"))
         let deadline = Date().addingTimeInterval(30)
         while !FileManager.default.fileExists(atPath: socket) {
