@@ -22,7 +22,8 @@ public enum Program {
             exit(SelfCheck.run(Array(arguments.dropFirst()), environment: env) { print($0) })
         }
         if arguments.isEmpty && !FastCGIResponder.isListeningSocket(0) {
-            CGI.writeStandardOutput(endpoint.serve(env, readBody: CGI.readStandardInput, log: StandardError.log, wiring: Wire.perRequest))
+            let log: (String) -> Void = Syslog.isChosen(by: env) ? { Syslog.log($0) } : { StandardError.log($0) }
+            CGI.writeStandardOutput(endpoint.serve(env, readBody: CGI.readStandardInput, log: log, wiring: Wire.perRequest))
             exit(0)
         }
         do {

@@ -17,6 +17,10 @@ public struct Settings: Sendable {
         store = try StoreSettings(reader)
         delivery = try DeliverySettings(reader)
         http = try HTTPSettings(reader)
+        // Read by the gateway before any setting is parsed (Syslog.isChosen): here only refused when unknown.
+        if let log = reader.string("OTP_LOG"), log != "stderr", log != "syslog" {
+            throw .misconfigured("OTP_LOG must be stderr or syslog")
+        }
         // Compared as bytes: a path that goes on with a combining mark after the directory's `/` is still inside it.
         if let keyFile = service.secretKeyFile, case .file = store.location, keyFile.utf8.starts(with: (store.directory + "/").utf8) {
             throw .misconfigured("OTP_SECRET_KEY_FILE must be outside OTP_STORE_DIR, so that no copy of the store holds the key")

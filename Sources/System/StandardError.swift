@@ -4,6 +4,9 @@ import Glibc
 #endif
 
 public enum StandardError {
+    /// What every line starts with, so that the service's lines can be told from the server's own.
+    public static let prefix = "otp-cgi: "
+
     /// One write per line, so lines of processes writing at once do not interleave.
     public static func log(_ line: String) {
         try? Syscall.writeAll(2, logLine(line))
@@ -14,7 +17,7 @@ public enum StandardError {
     /// start a line of its own that looks like ours. Judged on bytes, as a log reader sees them.
     public static func logLine(_ text: String) -> [UInt8] {
         let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = Array("otp-cgi: ".utf8)
+        var out: [UInt8] = Array(prefix.utf8)
         out.reserveCapacity(text.utf8.count + 16)
         let bytes = Array(text.utf8)
         var i = 0

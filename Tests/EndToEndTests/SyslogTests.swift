@@ -1,0 +1,100 @@
+// `OTP_LOG=syslog`: the service's lines as datagrams on a syslog socket, each at its level, for the routes whose
+// stderr reaches no operator (a daemonised lighttpd) or reaches one at error level (nginx, mod_proxy_fcgi). The
+// socket is a real one the test binds in place of /dev/log, named by OTP_SYSLOG_SOCKET in the process environment.
+import Foundation
+import Testing
+@testable import HTTP
+
+@Suite struct SyslogTests {
+    /// A CGI request's lines, none on stderr: the new store directory's and the console backend's at notice
+    /// (29 = daemon.notice), the
+    /// request's own at info (30), a 400 at info, a misconfiguration's 500 at err (27). Each is one datagram with
+    /// the tag and pid that journald and rsyslog parse, and a control character from a client stays escaped.
+    @Test func cgiLinesGoToTheSocketEachAtItsLevel() throws {
+        let site = try Site(["OTP_LOG": "syslog"])
+        let syslog = try DatagramSocket(in: site)
+        site.settings["OTP_SYSLOG_SOCKET"] = syslog.path
+        let sent = try site.run("generate", json: ["channel": "sms", "identifier": "+14155550177"])
+        #expect(sent.status == 200 && sent.stderr.isEmpty, "\(sent.stderr)")
+        let lines = syslog.received()
+        try #require(lines.count == 3, "\(lines)")
+        #expect(lines[0].hasPrefix("<29>otp-cgi[") && lines[0].contains("]: store: created the store directory "), "\(lines)")
+        #expect(lines[1].hasPrefix("<29>otp-cgi[") && lines[1].contains("]: console sms backend: to +14155550177: Your OTP code is: "), "\(lines)")
+        #expect(lines[2].hasPrefix("<30>otp-cgi[") && lines[2].contains(#"]: generate 200 "OTP sent""#), "\(lines)")
+
+        let refused = try site.run("generate", json: ["channel": "sms", "identifier": "+1415\n555"])
+        #expect(refused.status == 400 && refused.stderr.isEmpty)
+        let four = syslog.received()
+        #expect(four.count == 1 && four[0].hasPrefix("<30>otp-cgi[") && four[0].contains("generate 400 "), "\(four)")
+
+        site.settings["OTP_CODE_LENGTH"] = "99"
+        let broken = try site.run("generate", json: ["channel": "sms", "identifier": "+14155550177"])
+        #expect(broken.status == 500 && broken.stderr.isEmpty)
+        let five = syslog.received()
+        #expect(five.count == 1 && five[0].hasPrefix("<27>otp-cgi[") && five[0].contains("generate 500 \"server misconfigured: OTP_CODE_LENGTH"), "\(five)")
+        #expect(!five[0].contains("\n"))
+    }
+
+    /// A FastCGI request chooses syslog in its parameters, as nginx's fastcgi_param lines do; the socket's path
+    /// comes from the responder's own environment only: a path in the parameters gets nothing, and the web
+    /// server gets no STDERR record.
+    @Test func fastCGILinesGoToTheProcessesSocketNeverToOneARequestNames() throws {
+        let site = try Site()
+        let syslog = try DatagramSocket(in: site, name: "process.sock"), other = try DatagramSocket(in: site, name: "request.sock")
+        let responder = try Responder("generate", site: site, environment: ["OTP_SYSLOG_SOCKET": syslog.path])
+        let answer = try responder.exchange(responder.request(#"{"channel": "sms", "identifier": "+14155550178"}"#,
+                                                              params: [("OTP_LOG", "syslog"), ("OTP_SYSLOG_SOCKET", other.path)]))
+        #expect(answer.status == 200 && answer.stderr.isEmpty, "\(answer.stderr)")
+        let lines = syslog.received()
+        #expect(lines.count == 3 && lines[2].hasPrefix("<30>otp-cgi[\(responder.process.pid)]: generate 200 "), "\(lines)")
+        #expect(other.received().isEmpty)
+        // Without OTP_LOG the lines stay the gateway's (FastCGI's STDERR), as before.
+        let plain = try responder.exchange(responder.request(#"{"channel": "sms", "identifier": "+14155550179"}"#))
+        #expect(plain.status == 200 && plain.stderr.contains("otp-cgi: generate 200 "))
+        #expect(syslog.received().isEmpty)
+    }
+
+    /// No syslog listening: nothing is lost, the lines go to stderr. An unknown OTP_LOG is a misconfiguration.
+    @Test func withoutASyslogTheLinesGoToStderrAndAnUnknownValueIsRefused() throws {
+        let site = try Site(["OTP_LOG": "syslog", "OTP_SYSLOG_SOCKET": "/nonexistent/dev-log"])
+        let sent = try site.run("generate", json: ["channel": "sms", "identifier": "+14155550180"])
+        #expect(sent.status == 200 && sent.stderr.contains("otp-cgi: generate 200 "), "\(sent.stderr)")
+        site.settings["OTP_LOG"] = "journal"
+        let refused = try site.run("generate", json: ["channel": "sms", "identifier": "+14155550180"])
+        #expect(refused.status == 500 && refused.detail == "server misconfigured: OTP_LOG must be stderr or syslog")
+    }
+}
+
+/// A bound Unix datagram socket standing in for /dev/log.
+final class DatagramSocket {
+    let path: String
+    private let fd: Int32
+
+    init(in site: Site, name: String = "dev-log") throws {
+        path = site.directory.appendingPathComponent(name).path
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard fd >= 0, bound == 0 else { throw TestFailure("bind \(path): \(errno)") }
+        // The CGI may run as another user (www-data under a root test run): it must be able to send here.
+        chmod(path, 0o666)
+    }
+
+    deinit { close(fd) }
+
+    /// Every datagram queued so far. The sender has finished (the process exited, or its answer came after its
+    /// lines), so what it sent is here: nothing waits.
+    func received() -> [String] {
+        var lines: [String] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            guard n > 0 else { return lines }
+            lines.append(String(decoding: buffer[..<n], as: UTF8.self))
+        }
+    }
+}
