@@ -12,7 +12,7 @@ import Testing
     /// the tag and pid that journald and rsyslog parse, and a control character from a client stays escaped.
     @Test func cgiLinesGoToTheSocketEachAtItsLevel() throws {
         let site = try Site(["OTP_LOG": "syslog"])
-        let syslog = try DatagramSocket(in: site)
+        let syslog = try DatagramSocket(in: site.directory)
         site.settings["OTP_SYSLOG_SOCKET"] = syslog.path
         let sent = try site.run("generate", json: ["channel": "sms", "identifier": "+14155550177"])
         #expect(sent.status == 200 && sent.stderr.isEmpty, "\(sent.stderr)")
@@ -40,7 +40,7 @@ import Testing
     /// server gets no STDERR record.
     @Test func fastCGILinesGoToTheProcessesSocketNeverToOneARequestNames() throws {
         let site = try Site()
-        let syslog = try DatagramSocket(in: site, name: "process.sock"), other = try DatagramSocket(in: site, name: "request.sock")
+        let syslog = try DatagramSocket(in: site.directory, name: "process.sock"), other = try DatagramSocket(in: site.directory, name: "request.sock")
         let responder = try Responder("generate", site: site, environment: ["OTP_SYSLOG_SOCKET": syslog.path])
         let answer = try responder.exchange(responder.request(#"{"channel": "sms", "identifier": "+14155550178"}"#,
                                                               params: [("OTP_LOG", "syslog"), ("OTP_SYSLOG_SOCKET", other.path)]))
@@ -70,8 +70,8 @@ final class DatagramSocket {
     let path: String
     private let fd: Int32
 
-    init(in site: Site, name: String = "dev-log") throws {
-        path = site.directory.appendingPathComponent(name).path
+    init(in directory: URL, name: String = "dev-log") throws {
+        path = directory.appendingPathComponent(name).path
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)

@@ -1,6 +1,7 @@
 // The HTML answer for browsers: when it is chosen over JSON, and that nothing echoed into it stays markup.
 import Testing
 @testable import HTTP
+import Crypto
 import OTP
 import System
 
@@ -58,7 +59,7 @@ import System
         (response.requestedLocale, response.defaultLocale) = (LanguageTag("ar-EG"), LanguageTag("de"))
         let text = HTMLPage(response: response, endpoint: .generate).text
         #expect(text.contains(#"<html lang="ar" dir="rtl">"#) && text.contains("<title>تم إرسال الرمز</title>"))
-        #expect(text.contains(#"id="outcome">تنتهي صلاحيته عند <time datetime="2024-10-27T03:33:20Z" dir="ltr">03:33 UTC</time>.</p>"#))
+        #expect(text.contains(#"id="outcome">تنتهي صلاحيته عند <time id="expires" datetime="2024-10-27T03:33:20Z" data-left="0" dir="ltr">03:33 UTC</time>.</p>"#))
         #expect(text.contains(#"<input type="hidden" name="locale" value="ar-EG">"#))
         #expect(text.contains(#"<input name="identifier" dir="ltr" value="joe@example.com" required>"#) && text.contains(#"name="code" dir="ltr""#))
         #expect(text.contains("<button>تحقق من الرمز</button>") && text.contains(#"<option value="email" selected>البريد الإلكتروني</option>"#))
@@ -79,8 +80,20 @@ import System
     @Test func aSentCodeSaysWhenItExpiresAndNothingTwice() {
         let text = HTMLPage(response: Response(status: 200, detail: "OTP sent", extra: [("expires_at", .integer(1_730_000_000))]),
                             endpoint: .generate).text
-        #expect(text.contains(#"<p class="ok" id="outcome">It expires at <time datetime="2024-10-27T03:33:20Z" dir="ltr">03:33 UTC</time>.</p>"#))
+        #expect(text.contains(#"<p class="ok" id="outcome">It expires at <time id="expires" datetime="2024-10-27T03:33:20Z" data-left="0" dir="ltr">03:33 UTC</time>.</p>"#))
         #expect(!text.contains("OTP sent"))
+    }
+
+    /// The one script, on the sent page only: its exact text allowed by its hash, so nothing else could run; every
+    /// other page keeps the policy with no script-src at all.
+    @Test func onlyTheSentPageHasAScriptAndItsPolicyAllowsExactlyThatOne() {
+        let sent = HTMLPage(response: Response(status: 200, detail: "OTP sent", extra: [("expires_at", .integer(1_730_000_000))]), endpoint: .generate)
+        #expect(sent.text.contains("<script>\(HTMLPage.expiryScript)</script>"))
+        let hash = Base64.encode(SHA256.hash(HTMLPage.expiryScript.utf8))
+        #expect(sent.contentSecurityPolicy == HTMLPage.contentSecurityPolicy.replacingOccurrences(of: "default-src 'none'; ", with: "default-src 'none'; script-src 'sha256-\(hash)'; "))
+        for page in [HTMLPage(response: Response(.invalidCode), endpoint: .verify), HTMLPage(response: Response(status: 200, detail: "Verified"), endpoint: .verify)] {
+            #expect(!page.text.contains("<script") && !page.contentSecurityPolicy.contains("script-src"))
+        }
     }
 
     @Test(arguments: [
@@ -150,7 +163,7 @@ import System
             <input type="hidden" name="otp_token" value="aa.bb.cc">
             <button autofocus>Continue</button>
             """))
-        #expect(page.text.contains("<h1>Code verified</h1>") && !page.text.contains(#"id="outcome""#))
+        #expect(page.text.contains("<h1>Verified</h1>") && !page.text.contains(#"id="outcome""#))
         #expect(page.contentSecurityPolicy.contains("; form-action 'self' https://site.example; "))
         #expect(!page.contentSecurityPolicy.contains("/welcome"))
     }
