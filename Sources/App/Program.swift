@@ -30,6 +30,9 @@ public enum Program {
             let settings = try FastCGISettings(SettingsReader(env: env))
             var rest = arguments
             let workers = try Workers.count(in: &rest)
+            guard !rest.isEmpty || FastCGIResponder.isListeningSocket(0) else {
+                throw Workers.UsageError(description: "--workers needs a socket to serve: one on fd 0 (spawn-fcgi, systemd) or --listen ADDRESS")
+            }
             let listener = rest.isEmpty ? 0 : try FastCGIListener.open(rest)
             // Each worker keeps its own store connections: made after the fork.
             let responder = { FastCGIResponder(endpoint: endpoint, listener: listener, maxRequests: settings.maxRequests, wiring: KeptStores().wiring).run() }

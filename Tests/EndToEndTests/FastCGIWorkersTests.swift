@@ -64,6 +64,21 @@ import Testing
         #expect(throws: TestFailure.self) { _ = try Responder("verify", site: site, arguments: ["--workers", count]) }
     }
 
+    /// Without a socket to serve, the workers would each fail at once: the parent says so instead, and forks none.
+    @Test func withoutASocketWorkersIsAUsageError() throws {
+        let process = Process(), output = Pipe()
+        process.executableURL = try Project.executable("verify")
+        process.arguments = ["--workers", "2"]
+        process.environment = ["PATH": "/usr/bin:/bin"]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2 && said == "otp-cgi: verify: --workers needs a socket to serve: one on fd 0 (spawn-fcgi, systemd) or --listen ADDRESS\n", "\(said)")
+    }
+
     static func workers(of parent: pid_t) -> [pid_t] {
         ProcessTable.running(["generate", "verify"]).filter { ProcessTable.isAlive($0) && ProcessTable.descends($0, from: parent) }
     }
