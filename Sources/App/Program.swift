@@ -2,9 +2,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import HTTP
+import Gateway
+import Web
 import OTP
-import System
+import Platform
 
 public enum Program {
     /// A FastCGI responder when started on a listening socket (fd 0, the FastCGI convention) or with
@@ -22,8 +23,9 @@ public enum Program {
             exit(SelfCheck.run(Array(arguments.dropFirst()), environment: env) { print($0) })
         }
         if arguments.isEmpty && !FastCGIResponder.isListeningSocket(0) {
+            let handler = endpoint.handler(wiring: Wire.perRequest)
             let log: (String) -> Void = Syslog.isChosen(by: env) ? { Syslog.log($0) } : { StandardError.log($0) }
-            CGI.writeStandardOutput(endpoint.serve(env, readBody: CGI.readStandardInput, log: log, wiring: Wire.perRequest))
+            CGI.writeStandardOutput(handler(CGI.request(from: env, readBody: CGI.readStandardInput), log))
             exit(0)
         }
         do {
@@ -35,7 +37,9 @@ public enum Program {
             }
             let listener = rest.isEmpty ? 0 : try FastCGIListener.open(rest)
             // Each worker keeps its own store connections: made after the fork.
-            let responder = { FastCGIResponder(endpoint: endpoint, listener: listener, maxRequests: settings.maxRequests, wiring: KeptStores().wiring).run() }
+            let responder = {
+                FastCGIResponder(listener: listener, maxRequests: settings.maxRequests, handler: endpoint.handler(wiring: KeptStores().wiring)).run()
+            }
             exit(workers.map { Workers.run($0, worker: responder) } ?? responder())
         } catch let error as OTPError {
             StandardError.log("\(endpoint.rawValue): \(Response(error).detail)")

@@ -1,6 +1,6 @@
 // Every setting of one request, each layer's part parsed by that layer from the same injected environment.
 import Delivery
-import HTTP
+import Web
 import OTP
 import Stores
 
@@ -9,14 +9,14 @@ public struct Settings: Sendable {
     public var service: ServiceSettings
     public var store: StoreSettings
     public var delivery: DeliverySettings
-    public var http: HTTPSettings
+    public var web: WebSettings
 
     public init(environment env: [String: String]) throws(OTPError) {
         let reader = SettingsReader(env: env)
         service = try ServiceSettings(reader)
         store = try StoreSettings(reader)
         delivery = try DeliverySettings(reader)
-        http = try HTTPSettings(reader)
+        web = try WebSettings(reader)
         // Read by the gateway before any setting is parsed (Syslog.isChosen): here only refused when unknown.
         if let log = reader.string("OTP_LOG"), log != "stderr", log != "syslog" {
             throw .misconfigured("OTP_LOG must be stderr or syslog")

@@ -4,7 +4,7 @@
 import Glibc
 #endif
 import OTP
-import System
+import Platform
 
 /// One file's settings and the kinds of line they came from. Lines are recognised by their own shape, so one
 /// reader serves every server: Apache's `SetEnv NAME VALUE`; nginx's `fastcgi_param NAME VALUE;`; lighttpd's

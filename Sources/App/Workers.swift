@@ -2,7 +2,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import System
+import Platform
 
 /// A responder answers one request at a time, so behind one process a request that waits on a slow provider
 /// (an SMTP relay taking seconds) makes every request behind it wait too, even one that needs no provider. N

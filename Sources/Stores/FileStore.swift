@@ -2,9 +2,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Crypto
+import Digests
 import OTP
-import System
+import Platform
 
 /// Many short-lived processes share this directory. Every transition holds `flock(LOCK_EX)` on the shard's
 /// `lock` file, which is never replaced or deleted (a rename would leave the lock on the old inode), re-reads
@@ -270,7 +270,7 @@ public final class FileStore: OTPStore {
             defer { Glibc.close(fd) }
             bytes = try Syscall.readOnce(fd, upTo: Self.maxRecordBytes + 1)
         } catch {
-            // Not a regular file (a symlink put there by hand): as unreadable as under readRecord.
+            // Not a regular file (a symlink put there by hand): unreadable, as a damaged record is.
             log("record in shard \(shardName) unreadable: \(error.errno)")
             return nil
         }
@@ -301,10 +301,7 @@ public final class FileStore: OTPStore {
 
     /// Writes `bytes` to a temp file and renames it to `name`: a reader sees the old file or the new one, whole.
     private func replace(_ bytes: [UInt8], dying deadAt: Int64, _ shard: Int32, _ name: String, durable: Bool) throws(SystemError) {
-        let temp = tempName()
-        let fd = try Syscall.openat(shard, temp, O_WRONLY | O_CREAT | O_EXCL)
-        do throws(SystemError) {
-            try Syscall.writeAll(fd, bytes)
+        try AtomicFile.replace(in: shard, name, temp: tempName(), with: bytes, "record") { fd throws(SystemError) in
             // The file's mtime is when it dies, so a sweep needs a stat, not a read, to judge it.
             // A tuple, not an array: an array of timespec makes the runtime build its type in every process.
             var times = (timespec(tv_sec: 0, tv_nsec: Self.utimeOmit), timespec(tv_sec: Int(deadAt), tv_nsec: 0))
@@ -312,17 +309,6 @@ public final class FileStore: OTPStore {
                 try Syscall.retrying("futimens") { futimens(fd, pair.baseAddress!.assumingMemoryBound(to: timespec.self)) }
             }
             if durable { try Syscall.fsync(fd, "record") }
-            try Syscall.close(fd)
-        } catch {
-            Glibc.close(fd)
-            unlinkat(shard, temp, 0)
-            throw error
-        }
-        do throws(SystemError) {
-            try Syscall.rename(in: shard, temp, to: name, "record")
-        } catch {
-            unlinkat(shard, temp, 0)
-            throw error
         }
         if durable { try Syscall.fsync(shard, "shard") }
     }

@@ -1,6 +1,7 @@
 // The one-line text forms of a record and of an event log on disk, each with a checksum so that a torn or garbled
 // file reads as absent.
-import Crypto
+import Platform
+import Digests
 import OTP
 
 /// What the file store keeps in a file.

@@ -2,7 +2,8 @@
 // one of them and not the requests behind it.
 import Foundation
 import Testing
-@testable import HTTP
+@testable import Gateway
+import TestSupport
 
 @Suite struct FastCGIWorkersTests {
     /// Two emails wait at a relay that holds each message until the test lets it go; an SMS (the console, no

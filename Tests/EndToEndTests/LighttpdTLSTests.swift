@@ -3,6 +3,7 @@
 // and then served.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct LighttpdTLSTests {
     @Test(arguments: ["lighttpd/otp-cgi.conf", "lighttpd/otp-fastcgi.conf"])

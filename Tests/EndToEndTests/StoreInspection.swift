@@ -1,9 +1,10 @@
 // A test's view into a site's file store: which file holds an identifier, identifiers that share a shard, its files.
 import Foundation
 import Testing
+import TestSupport
 @testable import Stores
 @testable import OTP
-@testable import Crypto
+@testable import Digests
 
 extension Site {
     /// A site whose HMAC key the test knows, so that it can name the files its identifiers live in.
@@ -50,6 +51,7 @@ protocol StoreInspecting {
 }
 
 extension Site: StoreInspecting {}
+extension LocalWebServer: StoreInspecting {}
 
 extension StoreInspecting {
     var shardNames: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: store.path + "/r")) ?? []).sorted() }

@@ -3,7 +3,8 @@
 // socket is a real one the test binds in place of /dev/log, named by OTP_SYSLOG_SOCKET in the process environment.
 import Foundation
 import Testing
-@testable import HTTP
+@testable import Gateway
+import TestSupport
 
 @Suite struct SyslogTests {
     /// A CGI request's lines, none on stderr: the new store directory's and the console backend's at notice
@@ -62,39 +63,5 @@ import Testing
         site.settings["OTP_LOG"] = "journal"
         let refused = try site.run("generate", json: ["channel": "sms", "identifier": "+14155550180"])
         #expect(refused.status == 500 && refused.detail == "server misconfigured: OTP_LOG must be stderr or syslog")
-    }
-}
-
-/// A bound Unix datagram socket standing in for /dev/log.
-final class DatagramSocket {
-    let path: String
-    private let fd: Int32
-
-    init(in directory: URL, name: String = "dev-log") throws {
-        path = directory.appendingPathComponent(name).path
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard fd >= 0, bound == 0 else { throw TestFailure("bind \(path): \(errno)") }
-        // The CGI may run as another user (www-data under a root test run): it must be able to send here.
-        chmod(path, 0o666)
-    }
-
-    deinit { close(fd) }
-
-    /// Every datagram queued so far. The sender has finished (the process exited, or its answer came after its
-    /// lines), so what it sent is here: nothing waits.
-    func received() -> [String] {
-        var lines: [String] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-            guard n > 0 else { return lines }
-            lines.append(String(decoding: buffer[..<n], as: UTF8.self))
-        }
     }
 }

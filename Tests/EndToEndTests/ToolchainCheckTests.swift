@@ -2,6 +2,7 @@
 // nothing run, installed or deleted. Run in a copy of the tree, so that a Makefile that did run would touch a copy.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct ToolchainCheckTests {
     /// Each goal a newcomer types first, with no `swift` on PATH and with one older than Package.swift's tools

@@ -1,8 +1,8 @@
 // The file store's disk form of a record: a round trip, the old format, and a torn or altered file reading as absent.
+import Platform
 import Testing
 @testable import Stores
 import OTP
-import Crypto
 
 @Suite struct RecordCodingTests {
     let mac = [UInt8](repeating: 7, count: 32)
