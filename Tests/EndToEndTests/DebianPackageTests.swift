@@ -64,7 +64,8 @@ import TestSupport
         #expect(unconfigured.contains("\nproblem: email: DEFAULT_FROM_EMAIL is not set, and OTP_REQUIRE_PROVIDER_CONFIG is true, so email requests answer 500\n")
                 && unconfigured.contains("\nproblem: SMS: no Twilio account, and OTP_REQUIRE_PROVIDER_CONFIG is true, so SMS requests answer 500\n"), "\(unconfigured)")
 
-        // Trying it without a provider, as the README says: the console backend, which writes codes to the error log.
+        // Trying it without a provider, as the docs say: the console backend, which writes codes to the error log.
+        _ = README.says("set `SetEnv OTP_REQUIRE_PROVIDER_CONFIG false` there")
         let settings = "/etc/otp-cgi/otp-cgi.conf"
         try machine.shell("sed -i 's/^SetEnv OTP_REQUIRE_PROVIDER_CONFIG true$/SetEnv OTP_REQUIRE_PROVIDER_CONFIG false/' \(settings)")
         #expect(try String(contentsOfFile: settings, encoding: .utf8).contains("\nSetEnv OTP_REQUIRE_PROVIDER_CONFIG false\n"))

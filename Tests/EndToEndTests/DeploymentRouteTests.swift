@@ -39,6 +39,7 @@ import TestSupport
             // "replace the lines from `# The gateway` to `# End of the gateway.` with one of them, run the commands
             // in the comment above it": the block's lines as they are, and every command but the package install.
             _ = README.says("replace the lines from `# The gateway` to")
+            if route == .fcgid { _ = README.says("cp apache/otp-fcgid.conf /etc/apache2/conf-available/ && a2enconf otp-fcgid") }
             let block = try Self.fastCGIBlock(route.rawValue)
             #expect(block.serverWide.isEmpty, "a block's lines all go in the VirtualHost")
             try apache.edit(site) { conf in

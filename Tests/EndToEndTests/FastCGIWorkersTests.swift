@@ -10,6 +10,7 @@ import TestSupport
     /// provider) sent after them is answered while neither email has had an answer; then both are. The order is
     /// read off the sockets, not off a clock. SIGTERM to the parent ends every worker, and the parent exits 0.
     @Test func anSMSIsAnsweredWhileEmailsWaitOnASlowRelay() throws {
+        _ = README.says("The service runs `generate --workers 4`")
         let site = try Site()
         let release = site.directory.appendingPathComponent("release-relay")
         let relay = try FakeServer("smtp_server.py", in: site, ["--mode", "plain", "--hold-until", release.path])

@@ -12,6 +12,7 @@ import TestSupport
     /// request's own at info (30), a 400 at info, a misconfiguration's 500 at err (27). Each is one datagram with
     /// the tag and pid that journald and rsyslog parse, and a control character from a client stays escaped.
     @Test func cgiLinesGoToTheSocketEachAtItsLevel() throws {
+        _ = README.says("`info` for a request answered below 500, `err` for a 500 and for a store or delivery fault, `notice` for the console backend")
         let site = try Site(["OTP_LOG": "syslog"])
         let syslog = try DatagramSocket(in: site.directory)
         site.settings["OTP_SYSLOG_SOCKET"] = syslog.path

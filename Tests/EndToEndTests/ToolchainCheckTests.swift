@@ -8,6 +8,12 @@ import TestSupport
     /// Each goal a newcomer types first, with no `swift` on PATH and with one older than Package.swift's tools
     /// version: make stops before any recipe, the message names 6.2 and both ways to install it, and neither the
     /// copy nor the directory around it changes. The fake toolchain logs its arguments: only `--version` is asked.
+    /// The docs say the same as the message.
+    @Test func theDocsNameTheVersionAndBothWaysToInstallIt() {
+        _ = README.says("It needs the Swift 6.2 toolchain or later")
+        _ = README.says("install swiftly as <https://www.swift.org/install/linux/> shows (its `swiftly init` installs the latest Swift)")
+    }
+
     @Test(arguments: ["", "serve", "test"])
     func stopsAtOnceNamingTheVersionAndHowToInstallIt(goal: String) throws {
         let sandbox = try Sandbox()
