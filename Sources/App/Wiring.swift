@@ -24,12 +24,19 @@ public enum Wire {
 
     /// The service for one request, with the store its caller keeps or makes (`store(_:log:)`).
     public static func service(_ settings: Settings, store: any OTPStore, log: @escaping (String) -> Void) -> OTPService {
-        let delivery = settings.delivery
+        let delivery = settings.delivery, storeSettings = settings.store
         return OTPService(settings: settings.service, store: store,
                           senders: { (channel: Channel) throws(OTPError) -> any Sender in
-                              try Senders.sender(for: channel, settings: delivery, log: log)
+                              try Senders.sender(for: channel, settings: delivery, pauses: pauses(storeSettings, store: store, log: log),
+                                                 log: log)
                           },
                           messages: messages(settings), log: log)
+    }
+
+    /// Which phone providers failed a moment ago, kept in the same store as the codes, so every process agrees.
+    public static func pauses(_ settings: StoreSettings, store: any OTPStore, log: @escaping (String) -> Void) -> any ProviderPauses {
+        if let redis = store as? RedisStore { return RedisProviderPauses(store: redis, log: { log("store: " + $0) }) }
+        return FileProviderPauses(directory: settings.directory, log: { log("store: " + $0) })
     }
 
     /// The built-in translations, the operator's texts and template folder, with what the SMS count depends on.

@@ -1,4 +1,4 @@
-// The settings of delivery: which email backend, and those of the real ones (SMTP, sendmail, Twilio).
+// The settings of delivery: which email backend, and those of the real ones (SMTP, sendmail, the phone providers).
 import OTP
 import Platform
 
@@ -25,6 +25,19 @@ public struct DeliverySettings: Sendable {
     public var twilioTimeoutSeconds = 10
     public var webOTPDomain: String?
     public var messages = MessageSettings()
+    /// SMS_PROVIDERS and WA_PROVIDERS: the order to try the channel's providers in; empty for the one configured.
+    public var smsProviders: [String] = []
+    public var whatsappProviders: [String] = []
+    /// How long a provider that failed is tried only after the others.
+    public var providerPauseSeconds = 60
+    /// SMS_HTTP_* and every preset's SMS_<PRESET>_*, configured or not.
+    public var gateways: [GatewayEntry] = []
+    /// SMS_COMMAND: a program given the number as its argument and the text on stdin.
+    public var smsCommand: String?
+    public var smsCommandTimeoutSeconds = 30
+    public var webhook: WebhookSettings?
+    /// The webhook's settings still unset when some are set.
+    public var webhookMissing: [String] = []
 
     public enum EmailSecurity: Sendable { case none, startTLS, implicitTLS }
 
@@ -80,6 +93,7 @@ public struct DeliverySettings: Sendable {
         if emailBackend == .filebased && emailFilePath == nil {
             throw .misconfigured("EMAIL_FILE_PATH is required with the filebased email backend")
         }
+        try readProviders(reader)
     }
 
     /// Django's dotted names are accepted too, so a settings file can be copied over unchanged.

@@ -16,20 +16,15 @@ struct TwilioSender: Sender {
         (accountSID, authToken, self.sender, self.channel, self.delivery) = (sid, token, sender, channel, delivery)
     }
 
-    /// The token travels as curl's `user` in the config on fd 3; curl sends the form from stdin and appends
-    /// the HTTP status on a line of its own.
+    /// The token travels as curl's `user` in the config on fd 3; curl sends the form from stdin.
     func send(_ message: OutgoingMessage) throws(DeliveryFault) {
         let options: [(String, String?)] = [
             ("url", "\(delivery.twilioBaseURL)/2010-04-01/Accounts/\(accountSID)/Messages.json"), ("proto", "=https"),
-            ("user", "\(accountSID):\(authToken)"), ("data-binary", "@-"), ("write-out", "\n%{http_code}"),
+            ("user", "\(accountSID):\(authToken)"), ("data-binary", "@-"),
         ]
-        let output = try Curl(delivery, timeoutSeconds: delivery.twilioTimeoutSeconds)
-            .run(options, input: Array(form(to: message.recipient.value, body: message.text).utf8))
-        let lines = output.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        guard let status = lines.last.flatMap({ Int(String(decoding: $0, as: UTF8.self)) }) else {
-            throw DeliveryFault("Twilio: no HTTP status in curl's output")
-        }
-        try Self.check(status: status, body: Array(output.dropLast(lines.last!.count)), channel: channel)
+        let (status, body) = try Curl(delivery, timeoutSeconds: delivery.twilioTimeoutSeconds)
+            .request(options, input: Array(form(to: message.recipient.value, body: message.text).utf8), provider: "Twilio")
+        try Self.check(status: status, body: body, channel: channel)
     }
 
     /// The fields Twilio documents for sending, with `whatsapp:` before both addresses on that channel.
@@ -42,19 +37,8 @@ struct TwilioSender: Sender {
                                  ("Body", body)])
     }
 
-    /// application/x-www-form-urlencoded with only unreserved characters left as they are, so that no
-    /// `+`, `&`, `=` or non-ASCII byte of a message can be misread.
-    static func formEncoded(_ fields: [(String, String)]) -> String {
-        func encode(_ text: String) -> String {
-            var out: [UInt8] = []
-            for byte in text.utf8 {
-                if ASCII.isAlphanumeric(byte) || "-._~".utf8.contains(byte) { out.append(byte) }
-                else { out += [UInt8(ascii: "%"), ASCII.uppercased(ASCII.hexDigit(Int(byte >> 4))), ASCII.uppercased(ASCII.hexDigit(Int(byte & 0xf)))] }
-            }
-            return String(decoding: out, as: UTF8.self)
-        }
-        return fields.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
-    }
+    /// application/x-www-form-urlencoded, as FormEncoding writes it.
+    static func formEncoded(_ fields: [(String, String)]) -> String { FormEncoding.fields(fields) }
 
     /// 2xx is success. Errors about the recipient are the asker's to fix (another number), so they are a 400
     /// with a plain detail; anything else (credentials, rate limits, Twilio's own failures) is our 500, whose

@@ -1,5 +1,6 @@
 // The delivery settings (Django's EMAIL_* names, curl, sendmail, Twilio) and the sender each combination picks.
 import Testing
+import TestSupport
 @testable import Delivery
 import OTP
 
@@ -88,7 +89,7 @@ import OTP
     @Test(arguments: [("smtp", "SMTPSender"), ("sendmail", "SendmailSender"), ("console", "ConsoleSender")])
     func theBackendPicksTheEmailSender(backend: String, type: String) throws {
         let settings = try deliverySettings(["EMAIL_BACKEND": backend])
-        #expect("\(Swift.type(of: try Senders.sender(for: .email, settings: settings, log: { _ in })))" == type)
+        #expect("\(Swift.type(of: try Senders.sender(for: .email, settings: settings, pauses: MemoryProviderPauses(), log: { _ in })))" == type)
     }
 
     @Test(arguments: [Channel.sms, .whatsapp])
@@ -96,15 +97,15 @@ import OTP
         let prefix = channel == .sms ? "SMS" : "WA"
         let settings = try deliverySettings(["\(prefix)_TWILIO_ACCOUNT_SID": "AC1", "\(prefix)_TWILIO_AUTH_TOKEN": "t",
                                                   "\(prefix)_TWILIO_SENDER": "+15005550006"])
-        #expect(try Senders.sender(for: channel, settings: settings, log: { _ in }) is TwilioSender)
+        #expect(try Senders.sender(for: channel, settings: settings, pauses: MemoryProviderPauses(), log: { _ in }) is TwilioSender)
     }
 
     @Test func aPartialAccountFallsBackToTheConsoleWithAWarning() throws {
         var lines: [String] = []
         let settings = try deliverySettings(["SMS_TWILIO_ACCOUNT_SID": "AC1"])
-        #expect(try Senders.sender(for: .sms, settings: settings, log: { lines.append($0) }) is ConsoleSender)
-        #expect(lines == ["warning: sms provider partly configured, SMS_TWILIO_AUTH_TOKEN and SMS_TWILIO_SENDER missing; using the console backend"])
-        #expect(try Senders.sender(for: .whatsapp, settings: settings, log: { lines.append($0) }) is ConsoleSender)
+        #expect(try Senders.sender(for: .sms, settings: settings, pauses: MemoryProviderPauses(), log: { lines.append($0) }) is ConsoleSender)
+        #expect(lines == ["warning: sms provider twilio partly configured, SMS_TWILIO_AUTH_TOKEN and SMS_TWILIO_SENDER missing; using the console backend"])
+        #expect(try Senders.sender(for: .whatsapp, settings: settings, pauses: MemoryProviderPauses(), log: { lines.append($0) }) is ConsoleSender)
         #expect(lines.count == 1)
     }
 
@@ -114,7 +115,9 @@ import OTP
                                                   "SMS_TWILIO_SENDER": "+1", "WA_TWILIO_AUTH_TOKEN": "t"])
         let prefix = channel == .sms ? "SMS_TWILIO_" : "WA_TWILIO_"
         let missing = channel == .sms ? ["AUTH_TOKEN"] : ["ACCOUNT_SID", "SENDER"]
-        #expect(throws: OTPError.providerNotConfigured(channel, missing: missing.map { prefix + $0 })) { try Senders.sender(for: channel, settings: settings, log: { _ in }) }
+        #expect(throws: OTPError.providerNotConfigured(channel, missing: missing.map { prefix + $0 })) {
+            try Senders.sender(for: channel, settings: settings, pauses: MemoryProviderPauses(), log: { _ in })
+        }
     }
 }
 

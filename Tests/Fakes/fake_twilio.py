@@ -14,12 +14,12 @@ import argparse
 import base64
 import itertools
 import json
-import os
-import ssl
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
+
+import fake_http
 
 ERRORS = {
     21211: (400, "The 'To' number is not a valid phone number."),
@@ -131,17 +131,9 @@ def main():
             pass
 
     def write(name, data):
-        temp = os.path.join(args.dir, "." + name)
-        with open(temp, "wb") as f:
-            f.write(data)
-        os.rename(temp, os.path.join(args.dir, name))
+        fake_http.write(args.dir, name, data)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(args.cert, args.key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    print(f"READY {server.server_address[1]}", flush=True)
-    server.serve_forever()
+    fake_http.serve(Handler, args.cert, args.key)
 
 
 if __name__ == "__main__":
