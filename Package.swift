@@ -4,7 +4,7 @@
 //   generate, verify -> App -> Web -> Stores, Delivery -> OTP -> Digests -> Platform
 //                              App, Web -> Gateway -> Platform
 //
-// A layer imports only those below it, so an arrow back up is a compile error (see "How it is built" in the README).
+// A layer imports only those below it, so an arrow back up is a compile error (see docs/design.md).
 // `Gateway` (CGI and FastCGI: bytes in, a handler's bytes out) knows nothing above `Platform`; `Web` (the endpoints,
 // their fields, pages and token) is the only layer that knows HTTP's words.
 //

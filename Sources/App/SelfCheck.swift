@@ -66,7 +66,7 @@ struct SelfCheck {
         }
         email(settings.delivery)
         phone(.sms, "SMS", settings.delivery)
-        twilio("WhatsApp", settings.delivery.whatsapp, required: settings.delivery.requireProviderConfig)
+        phone(.whatsapp, "WhatsApp", settings.delivery)
         let templates = Wire.messageProblems(settings)
         for text in templates { problem("messages: \(text)", fix: "correct the template or OTP_TEMPLATE_DIR") }
         if templates.isEmpty { ok("messages") }
@@ -161,8 +161,9 @@ struct SelfCheck {
             case .problem: problem(line.text, fix: line.fix)
             }
         }
-        if !lines.contains(where: { $0.kind == .ok }) && delivery.sms.missing.count == 3 {
-            twilio(label, delivery.sms, required: delivery.requireProviderConfig)
+        let account = channel == .sms ? delivery.sms : delivery.whatsapp
+        if !lines.contains(where: { $0.kind == .ok }) && account.missing.count == 3 {
+            twilio(label, account, required: delivery.requireProviderConfig)
         }
     }
 

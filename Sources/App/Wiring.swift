@@ -1,5 +1,6 @@
 // Settings to a store, senders and a service: the one place that knows every concrete type.
 import Delivery
+import Gateway
 import Web
 import OTP
 import Stores
@@ -69,8 +70,10 @@ public final class KeptStores {
     private var requestLog: (String) -> Void = StandardError.log
     /// How many times settings were parsed (tests check that one virtual host's are parsed once).
     private(set) var parsed = 0
+    /// The responder's own environment, read once: where a setting naming a provider's secret file must be.
+    private let own: [String: String]
 
-    public init() {}
+    public init(own: [String: String] = CGI.processEnvironment()) { self.own = own }
 
     public func wiring(_ env: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService) {
         let settings = try self.settings(env)
@@ -83,7 +86,7 @@ public final class KeptStores {
     private func settings(_ env: [String: String]) throws(OTPError) -> Settings {
         let key = Settings.key(env)
         if let known = settings[key] { return known }
-        let parsed = try Settings(environment: env)
+        let parsed = try Settings(environment: env, own: own)
         self.parsed += 1
         if settings.count >= Self.limit { settings.removeAll() }
         settings[key] = parsed

@@ -15,3 +15,5 @@ protocol PhoneProvider: Sender {
 extension TwilioSender: PhoneProvider {
     var name: String { "twilio" }
 }
+
+extension CloudAPISender: PhoneProvider {}

@@ -15,7 +15,7 @@ enum PhoneProviders {
     /// The names SMS_PROVIDERS may list.
     static let smsNames = ["twilio", "http", "command", "webhook"] + GatewayPreset.all.map(\.name)
     /// The names WA_PROVIDERS may list.
-    static let whatsappNames = ["twilio"]
+    static let whatsappNames = ["twilio", "cloud"]
 
     static func listSetting(_ channel: Channel) -> String { channel == .sms ? "SMS_PROVIDERS" : "WA_PROVIDERS" }
 
@@ -29,7 +29,16 @@ enum PhoneProviders {
         } else {
             .absent(needs: account.missing)
         }
-        guard channel == .sms else { return [("twilio", twilio)] }
+        if channel == .whatsapp {
+            let cloud: ProviderSetup = if let sender = CloudAPISender(settings) {
+                .configured(sender)
+            } else if !settings.cloud.isUnset {
+                .partial(missing: settings.cloud.missing)
+            } else {
+                .absent(needs: settings.cloud.missing)
+            }
+            return [("twilio", twilio), ("cloud", cloud)]
+        }
         let command: ProviderSetup = settings.smsCommand.map { .configured(CommandSender(path: $0, timeoutSeconds: settings.smsCommandTimeoutSeconds)) }
             ?? .absent(needs: ["SMS_COMMAND"])
         let webhook: ProviderSetup = if let hook = settings.webhook {
@@ -94,17 +103,19 @@ extension DeliverySettings {
     /// No setting of any phone provider but Twilio's accounts: `readProviders` found none.
     var hasOnlyTwilio: Bool { gateways.isEmpty }
 
-    /// The phone providers beyond Twilio's accounts. A site with none (the usual one, whose every request, a verify
-    /// too, reads these settings) pays one look at the variable names and builds no table of providers. Which
+    /// The phone providers beyond Twilio's accounts (the Cloud API's settings among them). A site with none (the
+    /// usual one, whose every request, a verify too, reads these settings) pays one look at the variable names
+    /// and builds no table of providers. Which
     /// providers serve is settled here, so a list that cannot be followed fails every request and `generate
     /// --check` alike, not only the first send.
-    mutating func readProviders(_ reader: SettingsReader) throws(OTPError) {
+    mutating func readProviders(_ reader: SettingsReader, own: SettingsReader) throws(OTPError) {
         providerPauseSeconds = try reader.integer("OTP_PROVIDER_PAUSE_SECONDS", default: providerPauseSeconds, in: 1...3600)
         let isOther = { (name: String) in
             name.hasPrefix("SMS_") && !name.hasPrefix("SMS_TWILIO_") || name.hasPrefix("WA_") && !name.hasPrefix("WA_TWILIO_")
         }
         guard reader.env.keys.contains(where: isOther) else { return }
         let names = reader.env.keys.filter(isOther)
+        cloud = try CloudAccount(reader, own: own)
         // Never empty from here on (an entry for each gateway, configured or not): `hasOnlyTwilio` is false.
         gateways = try GatewaySettings.all(reader, names: names)
         smsCommand = try reader.absolutePath("SMS_COMMAND")

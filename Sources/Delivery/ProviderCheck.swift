@@ -12,6 +12,7 @@ public struct ProviderCheck: Equatable, Sendable {
     public let fix: String
 
     static func ok(_ text: String) -> Self { Self(kind: .ok, text: text, fix: "") }
+    static func note(_ text: String) -> Self { Self(kind: .note, text: text, fix: "") }
     static func problem(_ text: String, fix: String) -> Self { Self(kind: .problem, text: text, fix: fix) }
 }
 
@@ -24,7 +25,8 @@ extension Senders {
         var out: [ProviderCheck] = []
         for (name, setup) in setups {
             if case .partial(let missing) = setup {
-                out.append(.problem("\(label): \(name == "twilio" ? "Twilio" : name) is set up in part: \(missing.joined(separator: ", ")) missing",
+                let shown = ["twilio": "Twilio", "cloud": "the Cloud API"][name] ?? name
+                out.append(.problem("\(label): \(shown) is set up in part: \(missing.joined(separator: ", ")) missing",
                                     fix: "set the missing settings, or none of them"))
             }
         }
@@ -44,6 +46,9 @@ extension Senders {
         switch provider {
         case let twilio as TwilioSender:
             return [.ok("\(label): Twilio account \(twilio.accountSID) and sender \(twilio.sender)")]
+                + (twilio.channel == .whatsapp ? whatsappTemplates(twilio.delivery.whatsappContent, label: label) : [])
+        case let cloud as CloudAPISender:
+            return cloudAPI(cloud, label: label)
         case let gateway as HTTPGateway:
             let spec = gateway.spec
             let files = spec.valueFiles.map { ($0.path, $0.setting) } + (spec.headersFile.map { [($0, spec.prefix + "HEADERS_FILE")] } ?? [])
