@@ -152,28 +152,27 @@ public final class FileStore: OTPStore {
     }
 
     /// Creates the store directory (0700) if missing, and refuses one that is a symlink, not ours, or open to
-    /// other users: codes live there.
+    /// other users: codes live there. It is opened first, and made only when that finds nothing.
     private func openRoot() throws(StoreFault) -> Int32 {
         if rootFD >= 0 { return rootFD }
-        do throws(SystemError) {
-            if try Syscall.makeDirectory(path) {
-                log("created the store directory \(path)")
-                if syncing != .never, let parent = try? Syscall.open(path.utf8.last == UInt8(ascii: "/") ? path + ".." : path + "/..", O_RDONLY | O_DIRECTORY) {
-                    try? Syscall.fsync(parent, "parent of the store directory")
-                    Syscall.release(parent)
-                }
-            }
-        } catch {
-            throw StoreFault("cannot create store directory \(path): \(error.errno)")
-        }
         let fd: Int32
         do throws(SystemError) {
             fd = try Syscall.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
-        } catch {
-            if let info = try? Syscall.status(in: AT_FDCWD, path), info.st_mode & S_IFMT == S_IFLNK {
-                throw StoreFault("store directory \(path) is a symlink, which is refused; set OTP_STORE_DIR to the real directory")
+        } catch where error.errno == .noEntry {
+            do throws(SystemError) {
+                if try Syscall.makeDirectory(path) {
+                    log("created the store directory \(path)")
+                    if syncing != .never, let parent = try? Syscall.open(path.utf8.last == UInt8(ascii: "/") ? path + ".." : path + "/..", O_RDONLY | O_DIRECTORY) {
+                        try? Syscall.fsync(parent, "parent of the store directory")
+                        Syscall.release(parent)
+                    }
+                }
+            } catch {
+                throw StoreFault("cannot create store directory \(path): \(error.errno)")
             }
-            throw StoreFault("cannot open store directory \(path): \(error.errno)")
+            fd = try openMade()
+        } catch {
+            try refuse(error)
         }
         let info = try? Syscall.status(fd, "store directory"), user = Syscall.effectiveUserID()
         guard let info, info.st_uid == user, info.st_mode & 0o077 == 0 else {
@@ -189,5 +188,18 @@ public final class FileStore: OTPStore {
         }
         rootFD = fd
         return fd
+    }
+
+    /// The store directory this process has just made (or another one, in the same instant).
+    private func openMade() throws(StoreFault) -> Int32 {
+        do throws(SystemError) { return try Syscall.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW) } catch { try refuse(error) }
+    }
+
+    /// Why the store directory cannot be opened, in words an operator can act on.
+    private func refuse(_ error: SystemError) throws(StoreFault) -> Never {
+        if let info = try? Syscall.status(in: AT_FDCWD, path), info.st_mode & S_IFMT == S_IFLNK {
+            throw StoreFault("store directory \(path) is a symlink, which is refused; set OTP_STORE_DIR to the real directory")
+        }
+        throw StoreFault("cannot open store directory \(path): \(error.errno)")
     }
 }
