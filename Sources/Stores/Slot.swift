@@ -9,8 +9,11 @@ import Glibc
 /// are 256-byte aligned, so none crosses a page (or a 512-byte sector, the unit a disk writes whole).
 enum Slot {
     static let size = 256
+    /// Slots are 256-byte aligned, so none crosses a page.
     static let pageSize = 4096
-    static let perPage = pageSize / size
+    /// A key lives in one bucket of two pages: read whole by one `pread`, with room for 32 keys that share it.
+    static let bucketSize = 2 * pageSize
+    static let perBucket = bucketSize / size
     static let keySize = 32
     static let capacity = 200
     static let valueOffset = 48
@@ -63,8 +66,8 @@ enum Slot {
     }
 }
 
-/// A page of a table as read, and the slots in it.
-struct SlotPage {
+/// A bucket of a table (or any run of slots) as read, and the slots in it.
+struct SlotBucket {
     var bytes: [UInt8]
 
     func base(_ slot: Int) -> Int { slot * Slot.size }

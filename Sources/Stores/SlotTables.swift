@@ -34,17 +34,19 @@ public struct TableFault: Error, CustomStringConvertible, Sendable {
 
 /// A key's first byte picks its shard; in the directory `t/` each shard has `XX.lock`, never replaced or removed
 /// (on NFS flock becomes an fcntl lock, which closing any descriptor of the file drops, and a lock on a file that
-/// rename replaces stays with the old inode), and `XX`, its table: pages of 16 slots of 256 bytes. The next eight
-/// bytes pick a page, and a key lives in that page only: a lookup is one `pread` of one page, found or not, and a
-/// change one `pwrite` of one slot. A transition holds the shard's lock throughout. A page whose 16 slots are
-/// all live makes the table grow: a table twice as large (or more, until every page has room) is written beside it
-/// and renamed over it, and a process that kept the old one open sees that its inode is no longer the name's.
+/// rename replaces stays with the old inode), and `XX`, its table: buckets of two 4 KiB pages, 32 slots of 256
+/// bytes. The next eight bytes pick a bucket, and a key lives in that bucket only: a lookup is one `pread` of one
+/// bucket, found or not, and a change one `pwrite` of one slot, which never crosses a page. A transition holds
+/// the shard's lock throughout. A bucket whose 32 slots are all live makes the table grow: a table twice as large
+/// (or more, until every bucket has room) is written beside it and renamed over it, and a process that kept the
+/// old one open sees that the name leads to another inode. A bucket rather than a page, because a table grows at
+/// its first full bucket: 16 slots would fill one at a third of the table's slots, 32 at about two thirds.
 /// A value longer than a slot lives in `t/o/<key in hex>`, written to a temp name and renamed.
 public final class SlotTables {
     public static let directoryName = "t"
-    static let initialPages = 1
+    static let initialBuckets = 1
     /// 4 GiB a shard: beyond that a table refuses new keys rather than fill the disk.
-    static let maxPages = 1 << 20
+    static let maxBuckets = 1 << 19
     /// A long value's file; anything larger is garbage.
     static let maxValueBytes = 4 << 20
 
@@ -83,37 +85,37 @@ public final class SlotTables {
         defer { Syscall.unlock(shards[index].lock) }
         return try fault("table of shard \(name)") { () throws(SystemError) in
             try openTable(index, name)
-            let table = shards[index].table, offset = Int64(Self.page(of: key, pages: shards[index].pages) * Slot.pageSize)
-            let page = SlotPage(bytes: Self.padded(try Syscall.read(table, upTo: Slot.pageSize, at: offset), to: Slot.pageSize))
-            let start = Int(key[9]) % Slot.perPage
+            let table = shards[index].table, offset = Int64(Self.bucket(of: key, buckets: shards[index].buckets) * Slot.bucketSize)
+            let bucket = SlotBucket(bytes: Self.padded(try Syscall.read(table, upTo: Slot.bucketSize, at: offset), to: Slot.bucketSize))
+            let start = Int(key[9]) % Slot.perBucket
             var held: Int?, free: Int?
-            for step in 0..<Slot.perPage {
-                let slot = (start + step) % Slot.perPage
-                if page.holds(key, at: slot) { held = slot; break }
-                if free == nil && page.deadAt(slot) <= now { free = slot }
+            for step in 0..<Slot.perBucket {
+                let slot = (start + step) % Slot.perBucket
+                if bucket.holds(key, at: slot) { held = slot; break }
+                if free == nil && bucket.deadAt(slot) <= now { free = slot }
             }
             var read = SlotRead(value: nil, damaged: false)
             if let held {
-                if !page.intact(held) {
+                if !bucket.intact(held) {
                     read = SlotRead(value: nil, damaged: true)
-                } else if page.deadAt(held) > now {
-                    read = page.flags(held) & Slot.elsewhere != 0 ? readElsewhere(key, page, held) : SlotRead(value: page.value(held), damaged: false)
+                } else if bucket.deadAt(held) > now {
+                    read = bucket.flags(held) & Slot.elsewhere != 0 ? readElsewhere(key, bucket, held) : SlotRead(value: bucket.value(held), damaged: false)
                 }
             }
             let (outcome, change, durable) = decide(read)
             switch change {
             case .keep: break
             case .put(let value, let deadAt):
-                try put(value, deadAt: deadAt, key, index, name, page: page, at: offset, slot: held ?? free, now: now, durable: durable)
+                try put(value, deadAt: deadAt, key, index, name, bucket: bucket, at: offset, slot: held ?? free, now: now, durable: durable)
             case .remove:
                 guard let held else { break }
-                try Syscall.write(table, Slot.empty, at: offset + Int64(page.base(held)))
+                try Syscall.write(table, Slot.empty, at: offset + Int64(bucket.base(held)))
                 if durable { try Syscall.syncData(table, "table") }
-                if page.flags(held) & Slot.elsewhere != 0 { try? Syscall.unlink(in: root, Self.elsewherePath(key), "long value") }
+                if bucket.flags(held) & Slot.elsewhere != 0 { try? Syscall.unlink(in: root, Self.elsewherePath(key), "long value") }
             case .rewrite(let value, let deadAt):
                 let slot = held ?? free ?? start
                 withExtendedLifetime(Slot.encode(key: key, deadAt: deadAt, value: value, length: value.count, flags: 0)) {}
-                try Syscall.write(table, page.slot(slot), at: offset + Int64(page.base(slot)))
+                try Syscall.write(table, bucket.slot(slot), at: offset + Int64(bucket.base(slot)))
                 if durable { try Syscall.syncData(table, "table") }
             }
             return outcome
@@ -138,10 +140,10 @@ public final class SlotTables {
 
     // MARK: Writing
 
-    private func put(_ value: [UInt8], deadAt: Int64, _ key: [UInt8], _ index: Int, _ name: String, page: SlotPage, at offset: Int64,
+    private func put(_ value: [UInt8], deadAt: Int64, _ key: [UInt8], _ index: Int, _ name: String, bucket: SlotBucket, at offset: Int64,
                      slot found: Int?, now: Int64, durable: Bool) throws(SystemError) {
-        // A page full of live slots may still hold a torn one, which is free.
-        let slot = found ?? (0..<Slot.perPage).first { !page.intact($0) }
+        // A bucket full of live slots may still hold a torn one, which is free.
+        let slot = found ?? (0..<Slot.perBucket).first { !bucket.intact($0) }
         let long = value.count > Slot.capacity
         if long { try writeElsewhere(key, value, durable: durable) }
         let bytes = long
@@ -149,11 +151,11 @@ public final class SlotTables {
                           flags: Slot.elsewhere)
             : Slot.encode(key: key, deadAt: deadAt, value: value, length: value.count, flags: 0)
         guard let slot else { return try rebuild(index, name, adding: [bytes], now: now, durable: syncCreations) }
-        try Syscall.write(shards[index].table, bytes, at: offset + Int64(page.base(slot)))
+        try Syscall.write(shards[index].table, bytes, at: offset + Int64(bucket.base(slot)))
         if durable { try Syscall.syncData(shards[index].table, "table") }
         // The slot's last holder may have kept a long value in a file of its own, which nothing names any more.
-        if page.flags(slot) & Slot.elsewhere != 0 && page.intact(slot) && !(long && page.holds(key, at: slot)) {
-            try? Syscall.unlink(in: root, Self.elsewherePath(page.key(slot)), "long value")
+        if bucket.flags(slot) & Slot.elsewhere != 0 && bucket.intact(slot) && !(long && bucket.holds(key, at: slot)) {
+            try? Syscall.unlink(in: root, Self.elsewherePath(bucket.key(slot)), "long value")
         }
     }
 
@@ -180,11 +182,11 @@ public final class SlotTables {
         if durable { try syncDirectory(Self.directoryName + "/o") }
     }
 
-    private func readElsewhere(_ key: [UInt8], _ page: SlotPage, _ slot: Int) -> SlotRead {
+    private func readElsewhere(_ key: [UInt8], _ bucket: SlotBucket, _ slot: Int) -> SlotRead {
         guard let fd = try? Syscall.openat(root, Self.elsewherePath(key), O_RDONLY) else { return SlotRead(value: nil, damaged: true) }
         defer { Syscall.release(fd) }
-        let expected = page.value(slot)
-        guard let bytes = try? Syscall.readAll(fd, limit: Self.maxValueBytes), bytes.count == page.length(slot),
+        let expected = bucket.value(slot)
+        guard let bytes = try? Syscall.readAll(fd, limit: Self.maxValueBytes), bytes.count == bucket.length(slot),
               withUnsafeBytes(of: Slot.checksum(bytes).littleEndian, Array.init) == Array(expected.prefix(8)) else {
             return SlotRead(value: nil, damaged: true)
         }
@@ -192,14 +194,14 @@ public final class SlotTables {
     }
 
     /// Writes the shard's live slots and `adding` (which replace slots of the same keys) into a new table of at
-    /// least the current size, doubled until every page has room, and renames it over the old one. Dead slots
+    /// least the current size, doubled until every bucket has room, and renames it over the old one. Dead slots
     /// stay behind, and the files of their long values go.
     private func rebuild(_ index: Int, _ name: String, adding: [[UInt8]], now: Int64, durable: Bool) throws(SystemError) {
-        let pages = shards[index].pages
-        let whole = SlotPage(bytes: Self.padded(try Syscall.read(shards[index].table, upTo: pages * Slot.pageSize, at: 0), to: pages * Slot.pageSize))
+        let buckets = shards[index].buckets
+        let whole = SlotBucket(bytes: Self.padded(try Syscall.read(shards[index].table, upTo: buckets * Slot.bucketSize, at: 0), to: buckets * Slot.bucketSize))
         let replaced = Set(adding.map { Array($0.prefix(Slot.keySize)) })
         var slots: [[UInt8]] = [], orphans: [[UInt8]] = []
-        for slot in 0..<pages * Slot.perPage where whole.intact(slot) {
+        for slot in 0..<buckets * Slot.perBucket where whole.intact(slot) {
             let key = whole.key(slot)
             if replaced.contains(key) { continue }
             if whole.deadAt(slot) > now {
@@ -209,12 +211,12 @@ public final class SlotTables {
             }
         }
         slots += adding
-        var size = pages, layout: [UInt8]?
+        var size = buckets, layout: [UInt8]?
         while true {
-            layout = Self.layout(slots, pages: size)
+            layout = Self.layout(slots, buckets: size)
             if layout != nil { break }
             size *= 2
-            guard size <= Self.maxPages else { throw SystemError(call: "grow table of shard \(name)", errno: Errno(EFBIG)) }
+            guard size <= Self.maxBuckets else { throw SystemError(call: "grow table of shard \(name)", errno: Errno(EFBIG)) }
         }
         let path = Self.tablePath(name), temp = path + ".new"
         let fd = try Syscall.openat(root, temp, O_RDWR | O_CREAT | O_TRUNC)
@@ -233,21 +235,21 @@ public final class SlotTables {
         Syscall.release(shards[index].table)
         shards[index].table = fd
         shards[index].tableID = FileID(info)
-        shards[index].pages = size
+        shards[index].buckets = size
         for key in orphans { try? Syscall.unlink(in: root, Self.elsewherePath(key), "long value") }
     }
 
-    /// The pages of a table of `pages` holding `slots`, or nil when some page would need more than it has.
-    static func layout(_ slots: [[UInt8]], pages: Int) -> [UInt8]? {
-        var bytes = [UInt8](repeating: 0, count: pages * Slot.pageSize)
-        var used = [UInt8](repeating: 0, count: pages * Slot.perPage)
+    /// The buckets of a table of `buckets` holding `slots`, or nil when some bucket would need more than it has.
+    static func layout(_ slots: [[UInt8]], buckets: Int) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: buckets * Slot.bucketSize)
+        var used = [UInt8](repeating: 0, count: buckets * Slot.perBucket)
         for slot in slots {
-            let key = Array(slot.prefix(Slot.keySize)), page = Self.page(of: key, pages: pages), start = Int(key[9]) % Slot.perPage
-            guard let free = (0..<Slot.perPage).lazy.map({ (start + $0) % Slot.perPage }).first(where: { used[page * Slot.perPage + $0] == 0 }) else {
+            let key = Array(slot.prefix(Slot.keySize)), bucket = Self.bucket(of: key, buckets: buckets), start = Int(key[9]) % Slot.perBucket
+            guard let free = (0..<Slot.perBucket).lazy.map({ (start + $0) % Slot.perBucket }).first(where: { used[bucket * Slot.perBucket + $0] == 0 }) else {
                 return nil
             }
-            used[page * Slot.perPage + free] = 1
-            let base = page * Slot.pageSize + free * Slot.size
+            used[bucket * Slot.perBucket + free] = 1
+            let base = bucket * Slot.bucketSize + free * Slot.size
             bytes.replaceSubrange(base..<base + Slot.size, with: slot)
         }
         return bytes
@@ -255,7 +257,7 @@ public final class SlotTables {
 
     // MARK: Files
 
-    /// Opens the shard's table under its lock, or makes it (one page of empty slots). A table kept open from an
+    /// Opens the shard's table under its lock, or makes it (one bucket of empty slots). A table kept open from an
     /// earlier transition is kept only while its name still leads to it: another process may have grown it.
     private func openTable(_ index: Int, _ name: String) throws(SystemError) {
         let path = Self.tablePath(name)
@@ -269,26 +271,26 @@ public final class SlotTables {
         var fresh = false
         let fd: Int32
         do throws(SystemError) {
-            fd = try Syscall.openat(root, path, O_RDWR)
+            fd = try openKept(index, path, O_RDWR)
         } catch where error.errno == .noEntry {
-            fd = try Syscall.openat(root, path, O_RDWR | O_CREAT)
+            fd = try openKept(index, path, O_RDWR | O_CREAT)
             fresh = true
         }
         do throws(SystemError) {
             var info = try Syscall.status(fd, "table")
-            if info.st_size < Slot.pageSize {
+            if info.st_size < Slot.bucketSize {
                 if !fresh { log("table of shard \(name) was empty or cut short; starting it afresh") }
-                try Syscall.truncate(fd, to: Int64(Self.initialPages * Slot.pageSize), "table")
+                try Syscall.truncate(fd, to: Int64(Self.initialBuckets * Slot.bucketSize), "table")
                 if syncCreations {
                     try Syscall.fsync(fd, "table")
                     try syncDirectory(Self.directoryName)
                 }
-                info.st_size = off_t(Self.initialPages * Slot.pageSize)
+                info.st_size = off_t(Self.initialBuckets * Slot.bucketSize)
                 made(name)
             }
             shards[index].table = fd
             shards[index].tableID = FileID(info)
-            shards[index].pages = Int(info.st_size) / Slot.pageSize
+            shards[index].buckets = Int(info.st_size) / Slot.bucketSize
         } catch {
             Syscall.release(fd)
             throw error
@@ -334,13 +336,13 @@ public final class SlotTables {
             let path = Self.lockPath(name)
             var fd: Int32
             do throws(SystemError) {
-                fd = try Syscall.openat(root, path, O_RDWR)
+                fd = try openKept(index, path, O_RDWR)
             } catch where error.errno == .noEntry {
                 if try Syscall.makeDirectory(in: root, Self.directoryName), syncCreations { try Syscall.fsync(root, "store directory") }
                 if (try? Syscall.status(in: root, Self.tablePath(name))) != nil {
                     log("lock file of shard \(name) was missing (deleted while in use?); creating a new one")
                 }
-                fd = try Syscall.openat(root, path, O_RDWR | O_CREAT)
+                fd = try openKept(index, path, O_RDWR | O_CREAT)
                 do throws(SystemError) { try syncDirectory(Self.directoryName) } catch { Syscall.release(fd); throw error }
             }
             do throws(SystemError) {
@@ -350,6 +352,21 @@ public final class SlotTables {
                 throw error
             }
             shards[index].lock = fd
+        }
+    }
+
+    /// Opens a file this process keeps open. One that runs out of descriptors (a FastCGI responder keeps up to two
+    /// a shard for each store it serves) lets go of the other shards' and tries once more.
+    private func openKept(_ index: Int, _ path: String, _ flags: Int32) throws(SystemError) -> Int32 {
+        do throws(SystemError) {
+            return try Syscall.openat(root, path, flags)
+        } catch where error.errno == Errno(EMFILE) || error.errno == Errno(ENFILE) {
+            for other in shards.indices where other != index {
+                if shards[other].table >= 0 { Syscall.release(shards[other].table) }
+                if shards[other].lock >= 0 { Syscall.release(shards[other].lock) }
+                shards[other] = ShardFiles()
+            }
+            return try Syscall.openat(root, path, flags)
         }
     }
 
@@ -371,11 +388,11 @@ public final class SlotTables {
     static func tablePath(_ shard: String) -> String { directoryName + "/" + shard }
     static func elsewherePath(_ key: [UInt8]) -> String { directoryName + "/o/" + Hex.encode(key) }
 
-    /// The page a key lives in: its bytes 1 to 8 (byte 0 chose the shard) modulo the table's pages.
-    static func page(of key: [UInt8], pages: Int) -> Int {
+    /// The bucket a key lives in: its bytes 1 to 8 (byte 0 chose the shard) modulo the table's buckets.
+    static func bucket(of key: [UInt8], buckets: Int) -> Int {
         var number: UInt64 = 0
         for byte in key[1..<9] { number = number << 8 | UInt64(byte) }
-        return Int(number % UInt64(pages))
+        return Int(number % UInt64(buckets))
     }
 
     /// A file read short (cut by hand) reads as empty slots past its end.
@@ -390,7 +407,7 @@ private struct ShardFiles {
     var lockID = FileID()
     var table: Int32 = -1
     var tableID = FileID()
-    var pages = 0
+    var buckets = 0
 }
 
 /// What tells two files apart: the name may lead to another inode than the descriptor holds.

@@ -63,11 +63,11 @@ extension StoreInspecting {
     }
 
     /// Every slot of a shard's table that was ever written (not all zeros).
-    func writtenSlots(ofShard shard: String) -> [SlotPage] {
+    func writtenSlots(ofShard shard: String) -> [SlotBucket] {
         guard let table = FileManager.default.contents(atPath: store.path + "/t/" + shard).map(Array.init) else { return [] }
         return stride(from: 0, to: table.count, by: Slot.size).compactMap { offset in
             let slot = Array(table[offset..<offset + Slot.size])
-            return slot.allSatisfy { $0 == 0 } ? nil : SlotPage(bytes: slot + [UInt8](repeating: 0, count: Slot.pageSize - Slot.size))
+            return slot.allSatisfy { $0 == 0 } ? nil : SlotBucket(bytes: slot + [UInt8](repeating: 0, count: Slot.pageSize - Slot.size))
         }
     }
 

@@ -84,7 +84,7 @@ private func headers(_ text: String) {
 /// A table's slot and the value in it read back: a slot never traps, a whole slot yields its value, and whatever
 /// decodes as a record, or as an event log in its narrow form, encodes to the same bytes.
 private func record(_ bytes: [UInt8]) {
-    let page = SlotPage(bytes: Array(bytes.prefix(Slot.pageSize)) + [UInt8](repeating: 0, count: max(0, Slot.pageSize - bytes.count)))
+    let page = SlotBucket(bytes: Array(bytes.prefix(Slot.bucketSize)) + [UInt8](repeating: 0, count: max(0, Slot.bucketSize - bytes.count)))
     if page.intact(0) { _ = page.value(0) }
     if let record = Record(stored: bytes) { precondition(record.stored() == bytes, "a record that does not round-trip") }
     if let log = EventLog(stored: bytes), bytes.first == EventLog.kind { precondition(log.stored() == bytes, "an event log that does not round-trip") }

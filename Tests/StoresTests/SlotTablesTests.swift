@@ -1,4 +1,4 @@
-// The slot tables on a real directory, with no record in sight: values in place, one page per lookup, torn slots,
+// The slot tables on a real directory, with no record in sight: values in place, one bucket read per lookup, torn slots,
 // reuse of dead slots, growth seen by a process that kept the old table, long values, and locks between processes.
 import Foundation
 import Testing
@@ -15,12 +15,12 @@ import System
         return SlotTables(root: open(dir.path + "/store", O_RDONLY | O_DIRECTORY), syncCreations: false, lockTimeoutMilliseconds: 200, log: log)
     }
 
-    /// A key in shard `shard` whose page, in a table of any size up to 2^16 pages, is `page`, and whose slot probe
-    /// starts at `start`; `tag` tells keys apart.
-    static func key(shard: UInt8 = 0xab, page: UInt64 = 0, start: UInt8 = 0, tag: UInt8, owner: UInt8 = 0) -> [UInt8] {
+    /// A key in shard `shard` whose bucket, in a table of any size up to 2^16 buckets, is `bucket` modulo its size,
+    /// and whose slot probe starts at `start`; `tag` and `owner` tell keys apart.
+    static func key(shard: UInt8 = 0xab, bucket: UInt64 = 0, start: UInt8 = 0, tag: UInt8, owner: UInt8 = 0) -> [UInt8] {
         var key = [UInt8](repeating: 0, count: 32)
         key[0] = shard
-        for i in 0..<8 { key[1 + i] = UInt8(truncatingIfNeeded: page >> (8 * (7 - i))) }
+        for i in 0..<8 { key[1 + i] = UInt8(truncatingIfNeeded: bucket >> (8 * (7 - i))) }
         key[9] = start
         key[31] = tag
         key[30] = 0x5a
@@ -50,28 +50,28 @@ import System
         #expect(try get(tables, key) == SlotRead(value: Array("hello".utf8), damaged: false))
         try tables.update(key, now: 1000) { _ in ((), .remove, false) }
         #expect(try get(tables, key).value == nil)
-        // One page of 16 slots for a new shard, beside its lock.
-        #expect(fileSize(tablePath) == 4096 && fileSize(tablePath + ".lock") == 0)
+        // One bucket of 32 slots for a new shard, beside its lock.
+        #expect(fileSize(tablePath) == 8192 && fileSize(tablePath + ".lock") == 0)
     }
 
     @Test func aValueIsDeadAtItsTimeAndItsSlotIsTakenByTheNextKey() throws {
         let tables = tables()
-        for tag in 0..<16 { try put(tables, Self.key(tag: UInt8(tag)), [UInt8(tag)], deadAt: 1500) }
+        for tag in 0..<32 { try put(tables, Self.key(tag: UInt8(tag)), [UInt8(tag)], deadAt: 1500) }
         #expect(try get(tables, Self.key(tag: 3), now: 1499).value == [3])
         #expect(try get(tables, Self.key(tag: 3), now: 1500).value == nil)
-        // All 16 slots of the page are dead by 1500: a 17th key takes one instead of growing the table.
+        // All 32 slots of the bucket are dead by 1500: a 33rd key takes one instead of growing the table.
         try put(tables, Self.key(tag: 99), [99], now: 1500)
         #expect(try get(tables, Self.key(tag: 99), now: 1500).value == [99])
-        #expect(fileSize(tablePath) == 4096)
+        #expect(fileSize(tablePath) == 8192)
     }
 
     /// Each slot is written by one pwrite of 256 bytes at a 256-byte boundary, so no write crosses a page.
     @Test func everyChangeIsOnePwriteOfOneAlignedSlot() throws {
-        let tables = tables(), key = Self.key(page: 0, start: 5, tag: 1)
+        let tables = tables(), key = Self.key(start: 21, tag: 1)
         try put(tables, key, [1, 2, 3])
         let table = try #require(FileBytes(tablePath))
-        let slots = stride(from: 0, to: 4096, by: 256).filter { table.bytes[$0..<$0 + 32].elementsEqual(key) }
-        #expect(slots == [5 * 256])
+        let slots = stride(from: 0, to: 8192, by: 256).filter { table.bytes[$0..<$0 + 32].elementsEqual(key) }
+        #expect(slots == [21 * 256])
     }
 
     /// A slot torn by a power cut (half new, half old) or garbled by hand fails its checksum: no value, and said so.
@@ -95,7 +95,7 @@ import System
 
     @Test func theChecksumOfAnEmptySlotIsNotZeroSoANeverWrittenSlotHoldsNothing() {
         #expect(Slot.checksum([UInt8](repeating: 0, count: Slot.checksumOffset)) != 0)
-        #expect(!SlotPage(bytes: [UInt8](repeating: 0, count: 4096)).intact(0))
+        #expect(!SlotBucket(bytes: [UInt8](repeating: 0, count: 8192)).intact(0))
     }
 
     /// Any change within one 8-byte word changes the checksum: each step of it is a bijection.
@@ -111,22 +111,22 @@ import System
         }
     }
 
-    /// 17 live keys in one page: the table doubles (or more) and every key is still there, in a new file renamed
+    /// 33 live keys in one bucket: the table doubles (or more) and every key is still there, in a new file renamed
     /// over the old one; a second process that had the old table open sees the new one at its next transition.
     @Test func aFullPageGrowsTheTableAndAnotherHolderFollowsTheRename() throws {
         let writer = tables(), reader = tables()
-        try put(reader, Self.key(page: 0, tag: 200), [200])
+        try put(reader, Self.key(bucket: 0, tag: 200), [200])
         var before = stat()
         #expect(stat(tablePath, &before) == 0)
-        for tag in 0..<17 { try put(writer, Self.key(page: UInt64(tag), start: UInt8(tag % 3), tag: UInt8(tag)), [UInt8(tag)]) }
+        for tag in 0..<33 { try put(writer, Self.key(bucket: UInt64(tag), start: UInt8(tag % 3), tag: UInt8(tag)), [UInt8(tag)]) }
         var after = stat()
         #expect(stat(tablePath, &after) == 0 && after.st_ino != before.st_ino)
-        #expect(fileSize(tablePath) >= 8192)
-        for tag in 0..<17 { #expect(try get(reader, Self.key(page: UInt64(tag), start: UInt8(tag % 3), tag: UInt8(tag))).value == [UInt8(tag)]) }
-        #expect(try get(reader, Self.key(page: 0, tag: 200)).value == [200])
+        #expect(fileSize(tablePath) == 2 * 8192)
+        for tag in 0..<33 { #expect(try get(reader, Self.key(bucket: UInt64(tag), start: UInt8(tag % 3), tag: UInt8(tag))).value == [UInt8(tag)]) }
+        #expect(try get(reader, Self.key(bucket: 0, tag: 200)).value == [200])
         // The reader writes to the new table, where the writer finds it.
-        try put(reader, Self.key(page: 0, tag: 201), [201])
-        #expect(try get(writer, Self.key(page: 0, tag: 201)).value == [201])
+        try put(reader, Self.key(bucket: 0, tag: 201), [201])
+        #expect(try get(writer, Self.key(bucket: 0, tag: 201)).value == [201])
         #expect(access(tablePath + ".new", F_OK) != 0)
     }
 
@@ -200,14 +200,14 @@ import System
     /// counting on one shared key: every key is there afterwards and the count is exact.
     @Test func manyWritersAddingAndCountingLoseNothing() throws {
         let tables = tables()
-        let counter = Self.key(shard: 0xab, page: 7, tag: 255, owner: 255)
+        let counter = Self.key(shard: 0xab, bucket: 7, tag: 255, owner: 255)
         let writers = 8, each = 40
         let failures = Counter(), storePath = dir.path + "/store"
         DispatchQueue.concurrentPerform(iterations: writers) { writer in
             let mine = SlotTables(root: open(storePath, O_RDONLY | O_DIRECTORY), syncCreations: false, lockTimeoutMilliseconds: 30_000, log: { _ in })
             for i in 0..<each {
                 do {
-                    try mine.update(Self.key(page: UInt64(i), start: UInt8(i % 16), tag: UInt8(i), owner: UInt8(writer)), now: 1000) { _ in
+                    try mine.update(Self.key(bucket: UInt64(i), start: UInt8(i % 32), tag: UInt8(i), owner: UInt8(writer)), now: 1000) { _ in
                         ((), .put([UInt8(writer)], deadAt: 5000), false)
                     }
                     try mine.update(counter, now: 1000) { read in
@@ -222,10 +222,11 @@ import System
         #expect(Int(count[0]) | Int(count[1]) << 8 == writers * each)
         for writer in 0..<writers {
             for i in 0..<each {
-                #expect(try get(tables, Self.key(page: UInt64(i), start: UInt8(i % 16), tag: UInt8(i), owner: UInt8(writer))).value == [UInt8(writer)])
+                #expect(try get(tables, Self.key(bucket: UInt64(i), start: UInt8(i % 32), tag: UInt8(i), owner: UInt8(writer))).value == [UInt8(writer)])
             }
         }
-        #expect(fileSize(tablePath) >= 8 * 4096)
+        // 8 keys for each of 40 bucket numbers fit 32 a bucket only from 16 buckets on (40 / 8 = 5 numbers a bucket).
+        #expect(fileSize(tablePath) == 16 * 8192)
     }
 }
 
