@@ -71,6 +71,12 @@ extension StoreInspecting {
         }
     }
 
+    /// Whether the store holds nothing: no slot written (or every one emptied again) and no long value's file.
+    func holdsNothing() -> Bool {
+        shardNames.allSatisfy { writtenSlots(ofShard: $0).isEmpty }
+            && ((try? FileManager.default.contentsOfDirectory(atPath: store.path + "/t/o")) ?? []).isEmpty
+    }
+
     /// The slots of a shard that hold something live at `now`.
     func liveSlots(ofShard shard: String, now: Int64) -> Int {
         writtenSlots(ofShard: shard).filter { $0.intact(0) && $0.deadAt(0) > now }.count
