@@ -59,7 +59,8 @@ extension Record: StoredValue {
         var reader = ValueBytes(reading: bytes)
         guard reader.read(UInt8.self) == Self.kind, let length = reader.read(UInt8.self), length == 0 || Int(length) == SHA256.digestSize,
               let mac = reader.read(count: SHA256.digestSize), let expiresAt = reader.read(Int64.self),
-              let attempts = reader.read(UInt32.self), let resendAt = reader.read(Int64.self), reader.atEnd else { return nil }
+              let attempts = reader.read(UInt32.self), let resendAt = reader.read(Int64.self), reader.atEnd,
+              length > 0 || mac.allSatisfy({ $0 == 0 }) else { return nil }
         self.init(codeMAC: length == 0 ? [] : mac, expiresAt: expiresAt, attempts: Int(attempts), resendAt: resendAt)
     }
 }

@@ -20,6 +20,10 @@ import Crypto
         for cut in [0, 1, 10, bytes.count - 1] { #expect(Record(stored: Array(bytes.prefix(cut))) == nil) }
         #expect(Record(stored: bytes + [0]) == nil)
         #expect(Record(stored: [UInt8](repeating: 0, count: 54)) == nil)
+        // No code, yet MAC bytes: not a form this store writes.
+        var stray = Record(codeMAC: [], expiresAt: 1, attempts: 0, resendAt: 1).stored()
+        stray[10] = 1
+        #expect(Record(stored: stray) == nil)
         #expect(EventLog(stored: bytes) == nil && Record(stored: EventLog(times: [1]).stored()) == nil)
     }
 
