@@ -5,35 +5,41 @@ SWIFT ?= swift
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 # The release configuration carries every flag (Package.swift): `swift build -c release` alone builds what
-# `make build` installs.
-BIN := $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
+# `make build` installs. Its directory is asked of SwiftPM once, and only when a target's recipe uses it; an empty
+# answer stops make rather than turn `$(BIN)/generate` into `/generate`.
+BIN = $(eval BIN := $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null))$(or $(BIN),$(error swift build \
+	--show-bin-path printed nothing: is the Swift 6.2 toolchain on PATH? (README.md, "Two commands")))
 
 .PHONY: all build test deps serve stop deb bench bench-fill symbol-order clean fuzz
 
 all: build
 
 # Static executables start as fast as a C program under Apache; strip drops the symbols a CGI never needs.
-# Each is relinked (SwiftPM does not relink when only the order file changed), and the link's warnings tell
-# whether Sources/symbol-order.txt still names the functions it orders (bench/check-symbol-order).
+# Each is relinked (SwiftPM does not relink when only the order file changed); one line warns when
+# bench/symbol-order.txt no longer names enough of the functions it orders (make bench refuses to measure then).
 build:
-	mkdir -p .build cgi-bin
+	mkdir -p cgi-bin
 	rm -f $(BIN)/generate $(BIN)/verify
-	$(SWIFT) build -c release --product generate 2>&1 | tee .build/link-generate.log
-	$(SWIFT) build -c release --product verify 2>&1 | tee .build/link-verify.log
-	bench/check-symbol-order .build/link-generate.log
-	bench/check-symbol-order .build/link-verify.log
+	$(SWIFT) build -c release --product generate
+	$(SWIFT) build -c release --product verify
+	bench/check-symbol-order $(BIN)
 	install -m 0755 -s $(BIN)/generate cgi-bin/generate
 	install -m 0755 -s $(BIN)/verify cgi-bin/verify
 
 # Every test; then the Apache suites and the contract rows again with the executables as FastCGI responders
-# (mod_fcgid, and spawn-fcgi behind mod_proxy_fcgi); then the benchmark's smoke run, so that it cannot rot.
+# (mod_fcgid, and spawn-fcgi behind mod_proxy_fcgi); then the benchmark's smoke run, so that it cannot rot; then
+# the fuzzer, whose thousands of progress lines go to a log unless it finds something.
 FASTCGI_SUITES := EndToEndTests\.(Apache|Htaccess|CGIContract|CGIConcurrency)
+# Every test is a Swift Testing one: --disable-xctest spares each run XCTest's "Executed 0 tests" lines.
 test: deps build
-	$(SWIFT) test
-	OTP_TEST_GATEWAY=fcgid $(SWIFT) test --skip-build --filter '$(FASTCGI_SUITES)'
-	OTP_TEST_GATEWAY=proxy-fcgi $(SWIFT) test --skip-build --filter 'EndToEndTests\.(Apache|Htaccess)'
+	$(SWIFT) test --disable-xctest
+	OTP_TEST_GATEWAY=fcgid $(SWIFT) test --disable-xctest --skip-build --filter '$(FASTCGI_SUITES)'
+	OTP_TEST_GATEWAY=proxy-fcgi $(SWIFT) test --disable-xctest --skip-build --filter 'EndToEndTests\.(Apache|Htaccess)'
 	QUICK=1 bench/run.py
-	$(MAKE) fuzz FUZZ_SECONDS=10
+	@mkdir -p .build/fuzz
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10 >.build/fuzz/make-test.log 2>&1 \
+		&& echo "fuzz: 10 s over every parser, no crash (its output: .build/fuzz/make-test.log)" \
+		|| { tail -n 40 .build/fuzz/make-test.log; exit 1; }
 
 # libFuzzer with ASan over every parser of untrusted input, for FUZZ_SECONDS (make fuzz FUZZ_SECONDS=3600).
 # Starts from the seed corpus in Tests/Fuzz/corpus; what it finds goes to .build/fuzz/corpus, a crash to .build/fuzz/.
@@ -62,7 +68,8 @@ stop:
 deps:
 	Tests/setup.sh
 
-# Throughput and process cost against a C program on the same Apache; QUICK=1 for a smoke run.
+# Throughput and process cost against a C program on the same Apache; QUICK=1 for a smoke run. A full run stops
+# first when bench/symbol-order.txt has gone stale (make symbol-order renews it), as its figures would mislead.
 bench:
 	bench/run.py
 
@@ -70,7 +77,7 @@ bench:
 bench-fill:
 	$(SWIFT) build -c release --product bench-fill
 
-# Renews Sources/symbol-order.txt from callgrind runs of the built executables (needs valgrind); bench/instructions
+# Renews bench/symbol-order.txt from callgrind runs of the built executables (needs valgrind); bench/instructions
 # prints what each common request costs in instructions.
 symbol-order: build
 	bench/symbol-order $(BIN)

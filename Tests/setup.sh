@@ -4,7 +4,7 @@
 # test), curl and openssl (delivery, and the certificates of the SMTP/Twilio tests), wrk and gnuplot (the
 # benchmark's smoke run), redis-server and redis-cli (the Redis store's tests start their own servers and
 # cluster), and aiosmtpd from PyPI (the SMTP server the delivery tests talk to). php-cli, nodejs
-# and PyJWT (PyPI) run the README's token-checking snippets; php-cgi serves make serve's example site.
+# and PyJWT (PyPI) run docs/token.md's token-checking snippets; php-cgi serves make serve's example site.
 # mod_fcgid, spawn-fcgi and libfcgi (its cgi-fcgi client, and the benchmark's C FastCGI responder) run the
 # executables as FastCGI responders. nginx, fcgiwrap and lighttpd serve them too; the tests start their own
 # instances from nginx/ and lighttpd/, and the packages' own services are stopped and disabled at once (policy-rc.d

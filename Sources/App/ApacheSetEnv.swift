@@ -3,7 +3,7 @@
 import Glibc
 #endif
 import OTP
-import System
+import Platform
 
 /// `SetEnv NAME VALUE` lines, a quoted VALUE unquoted as Apache does, later lines winning; commented lines
 /// skipped; `Include` and `IncludeOptional` of a single absolute file followed (the Debian package's

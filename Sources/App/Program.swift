@@ -2,9 +2,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import HTTP
+import Gateway
+import Web
 import OTP
-import System
+import Platform
 
 public enum Program {
     /// A FastCGI responder when started on a listening socket (fd 0, the FastCGI convention) or with
@@ -22,14 +23,15 @@ public enum Program {
             exit(SelfCheck.run(Array(arguments.dropFirst()), environment: env) { print($0) })
         }
         if arguments.isEmpty && !FastCGIResponder.isListeningSocket(0) {
-            CGI.writeStandardOutput(endpoint.serve(env, readBody: CGI.readStandardInput, log: StandardError.log, wiring: Wire.perRequest))
+            let handler = endpoint.handler(wiring: Wire.perRequest)
+            CGI.writeStandardOutput(handler(CGI.request(from: env, readBody: CGI.readStandardInput), StandardError.log))
             exit(0)
         }
         do {
             let settings = try FastCGISettings(SettingsReader(env: env))
             let listener = arguments.isEmpty ? 0 : try FastCGIListener.open(arguments)
             let kept = KeptStores()
-            exit(FastCGIResponder(endpoint: endpoint, listener: listener, maxRequests: settings.maxRequests, wiring: kept.wiring).run())
+            exit(FastCGIResponder(listener: listener, maxRequests: settings.maxRequests, handler: endpoint.handler(wiring: kept.wiring)).run())
         } catch let error as OTPError {
             StandardError.log("\(endpoint.rawValue): \(Response(error).detail)")
             exit(2)

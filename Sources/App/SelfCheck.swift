@@ -3,10 +3,10 @@
 import Glibc
 #endif
 import Delivery
-import HTTP
+import Web
 import OTP
 import Stores
-import System
+import Platform
 
 /// Run by the operator outside any CGI environment, before a visitor meets a problem: the settings from the
 /// environment, or from the `SetEnv` lines of an Apache configuration or .htaccess given with `--config`. It

@@ -1,6 +1,6 @@
 // Every setting of one request, each layer's part parsed by that layer from the same injected environment.
 import Delivery
-import HTTP
+import Web
 import OTP
 import Stores
 
@@ -9,14 +9,14 @@ public struct Settings: Sendable {
     public var service: ServiceSettings
     public var store: StoreSettings
     public var delivery: DeliverySettings
-    public var http: HTTPSettings
+    public var web: WebSettings
 
     public init(environment env: [String: String]) throws(OTPError) {
         let reader = SettingsReader(env: env)
         service = try ServiceSettings(reader)
         store = try StoreSettings(reader)
         delivery = try DeliverySettings(reader)
-        http = try HTTPSettings(reader)
+        web = try WebSettings(reader)
         // Compared as bytes: a path that goes on with a combining mark after the directory's `/` is still inside it.
         if let keyFile = service.secretKeyFile, case .file = store.location, keyFile.utf8.starts(with: (store.directory + "/").utf8) {
             throw .misconfigured("OTP_SECRET_KEY_FILE must be outside OTP_STORE_DIR, so that no copy of the store holds the key")

@@ -1,9 +1,9 @@
 // Settings to a store, senders and a service: the one place that knows every concrete type.
 import Delivery
-import HTTP
+import Web
 import OTP
 import Stores
-import System
+import Platform
 
 public enum Wire {
     /// The store OTP_STORE_URL names, from the settings alone: nothing global to go stale when one process
@@ -22,7 +22,7 @@ public enum Wire {
                   log: { log("store: " + $0) })
     }
 
-    /// The service for one request, with a store from `makeStore`.
+    /// The service for one request, with the store its caller keeps or makes (`store(_:log:)`).
     public static func service(_ settings: Settings, store: any OTPStore, log: @escaping (String) -> Void) -> OTPService {
         let delivery = settings.delivery
         return OTPService(settings: settings.service, store: store,
@@ -45,9 +45,9 @@ public enum Wire {
     }
 
     /// A CGI process serves one request: everything is built for it and dies with it.
-    public static func perRequest(_ env: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (HTTPSettings, OTPService) {
+    public static func perRequest(_ env: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService) {
         let settings = try Settings(environment: env)
-        return (settings.http, service(settings, store: store(settings.store, log: log), log: log))
+        return (settings.web, service(settings, store: store(settings.store, log: log), log: log))
     }
 }
 
@@ -65,10 +65,10 @@ public final class KeptStores {
 
     public init() {}
 
-    public func wiring(_ env: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (HTTPSettings, OTPService) {
+    public func wiring(_ env: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService) {
         let settings = try self.settings(env)
         requestLog = log
-        return (settings.http, Wire.service(settings, store: store(settings.store), log: log))
+        return (settings.web, Wire.service(settings, store: store(settings.store), log: log))
     }
 
     /// Keyed by the exact bytes of the setting variables, so that a request's own variables (its address, its

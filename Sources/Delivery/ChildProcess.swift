@@ -2,9 +2,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Crypto
 import OTP
-import System
+import Platform
 
 /// How a child ended and what it wrote.
 struct ChildOutcome {

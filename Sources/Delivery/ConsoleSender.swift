@@ -1,8 +1,6 @@
 // Django's "console" backend: the message goes to stderr (Apache's error log). The one place a code is logged,
 // which is why it is for development and for SMS/WhatsApp only while no provider is configured.
-import Crypto
 import OTP
-import System
 
 struct ConsoleSender: Sender {
     let from: String

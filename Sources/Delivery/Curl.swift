@@ -1,7 +1,5 @@
 // curl as our SMTP and HTTPS client, so that no TLS or protocol code of ours sits between a code and its reader.
-import Crypto
 import OTP
-import System
 
 struct Curl {
     let path: String

@@ -1,6 +1,6 @@
 // The settings of delivery: which email backend, and those of the real ones (SMTP, sendmail, Twilio).
 import OTP
-import System
+import Platform
 
 /// Django's names and defaults for email where Django has them; a value that ends up in a curl URL or
 /// config is checked here, so a bad one is a clear misconfiguration rather than a strange curl error.
@@ -43,7 +43,7 @@ public struct DeliverySettings: Sendable {
         sms = try TwilioAccount(reader, prefix: "SMS_TWILIO_")
         whatsapp = try TwilioAccount(reader, prefix: "WA_TWILIO_")
         if let host = reader.string("EMAIL_HOST") {
-            guard Self.isHostName(host, allowingColons: true) else {
+            guard HostPort.isHostName(host) || IPAddress(host) != nil else {
                 throw .misconfigured("EMAIL_HOST must be a host name or an IP address")
             }
             emailHost = host
@@ -64,15 +64,15 @@ public struct DeliverySettings: Sendable {
         sendmailPath = try reader.absolutePath("EMAIL_SENDMAIL_PATH") ?? sendmailPath
         curlPath = try reader.absolutePath("OTP_CURL_PATH") ?? curlPath
         caBundle = try reader.absolutePath("OTP_CA_BUNDLE")
-        if let url = reader.string("OTP_TWILIO_BASE_URL") {
-            guard url.hasPrefix("https://"), url.count > 8, !url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0 == "\"" }) else {
+        if let text = reader.string("OTP_TWILIO_BASE_URL") {
+            guard let url = HTTPURL(text), url.scheme == "https", url.rest.isEmpty else {
                 throw .misconfigured("OTP_TWILIO_BASE_URL must be an https:// URL")
             }
-            twilioBaseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+            twilioBaseURL = url.origin + (url.path.hasSuffix("/") ? url.path.dropLast() : Substring(url.path))
         }
         twilioTimeoutSeconds = try reader.integer("OTP_TWILIO_TIMEOUT", default: twilioTimeoutSeconds, in: 1...120)
         if let domain = reader.string("OTP_WEBOTP_DOMAIN") {
-            guard Self.isHostName(domain, allowingColons: false) else {
+            guard HostPort.isHostName(domain) else {
                 throw .misconfigured("OTP_WEBOTP_DOMAIN must be a bare host name such as example.com (no scheme, port or path)")
             }
             webOTPDomain = domain.lowercased()
@@ -97,12 +97,6 @@ public struct DeliverySettings: Sendable {
 
     /// Django's default for DEFAULT_FROM_EMAIL.
     public var fromAddress: String { defaultFromEmail ?? "webmaster@localhost" }
-
-    /// Letters, digits, dots and hyphens (and colons for an IPv6 address): nothing that could end a URL's host.
-    static func isHostName(_ text: String, allowingColons: Bool) -> Bool {
-        text.utf8.allSatisfy { ASCII.isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
-            || (allowingColons && $0 == UInt8(ascii: ":")) }
-    }
 }
 
 /// One Twilio account per channel, so SMS and WhatsApp may bill to different accounts.

@@ -2,9 +2,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Crypto
+import Digests
 import OTP
-import System
+import Platform
 
 public enum EmailMessage {
     public static func render(_ message: OutgoingMessage, from: String, now: Int64 = Clock.unixSeconds()) -> String {

@@ -2,9 +2,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Crypto
 import OTP
-import System
+import Platform
 
 struct FileEmailSender: Sender {
     let directory: String
@@ -20,16 +19,10 @@ struct FileEmailSender: Sender {
         defer { close(dir) }
         let (seconds, nanoseconds) = Clock.unixTime()
         let name = "\(Self.stamp(seconds)).\(UTCTime.padded(nanoseconds, 9))-\(Random.hex(4)).eml"
-        let temp = ".\(name).tmp"
-        do {
-            let fd = try Syscall.openat(dir, temp, O_WRONLY | O_CREAT | O_EXCL)
-            do {
-                try Syscall.writeAll(fd, Array(EmailMessage.render(message, from: from, now: seconds).utf8))
-                try Syscall.close(fd)
-            } catch { close(fd); throw error }
-            try Syscall.rename(in: dir, temp, to: name, "message")
+        do throws(SystemError) {
+            try AtomicFile.replace(in: dir, name, temp: ".\(name).tmp", with: Array(EmailMessage.render(message, from: from, now: seconds).utf8),
+                                   "message")
         } catch {
-            unlinkat(dir, temp, 0)
             throw DeliveryFault("writing to EMAIL_FILE_PATH: \(error)")
         }
     }

@@ -1,5 +1,5 @@
 // The body of an email as MIME (RFC 2045, 2046): plain text alone, or text and HTML as multipart/alternative.
-import Crypto
+import Digests
 
 /// Every part is UTF-8. ASCII text whose lines fit SMTP's 998 octets goes as it is (`7bit`), so a plain English
 /// message stays readable in a raw mailbox; anything else goes as base64 in 76-character lines, which no

@@ -1,6 +1,5 @@
 // Which words a message is sent in: the locale chosen for it, and each part's text from the first source that has it.
 import OTP
-import System
 
 /// The sources of each part of a message in locale L: for each of L's truncations (`pt-BR`, then `pt`) the
 /// operator's setting (`OTP_EMAIL_SUBJECT`, `OTP_EMAIL_TEMPLATE`, `OTP_SMS_TEMPLATE`) when that tag is the default

@@ -1,6 +1,5 @@
 // The settings of what messages say: the default locale, the operator's texts and template folder, the SMS budget.
 import OTP
-import System
 
 public struct MessageSettings: Sendable {
     public var defaultLocale = LanguageTag.english

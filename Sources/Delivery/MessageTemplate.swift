@@ -1,6 +1,6 @@
 // A message template: text with `{code}`, `{minutes}` and `{site}`, checked once and filled per message.
 import OTP
-import System
+import Platform
 
 /// Only `{` + a name of ASCII letters, digits and underscores + `}` is a placeholder, so the braces of a
 /// stylesheet in an HTML template stay text; a placeholder with any other name is a fault, never sent as it

@@ -1,5 +1,4 @@
 // How many SMS a text costs, counted as carriers and Twilio count them (3GPP TS 23.038 and 23.040).
-import OTP
 
 /// A text made only of GSM 03.38 characters goes as 7-bit septets: 160 in one SMS, 153 per part once it is
 /// split (the concatenation header takes the rest), and a character of the extension table (`€ [ ] { } \ ^ ~ |`

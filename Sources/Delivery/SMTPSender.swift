@@ -1,7 +1,5 @@
 // Django's "smtp" email backend: the message goes to an SMTP relay, with curl speaking SMTP and TLS.
-import Crypto
 import OTP
-import System
 
 struct SMTPSender: Sender {
     let delivery: DeliverySettings

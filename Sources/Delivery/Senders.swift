@@ -1,7 +1,5 @@
 // Which sender serves a channel under the current settings, and whether the channel may be used at all.
-import Crypto
 import OTP
-import System
 
 public enum Senders {
     /// Throws `providerNotConfigured` before anything is stored, so a refused send leaves no trace. For email

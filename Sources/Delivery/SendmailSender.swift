@@ -1,7 +1,5 @@
 // The shared-hosting way to send email: hand the message to the local mail system's `sendmail -t -i`.
-import Crypto
 import OTP
-import System
 
 struct SendmailSender: Sender {
     let path: String

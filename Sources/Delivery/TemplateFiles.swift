@@ -3,7 +3,7 @@
 import Glibc
 #endif
 import OTP
-import System
+import Platform
 
 /// Read per message, only the few files its locale can use; nothing is listed or cached, so an edited file
 /// counts from the next request. A missing file falls back to the next source; an unreadable one, a file

@@ -1,7 +1,6 @@
 // SMS and WhatsApp through Twilio's Messages API, over curl; Twilio's answer decides between a 400 and a 500.
-import Crypto
 import OTP
-import System
+import Platform
 
 struct TwilioSender: Sender {
     let accountSID: String
@@ -46,12 +45,11 @@ struct TwilioSender: Sender {
     /// application/x-www-form-urlencoded with only unreserved characters left as they are, so that no
     /// `+`, `&`, `=` or non-ASCII byte of a message can be misread.
     static func formEncoded(_ fields: [(String, String)]) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
         func encode(_ text: String) -> String {
             var out: [UInt8] = []
             for byte in text.utf8 {
                 if ASCII.isAlphanumeric(byte) || "-._~".utf8.contains(byte) { out.append(byte) }
-                else { out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xf)]] }
+                else { out += [UInt8(ascii: "%"), ASCII.uppercased(ASCII.hexDigit(Int(byte >> 4))), ASCII.uppercased(ASCII.hexDigit(Int(byte & 0xf)))] }
             }
             return String(decoding: out, as: UTF8.self)
         }

@@ -1,8 +1,6 @@
 // Ends an SMS with the origin-bound code line ("@example.com #123456", WICG sms-one-time-codes) that lets
 // browsers offer the code only on that site (WebOTP in Chrome, one-time-code autofill in Safari).
-import Crypto
 import OTP
-import System
 
 struct WebOTPSender: Sender {
     let domain: String

@@ -1,5 +1,5 @@
 // The settings that bound abuse in the service: send and failure windows, the per-client limit, SMS prefixes.
-import System
+import Platform
 
 /// Safe defaults, each limit off at 0, so that a site is protected without configuring anything. Each limit is an
 /// exact sliding window (`EventLog`), whose record holds one time per counted event: hence at most 10,000.

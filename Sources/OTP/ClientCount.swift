@@ -1,6 +1,5 @@
 // What the per-client limits count of an address: the networks it belongs to, each with its share of the budget.
-import Crypto
-import System
+import Platform
 
 extension IPAddress {
     /// A whole IPv4 address. An IPv6 client is counted per /64, as one subscriber usually holds a whole /64 and

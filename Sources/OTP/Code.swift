@@ -1,5 +1,5 @@
 // The code a person types: exactly OTP_CODE_LENGTH ASCII digits, since look-alike Unicode digits are not digits here.
-import System
+import Platform
 
 public enum Code {
     static func validate(_ raw: String, length: Int) throws(OTPError) -> String {

@@ -1,6 +1,6 @@
 // Validation and normalisation of who a code is for, so one person maps to one record whatever they typed.
 
-import System
+import Platform
 
 public struct Identifier: Equatable, Sendable {
     public let channel: Channel

@@ -1,5 +1,5 @@
 // A BCP 47 language tag (RFC 5646) held to a strict subset, because a tag also names a template directory.
-import System
+import Platform
 
 /// Language, then optional script, region and variants: `en`, `pt-BR`, `zh-Hans-CN`, `sl-rozaj`. Extensions,
 /// private use and grandfathered tags are refused: no translation is keyed on them, and every accepted tag is

@@ -1,15 +1,11 @@
-// Every outcome other than success that the client is told of. Which HTTP status and words each one gets is
-// decided in one place, the HTTP layer's `Response(_:)`, so nothing here knows HTTP.
-import System
+// Every refusal and fault the service decides that the client is told of. Which HTTP status and words each one
+// gets is decided in one place, the web layer's `Response(_:)`, so nothing here knows HTTP.
 
 public enum OTPError: Error, Equatable, Sendable {
     case badRequest(String)
     case invalidCode
     case tooManyAttempts
     case coolingDown(retryAfter: Int)
-    case methodNotAllowed
-    case payloadTooLarge
-    case unsupportedMediaType
     case misconfigured(String)
     case providerNotConfigured(Channel)
     /// The provider refused the recipient (a number that cannot get SMS, say): the asker's to fix.
@@ -17,11 +13,6 @@ public enum OTPError: Error, Equatable, Sendable {
     case deliveryFailed(Channel)
     case storeFailed
     case storeBusy
-    case limited(Limit, retryAfter: Int)
-    case originNotAllowed
-}
-
-/// Which abuse limit refused a request, for its 429's detail.
-public enum Limit: Sendable, Equatable {
-    case sends, failures, client, clientFailures
+    /// An abuse limit refused the request: the budget names which.
+    case limited(Budget, retryAfter: Int)
 }

@@ -1,9 +1,9 @@
 // The two operations of the contract, generate and verify: the flow and nothing else.
-import Crypto
-import System
+import Digests
+import Platform
 
 /// Built per request from its settings; its store, senders, messages, clock and log are passed in, so that tests
-/// run it in process with an in-memory store, a recording sender and a stepped clock, and every adapter builds it alike.
+/// run it in process with an in-memory store, a recording sender and a stepped clock, and CGI and FastCGI build it alike.
 public struct OTPService {
     /// The sender for a channel, or `providerNotConfigured` when the channel may not be used.
     public typealias Senders = (Channel) throws(OTPError) -> any Sender
@@ -24,6 +24,12 @@ public struct OTPService {
         self.log = log
         self.now = now
     }
+
+    /// OTP_DEFAULT_LOCALE: the language of whatever a request names none for.
+    public var defaultLocale: LanguageTag { messages.defaultLocale }
+
+    /// Whether the site has words in `locale` itself, for picking one from a request's Accept-Language.
+    public func hasWords(in locale: LanguageTag) -> Bool { messages.isAvailable(locale) }
 
     /// The language of the message to `identifier`: the request's choice (its `locale` field or Accept-Language)
     /// if the site has it, else for a phone its country's, else the default.
@@ -61,7 +67,7 @@ public struct OTPService {
         }
         var taken: [RecordKey] = []
         do throws(OTPError) {
-            taken = try take(budgets(secret, .sends, of: identifier, client: client), at: start)
+            taken = try take(allowances(secret, .sends, of: identifier, client: client), at: start)
         } catch {
             withdraw(key, mac, previous)
             throw error
@@ -100,12 +106,14 @@ public struct OTPService {
     /// and both count alike against the mailbox's and the client's failures, or a limit's 429 would reveal it.
     /// They are counted before the code is checked (and given back after a right one), so that concurrent
     /// guesses cannot all pass a limit that none of them had counted against yet.
-    public func verify(_ identifier: Identifier, code raw: String, client: IPAddress? = nil) throws(OTPError) {
+    /// Returns the second the code was accepted at, the moment a proof of it is issued at.
+    @discardableResult
+    public func verify(_ identifier: Identifier, code raw: String, client: IPAddress? = nil) throws(OTPError) -> Int64 {
         let code = try Code.validate(raw, length: settings.codeLength)
         let secret = try secretKey()
         let key = RecordKey(secret: secret, identifier: identifier)
         let start = now()
-        let taken = try take(budgets(secret, .failures, of: identifier, client: client), at: start)
+        let taken = try take(allowances(secret, .failures, of: identifier, client: client), at: start)
         let outcome: CheckOutcome
         do throws(OTPError) {
             outcome = try storeCall { () throws(StoreFault) in
@@ -120,24 +128,33 @@ public struct OTPService {
         case .wrong, .absent: throw .invalidCode
         case .exhausted: throw .tooManyAttempts
         }
+        return start
+    }
+
+    /// One event log a request counts against: whose it is, what it counts (which also names the limit a refusal
+    /// cites) and how many events it may hold.
+    private struct Allowance {
+        let key: RecordKey
+        let budget: Budget
+        let limit: Int
     }
 
     /// The event logs a request counts against, the mailbox's first, each with its limit (a limit of 0, or a window
     /// of 0, leaves that log out): for sends, `Budget.sends` and `.clientSends`; for failures, `.failures` and
     /// `.clientFailures`. A client without a usable address counts with every such client together.
-    private func budgets(_ secret: HMACKey, _ budget: Budget, of identifier: Identifier, client: IPAddress?)
-        -> [(key: RecordKey, limit: Int, limited: Limit)] {
+    private func allowances(_ secret: HMACKey, _ budget: Budget, of identifier: Identifier, client: IPAddress?) -> [Allowance] {
         let abuse = settings.abuse
         guard abuse.sendWindowSeconds > 0 else { return [] }
         let sends = budget == .sends
-        var out: [(key: RecordKey, limit: Int, limited: Limit)] = []
+        var out: [Allowance] = []
         let own = sends ? abuse.maxSendsPerWindow : abuse.maxFailedVerifiesPerWindow
-        if own > 0 { out.append((RecordKey(secret: secret, budget: budget, of: identifier.mailbox), own, sends ? .sends : .failures)) }
+        if own > 0 { out.append(Allowance(key: RecordKey(secret: secret, budget: budget, of: identifier.mailbox), budget: budget, limit: own)) }
         let perClient = sends ? abuse.ipMaxSendsPerWindow : abuse.ipMaxFailedVerifiesPerWindow
         if perClient > 0 {
+            let clientBudget: Budget = sends ? .clientSends : .clientFailures
             for network in client?.networks ?? [("unknown", 1)] {
-                out.append((RecordKey(secret: secret, budget: sends ? .clientSends : .clientFailures, of: network.name),
-                            perClient * network.budgetMultiplier, sends ? .client : .clientFailures))
+                out.append(Allowance(key: RecordKey(secret: secret, budget: clientBudget, of: network.name), budget: clientBudget,
+                                     limit: perClient * network.budgetMultiplier))
             }
         }
         return out
@@ -145,22 +162,24 @@ public struct OTPService {
 
     /// Counts one event in each log, in order; at the first that refuses, gives back what was counted and throws
     /// that limit. Returns the keys counted.
-    private func take(_ budgets: [(key: RecordKey, limit: Int, limited: Limit)], at time: Int64) throws(OTPError) -> [RecordKey] {
+    private func take(_ allowances: [Allowance], at time: Int64) throws(OTPError) -> [RecordKey] {
         let window = settings.abuse.sendWindowSeconds
         var taken: [RecordKey] = []
-        for budget in budgets {
+        for allowance in allowances {
             let outcome: CountOutcome
             do throws(OTPError) {
-                outcome = try storeCall { () throws(StoreFault) in try store.take(budget.key, limit: budget.limit, windowSeconds: window, now: time) }
+                outcome = try storeCall { () throws(StoreFault) in
+                    try store.take(allowance.key, limit: allowance.limit, windowSeconds: window, now: time)
+                }
             } catch {
                 giveBack(taken, at: time)
                 throw error
             }
             if case .limited(let seconds) = outcome {
                 giveBack(taken, at: time)
-                throw .limited(budget.limited, retryAfter: max(1, seconds))
+                throw .limited(allowance.budget, retryAfter: max(1, seconds))
             }
-            taken.append(budget.key)
+            taken.append(allowance.key)
         }
         return taken
     }
@@ -172,16 +191,6 @@ public struct OTPService {
                 log("could not uncount an event: \(error)")
             }
         }
-    }
-
-    /// The adapter calls this once per request and passes the result on, since it also names whom the log line is about.
-    public func identify(_ fields: some RequestValues) throws(OTPError) -> Identifier {
-        guard let channelName = try fields.string("channel") else { throw .badRequest("channel is required") }
-        guard let channel = Channel(rawValue: channelName.trimmingASCIIWhitespace().lowercased()) else {
-            throw .badRequest("channel must be email, sms or whatsapp")
-        }
-        guard let raw = try fields.string("identifier") else { throw .badRequest("identifier is required") }
-        return try Identifier(channel: channel, raw: raw)
     }
 
     /// The key is never made in the store, where a copy of the store would hand it over with the records.

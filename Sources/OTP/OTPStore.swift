@@ -1,6 +1,7 @@
 // What the service needs of a store: its atomic transitions. The file store is the first backend; a Redis one
 // runs the same rules (`Record`'s and `EventLog`'s) as scripts.
-import Crypto
+import Digests
+import Platform
 
 /// A store never holds the key that names its records and seals its codes: that comes from the settings.
 public protocol OTPStore {
@@ -27,7 +28,7 @@ public struct RecordKey: Hashable, Sendable {
     public init(hex: String) { self.hex = hex }
 }
 
-/// What an event log counts.
+/// What an event log counts; a refusal by its limit names it (`OTPError.limited`).
 public enum Budget: String, Sendable {
     /// Codes sent to one mailbox (or phone number), on every channel and under every alias.
     case sends

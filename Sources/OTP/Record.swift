@@ -1,5 +1,5 @@
 // One identifier's state and the rules that move it; pure, so every store backend applies the same ones.
-import Crypto
+import Digests
 
 public struct Record: Equatable, Sendable {
     /// HMAC of the code, never the code itself; empty once the code is used.

@@ -3,7 +3,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import System
+import Platform
 
 public enum SecretKeyFile {
     /// At least as many bytes as OTP_SECRET_KEY must have.

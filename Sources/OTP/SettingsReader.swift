@@ -1,7 +1,7 @@
 // Reads settings from an injected environment (the process's, or a FastCGI request's PARAMS), strictly: a
 // malformed value is an error naming the setting, never a silent fallback to the default. Each layer parses
 // its own settings with it.
-import System
+import Platform
 
 public struct SettingsReader: Sendable {
     public let env: [String: String]

@@ -2,9 +2,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Crypto
+import Digests
 import OTP
-import System
+import Platform
 
 /// Many short-lived processes share this directory. Each transition is one `SlotTables.update`: the shard's lock,
 /// one page read, the pure `Record` or `EventLog` rule, one slot written in place. A process killed at any instant

@@ -1,6 +1,6 @@
 // The binary forms of a record and of an event log as a table's slot holds them: fixed fields, integers
 // little-endian; the slot's checksum, not these forms, tells a torn or garbled one.
-import Crypto
+import Digests
 import OTP
 
 /// What the file store keeps under a key.

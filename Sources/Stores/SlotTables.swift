@@ -3,8 +3,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Crypto
-import System
+import Platform
 
 /// What a transition found under its key.
 public struct SlotRead: Equatable, Sendable {
@@ -159,26 +158,18 @@ public final class SlotTables {
         }
     }
 
-    /// A value longer than a slot, in a file of its own: a temp file renamed over it, so it is whole or absent.
+    /// A value longer than a slot, in a file of its own, whole or absent. The temp name is the key's, and a killed
+    /// writer's leftover of it is removed first: under the shard's lock no one else writes it.
     private func writeElsewhere(_ key: [UInt8], _ value: [UInt8], durable: Bool) throws(SystemError) {
         let path = Self.elsewherePath(key), temp = path + ".new"
-        let fd: Int32
+        let finish = { (fd: Int32) throws(SystemError) in if durable { try Syscall.fsync(fd, "long value") } }
+        try Syscall.unlink(in: root, temp, "long value")
         do throws(SystemError) {
-            fd = try Syscall.openat(root, temp, O_WRONLY | O_CREAT | O_TRUNC)
+            try AtomicFile.replace(in: root, path, temp: temp, with: value, "long value", finish: finish)
         } catch where error.errno == .noEntry {
             if try Syscall.makeDirectory(in: root, Self.directoryName + "/o") { try syncDirectory(Self.directoryName) }
-            fd = try Syscall.openat(root, temp, O_WRONLY | O_CREAT | O_TRUNC)
+            try AtomicFile.replace(in: root, path, temp: temp, with: value, "long value", finish: finish)
         }
-        do throws(SystemError) {
-            try Syscall.writeAll(fd, value)
-            if durable { try Syscall.fsync(fd, "long value") }
-        } catch {
-            Syscall.release(fd)
-            try? Syscall.unlink(in: root, temp, "long value")
-            throw error
-        }
-        try Syscall.close(fd)
-        try Syscall.rename(in: root, temp, to: path, "long value")
         if durable { try syncDirectory(Self.directoryName + "/o") }
     }
 
@@ -195,7 +186,8 @@ public final class SlotTables {
 
     /// Writes the shard's live slots and `adding` (which replace slots of the same keys) into a new table of at
     /// least the current size, doubled until every bucket has room, and renames it over the old one. Dead slots
-    /// stay behind, and the files of their long values go.
+    /// stay behind, and the files of their long values go. A growth killed midway leaves at most `XX.new`, which
+    /// the next one removes.
     private func rebuild(_ index: Int, _ name: String, adding: [[UInt8]], now: Int64, durable: Bool) throws(SystemError) {
         let buckets = shards[index].buckets
         let whole = SlotBucket(bytes: Self.padded(try Syscall.read(shards[index].table, upTo: buckets * Slot.bucketSize, at: 0), to: buckets * Slot.bucketSize))
@@ -219,23 +211,14 @@ public final class SlotTables {
             guard size <= Self.maxBuckets else { throw SystemError(call: "grow table of shard \(name)", errno: Errno(EFBIG)) }
         }
         let path = Self.tablePath(name), temp = path + ".new"
-        let fd = try Syscall.openat(root, temp, O_RDWR | O_CREAT | O_TRUNC)
-        let info: stat
-        do throws(SystemError) {
-            try Syscall.write(fd, layout!, at: 0)
+        try Syscall.unlink(in: root, temp, "table")
+        try AtomicFile.replace(in: root, path, temp: temp, with: layout!, "table") { fd throws(SystemError) in
             if durable { try Syscall.fsync(fd, "table") }
-            try Syscall.rename(in: root, temp, to: path, "table")
-            if durable { try syncDirectory(Self.directoryName) }
-            info = try Syscall.status(fd, "table")
-        } catch {
-            Syscall.release(fd)
-            try? Syscall.unlink(in: root, temp, "table")
-            throw error
         }
+        if durable { try syncDirectory(Self.directoryName) }
+        // The next transition opens the new table, as another process that kept the old one would.
         Syscall.release(shards[index].table)
-        shards[index].table = fd
-        shards[index].tableID = FileID(info)
-        shards[index].buckets = size
+        shards[index].table = -1
         for key in orphans { try? Syscall.unlink(in: root, Self.elsewherePath(key), "long value") }
     }
 

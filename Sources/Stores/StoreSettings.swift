@@ -4,7 +4,7 @@
 import Glibc
 #endif
 import OTP
-import System
+import Platform
 
 public struct StoreSettings: Sendable, Equatable {
     public var location = Location.file
@@ -119,8 +119,7 @@ public struct RedisEndpoint: Sendable, Equatable {
             throw .misconfigured("OTP_STORE_URL: the port must be a number from 1 to 65535")
         }
         let host = parsed.host, port = parsed.port ?? 6379
-        guard !host.isEmpty, host.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f && !"/?#@[]".unicodeScalars.contains($0) })
-        else { throw Self.bad }
+        guard HostPort.isHostName(host) || IPAddress(String(host)) != nil else { throw Self.bad }
         address = .tcp(host: String(host), port: port)
     }
 

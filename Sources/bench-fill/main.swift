@@ -2,11 +2,11 @@
 // Usage: bench-fill STORE_DIR COUNT [FIRST]   (records for fill-FIRST... fill-(FIRST+COUNT-1)@bench.example, whose
 // code is 000000, alive for an hour), with the key of OTP_SECRET_KEY or OTP_SECRET_KEY_FILE in the environment
 import Glibc
-import Crypto
-import HTTP
+import Digests
+import Gateway
 import OTP
 import Stores
-import System
+import Platform
 
 let arguments = CommandLine.arguments
 guard (3...4).contains(arguments.count), let count = Int(arguments[2]), count >= 0,

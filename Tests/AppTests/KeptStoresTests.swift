@@ -48,11 +48,13 @@ import OTP
         #expect(kept.parsed == 2)
     }
 
-    /// The cache key holds only the setting variables: every setting the README documents must be one of them,
+    /// The cache key holds only the setting variables: every setting the docs document must be one of them,
     /// or a virtual host changing it would keep its old value.
     @Test func everyDocumentedSettingIsPartOfTheKey() throws {
-        let readme = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../README.md"), encoding: .utf8)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
+        let pages = try ["README.md"] + FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("docs").path)
+            .filter { $0.hasSuffix(".md") }.map { "docs/\($0)" }
+        let readme = try pages.map { try String(contentsOf: root.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
         var names: [String] = []
         for row in readme.split(separator: "\n") where row.hasPrefix("| `") {
             let quoted = row.split(separator: "|")[0].split(separator: "`", omittingEmptySubsequences: false)

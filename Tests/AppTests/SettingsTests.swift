@@ -2,9 +2,9 @@
 import Foundation
 import Testing
 @testable import App
-import HTTP
+import Web
 import OTP
-import System
+import Platform
 
 @Suite struct SettingsTests {
     @Test func defaultsAreTheSeeds() throws {
@@ -38,24 +38,24 @@ import System
     }
 
     @Test func theAbuseLimitsHaveSafeDefaults() throws {
-        let all = try Settings(environment: [:]), abuse = all.service.abuse, http = all.http
+        let all = try Settings(environment: [:]), abuse = all.service.abuse, web = all.web
         #expect(abuse.maxSendsPerWindow == 5 && abuse.sendWindowSeconds == 3600)
         #expect(abuse.maxFailedVerifiesPerWindow == 20 && abuse.ipMaxSendsPerWindow == 30)
-        #expect(http.trustedProxies.isEmpty && abuse.smsAllowedPrefixes.isEmpty && http.allowedOrigins.isEmpty)
+        #expect(web.trustedProxies.isEmpty && abuse.smsAllowedPrefixes.isEmpty && web.allowedOrigins.isEmpty)
     }
 
     @Test func readsTheAbuseSettings() throws {
         let all = try Settings(environment: [
             "OTP_MAX_SENDS_PER_WINDOW": "0", "OTP_SEND_WINDOW_SECONDS": "600", "OTP_MAX_FAILED_VERIFIES_PER_WINDOW": "7",
             "OTP_IP_MAX_SENDS_PER_WINDOW": "100", "OTP_TRUSTED_PROXIES": "10.0.0.0/8, 2001:db8::/32,192.0.2.1",
-            "OTP_SMS_ALLOWED_PREFIXES": "+1,+44 +49", "OTP_ALLOWED_ORIGINS": "https://Shop.example,http://localhost:8080",
+            "OTP_SMS_ALLOWED_PREFIXES": "+1,+44 +49", "OTP_ALLOWED_ORIGINS": "https://Shop.example:443,http://localhost:8080",
         ])
-        let abuse = all.service.abuse, http = all.http
+        let abuse = all.service.abuse, web = all.web
         #expect(abuse.maxSendsPerWindow == 0 && abuse.sendWindowSeconds == 600)
         #expect(abuse.maxFailedVerifiesPerWindow == 7 && abuse.ipMaxSendsPerWindow == 100)
-        #expect(http.trustedProxies.map(\AddressRange.prefixLength) == [8, 32, 32])
+        #expect(web.trustedProxies.map(\AddressRange.prefixLength) == [8, 32, 32])
         #expect(abuse.smsAllowedPrefixes == ["+1", "+44", "+49"])
-        #expect(http.allowedOrigins == ["https://shop.example", "http://localhost:8080"])
+        #expect(web.allowedOrigins == ["https://shop.example", "http://localhost:8080"])
         #expect(abuse.allowsPhone("+447700900123") && !abuse.allowsPhone("+33612345678"))
     }
 

@@ -1,7 +1,7 @@
 // The pages speak every language the messages do, and fall back the way the messages do.
 import Testing
 @testable import Delivery
-@testable import HTTP
+@testable import Web
 @testable import OTP
 
 @Suite struct TranslationTests {

@@ -31,6 +31,8 @@ import OTP
         #expect(delivery.webOTPDomain == "shop.example")
         #expect(settings.sms.missing.isEmpty && settings.whatsapp.missing == ["WA_TWILIO_AUTH_TOKEN", "WA_TWILIO_SENDER"])
         #expect(try deliverySettings(["EMAIL_USE_SSL": "1"]).emailSecurity == .implicitTLS)
+        #expect(try deliverySettings(["OTP_TWILIO_BASE_URL": "HTTPS://Proxy.example/twilio/"]).twilioBaseURL == "https://proxy.example/twilio")
+        #expect(try deliverySettings(["EMAIL_HOST": "2001:db8::25"]).emailHost == "2001:db8::25")
     }
 
     @Test func tlsAndSSLAreMutuallyExclusiveAsInDjango() {

@@ -1,6 +1,7 @@
 // The abuse limits through the built executables: client address, sends and wrong codes per window, SMS prefixes.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct AbuseLimitTests {
     private func body(_ fields: [String: String]) throws -> [UInt8] { Array(try JSONSerialization.data(withJSONObject: fields)) }

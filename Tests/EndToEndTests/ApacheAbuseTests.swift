@@ -1,6 +1,7 @@
 // The per-client limit through a real Apache: REMOTE_ADDR comes from the connection, and 100 concurrent give 30.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite(.localApache(["OTP_IP_MAX_SENDS_PER_WINDOW": "30", "OTP_LOCK_TIMEOUT_MS": "30000"])) struct ApacheAbuseTests {
     @Test func aHundredConcurrentGeneratesFromOneAddressGiveExactlyThirtySends() async throws {

@@ -1,6 +1,7 @@
 // What only a real Apache shows: lying and truncated bodies on the wire, and the CORS preflight through mod_cgid.
 import Foundation
 import Testing
+import TestSupport
 
 extension LocalApache {
     /// Sends `request` as raw bytes, then half-closes (so a short body ends early), and reads the whole answer.
@@ -34,7 +35,7 @@ extension LocalApache {
         let answer = try apache.rawPost("generate", body: body, declaredLength: body.utf8.count + missing)
         // mod_fcgid reads the whole body before it passes a request on, and answers a truncated one with its
         // own 500: the service never sees that request.
-        #expect(answer.status == (Gateway.current == .fcgid ? 500 : 400), "\(answer.text)")
+        #expect(answer.status == (TestGateway.current == .fcgid ? 500 : 400), "\(answer.text)")
         #expect(try apache.outbox.messages(to: "wire@example.com").isEmpty)
     }
 

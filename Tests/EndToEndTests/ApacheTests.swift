@@ -1,6 +1,7 @@
 // The contract through a real Apache (mpm_event, mod_cgid) started from apache/local.conf.in, over HTTP.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite(.localApache()) struct ApacheTests {
     @Test func aSentCodeArrivesInTheOutboxAndVerifies() async throws {
@@ -111,7 +112,7 @@ import Testing
 /// apache/htaccess as shared hosting uses it: a web root with AllowOverride All, the executables in its
 /// otp-cgi/, and mod_rewrite mapping the API onto them. The setting arrives through the .htaccess's SetEnv.
 /// (mod_proxy_fcgi is server configuration, out of a .htaccess user's reach, so that gateway skips these.)
-@Suite(.localApache(["OTP_EMAIL_SUBJECT": "Sent through .htaccess"], sharedHosting: true), .enabled(if: Gateway.current != .proxyFastCGI))
+@Suite(.localApache(["OTP_EMAIL_SUBJECT": "Sent through .htaccess"], sharedHosting: true), .enabled(if: TestGateway.current != .proxyFastCGI))
 struct HtaccessTests {
     @Test func theRewrittenEndpointsSendAndVerify() async throws {
         let apache = try LocalApache.running, email = uniqueEmail()

@@ -2,6 +2,7 @@
 // JavaScript. Each step leaves a screenshot in test-artifacts/ to look at.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite(.localApache()) struct BrowserTests {
     @Test func aPersonSendsACodeMistypesItThenChecksIt() async throws {
@@ -34,9 +35,9 @@ import Testing
         }
     }
 
-    /// Issue 19: an identifier whose quotes each carried U+0301 came back as a real `style` attribute, and the page's
-    /// CSP ('unsafe-inline') let Chromium draw it over the whole page. It stays the input's value now, and the
-    /// page's own stylesheet, allowed by its hash, still applies.
+    /// An identifier whose quotes each carry U+0301 must not come back as a real `style` attribute that a CSP with
+    /// 'unsafe-inline' would let Chromium draw over the whole page: it stays the input's value, and the page's own
+    /// stylesheet, allowed by its hash, still applies.
     @Test func anIdentifierWithMarkedQuotesStaysTextAndThePageKeepsItsOwnStyle() async throws {
         let apache = try LocalApache.running
         let hostile = "x\"\u{0301} style=\"\u{0301};position:fixed;inset:0;background:red\"\u{0301}"

@@ -1,6 +1,7 @@
 // Many CGI processes at once on one store: the flock discipline must make each outcome exact.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct CGIConcurrencyTests {
     let email = "race@example.com"

@@ -1,6 +1,7 @@
 // Every row of the contract, through the built executables run as CGI processes.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct CGIContractTests {
     let email = "joe@example.com"
@@ -242,7 +243,7 @@ import Testing
         #expect(try site.run("verify", json: ["channel": "email", "identifier": email, "code": code]).status == 400)
     }
 
-    /// Issue 19: without a key nothing is stored and nothing sent; the answer names the settings and the log
+    /// Without a key nothing is stored and nothing sent; the answer names the settings and the log
     /// says how to make a key. No key appears in the store.
     @Test(arguments: ["generate", "verify"])
     func withoutAKeyBothEndpointsAnswer500NamingTheSettings(program: String) throws {

@@ -1,6 +1,7 @@
 // OTP_ALLOWED_ORIGINS through the built executables and through Apache: 403, CORS headers and the preflight.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct CrossOriginTests {
     let settings = ["OTP_ALLOWED_ORIGINS": "https://shop.example, https://www.shop.example"]

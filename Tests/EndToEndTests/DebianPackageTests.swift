@@ -4,6 +4,7 @@
 // no store). The machine is left as it was found, mod_cgid included.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite(.enabled(if: getuid() == 0, "installs a package, which only root may")) struct DebianPackageTests {
     @Test func installServesTheContractRemoveDisablesItPurgeDeletesTheKeyAndTheStore() async throws {

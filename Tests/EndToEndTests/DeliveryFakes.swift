@@ -1,6 +1,7 @@
 // The world the delivery tests send into: a certificate, a real SMTP server, a fake Twilio, stand-in programs.
 import Foundation
 import Testing
+import TestSupport
 
 /// The tools these tests need, checked once; a missing one fails the test with what to run, never skips it.
 enum DeliveryTools {

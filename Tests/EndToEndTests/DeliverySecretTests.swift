@@ -2,6 +2,7 @@
 // or environment: stand-ins for curl and sendmail record both, then run the real program.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct DeliverySecretTests {
     let password = "smtp-Secret-Pa55"

@@ -3,6 +3,7 @@
 // hosts missing a module it needs. Each proves the contract's answers and where the service's log lines land.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct RootApacheRouteTests {
     enum Route: String, CaseIterable, Sendable { case cgi, fcgid = "1. mod_fcgid", proxyFastCGI = "2. mod_proxy_fcgi" }
@@ -66,7 +67,7 @@ import Testing
         let checked = try apache.curl(["\(https)verify", "-H", "Content-Type: application/json",
                                        "-d", #"{"channel": "sms", "identifier": "+14155550123", "code": "\#(code)"}"#])
         #expect(checked.status == 200 && checked.detail == "Verified")
-        // OTP_STORE_DIR is set: the records are in the directory the steps made, and the key is not (issue 19).
+        // OTP_STORE_DIR is set: the records are in the directory the steps made, and the key is not.
         let stored = try FileManager.default.contentsOfDirectory(atPath: apache.localized("/var/lib/otp-cgi"))
         #expect(stored.contains("t") && !stored.contains("secret.key"))
 

@@ -1,6 +1,7 @@
 // Hostile requests, each with the answer it must get: a clear 4xx from the built executables, never a 5xx.
 import Foundation
 import Testing
+import TestSupport
 
 /// One hostile request as a CGI run receives it. `length` overrides CONTENT_LENGTH (the body is sent as is).
 struct HostileRequest: CustomTestStringConvertible, Sendable {

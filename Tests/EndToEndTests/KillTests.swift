@@ -1,6 +1,7 @@
 // generate and verify killed with SIGKILL at random points amid concurrent traffic: the store must not notice.
 import Foundation
 import Testing
+import TestSupport
 
 extension Site {
     /// Starts one process per job, feeds them all at once, then SIGKILLs each job that has a delay that many

@@ -2,6 +2,7 @@
 // checked on the screenshot itself (where the heading's ink lies), not only on the markup.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite(.localApache()) struct LanguageBrowserTests {
     /// The first and last inked columns of a PNG, and its width (Tests/Fakes/png_ink.py).

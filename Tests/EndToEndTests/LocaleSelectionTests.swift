@@ -2,6 +2,7 @@
 // 400 for a tag that is not one, the 500 for a template that cannot be sent.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct LocaleSelectionTests {
     /// One generate through the real executable; returns the locale its log line names and the message's text.

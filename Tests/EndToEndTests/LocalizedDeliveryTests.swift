@@ -2,6 +2,7 @@
 // fake; and HTML email from template files, parsed as a mail client would and rendered in Chromium.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct LocalizedDeliveryTests {
     /// Each locale's message to its own address, so no cooldown stands between them.

@@ -3,6 +3,7 @@ import Foundation
 import Delivery
 import OTP
 import Testing
+import TestSupport
 
 /// One email as Python's `email` package parsed it (Tests/Fakes/mail_parts.py).
 struct ParsedMail {

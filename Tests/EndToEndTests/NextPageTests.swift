@@ -2,6 +2,7 @@
 // the token to it; any other is ignored, with no Continue, no redirect and no token on the page.
 import Foundation
 import Testing
+import TestSupport
 
 private let nextPageSecret = "next-page-secret-0123456789abcdef"
 

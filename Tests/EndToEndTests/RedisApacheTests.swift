@@ -1,6 +1,7 @@
 // Two real Apaches, two sets of SetEnv, one Redis (or a three-node Redis Cluster): one set of codes, exactly once.
 import Foundation
 import Testing
+import TestSupport
 @testable import Stores
 
 /// Each Apache stands for one web server behind a load balancer: its own run directory and outbox, and the

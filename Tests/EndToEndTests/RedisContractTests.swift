@@ -1,6 +1,7 @@
 // The contract's rows through the built executables with OTP_STORE_URL pointing at a real Redis, over TCP and a Unix socket.
 import Foundation
 import Testing
+import TestSupport
 @testable import Stores
 
 /// The rows are the file store's own tests, run again with every Site on Redis (each Site gets its own key
@@ -89,7 +90,7 @@ import Testing
         #expect(try site.run("verify", json: ["channel": "email", "identifier": "plaintext.check@example.com", "code": "000000"]).status == 400)
         let contents = try redis.dump()
         // Three records; the sends logs of the three mailboxes and of the client; the failures logs of the mailbox
-        // and the client. No key (issue 19): that is the settings'.
+        // and the client. No key: that is the settings'.
         #expect(contents.count == 9, "\(contents.map(\.key))")
         for (key, value) in contents {
             for needle in ["plaintext", "example.com", "4155550123", "7700900123", "127.0.0.1", code] {
@@ -100,12 +101,11 @@ import Testing
         }
     }
 
-    /// The README's ACL for a Redis shared between sites: its user reaches its prefix's keys and the commands the
+    /// The docs' ACL for a Redis shared between sites: its user reaches its prefix's keys and the commands the
     /// service runs (its scripts' calls included), and every row works under it; another prefix's key does not.
-    @Test func theREADMEsPerPrefixACLIsAllTheServiceNeeds() async throws {
+    @Test func theDocumentedPerPrefixACLIsAllTheServiceNeeds() async throws {
         let redis = try await RedisServer()
-        let readme = try String(contentsOf: Project.root.appendingPathComponent("README.md"), encoding: .utf8)
-        let line = try #require(readme.split(separator: "\n").first { $0.hasPrefix("ACL SETUSER shop ") })
+        let line = try #require(README.text.split(separator: "\n").first { $0.hasPrefix("ACL SETUSER shop ") })
         #expect(try redis.command(line.split(separator: " ").map(String.init)) == .simple("OK"))
         #expect(try redis.command("SET", "other:secret", "x") == .simple("OK"))
         let site = try Site(["OTP_STORE_URL": "redis://shop:the-redis-password@127.0.0.1:\(redis.port)/0", "OTP_REDIS_PREFIX": "shop:"])

@@ -1,6 +1,7 @@
 // EMAIL_BACKEND=smtp end to end: cgi-bin/generate hands the message to curl, a real SMTP server (aiosmtpd) takes it.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct SMTPDeliveryTests {
     let email = "joe@example.com"

@@ -2,6 +2,7 @@
 // or from an Apache configuration's SetEnv lines, each problem named with its fix, and exit 0 only when all is well.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct SelfCheckTests {
     /// A deployment that works: a store of the web user's, 0700, a key, email into files, no Twilio (a note). The

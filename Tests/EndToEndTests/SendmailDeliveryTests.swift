@@ -1,6 +1,7 @@
 // EMAIL_BACKEND=sendmail end to end: a stand-in sendmail records how it was called and the message it was given.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct SendmailDeliveryTests {
     let email = "joe@example.com"

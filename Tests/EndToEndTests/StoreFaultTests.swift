@@ -1,6 +1,7 @@
 // A full disk, a broken store directory, a damaged record, a deleted lock file: a clear answer, a log line, recovery.
 import Foundation
 import Testing
+import TestSupport
 
 /// A small tmpfs the test mounts (it needs root, as `make test` has) and unmounts.
 final class SmallFilesystem {

@@ -1,9 +1,11 @@
 // A test's view into a site's file store: which slot holds an identifier, identifiers that share a shard, its tables.
 import Foundation
 import Testing
+import TestSupport
 @testable import Stores
 @testable import OTP
-@testable import Crypto
+import Platform
+@testable import Digests
 
 extension Site {
     /// A site whose HMAC key the test knows, so that it can name the files its identifiers live in.
@@ -56,6 +58,7 @@ protocol StoreInspecting {
 }
 
 extension Site: StoreInspecting {}
+extension LocalWebServer: StoreInspecting {}
 
 extension StoreInspecting {
     var shardNames: [String] {

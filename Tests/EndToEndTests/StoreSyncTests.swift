@@ -2,6 +2,7 @@
 // and that an unknown identifier costs the store exactly what a wrong code does.
 import Foundation
 import Testing
+import TestSupport
 
 extension Site {
     /// Runs `program` once under strace (`-y`: descriptors shown with their paths); its answer and one line per call.

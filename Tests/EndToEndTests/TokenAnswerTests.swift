@@ -1,6 +1,7 @@
 // The token in the built verify's answers: only on a 200 verify, only with OTP_TOKEN_SECRET, never in a log line.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct TokenAnswerTests {
     static let secret = "answer-secret-" + UUID().uuidString

@@ -2,7 +2,8 @@
 // crypto) snippets, run from examples/, against tokens the built verify issued and forgeries made from them.
 import Foundation
 import Testing
-@testable import HTTP
+import TestSupport
+@testable import Web
 @testable import OTP
 
 @Suite struct TokenCheckerTests {
@@ -78,7 +79,7 @@ import Testing
         #expect(output == "no\nok \(plain.email)\n", "\(checker)")
     }
 
-    /// Issue 19: a site that passes its cookie's value as `state` accepts only a token issued with that state, so
+    /// A site that passes its cookie's value as `state` accepts only a token issued with that state, so
     /// a token obtained in another browser (login CSRF) is refused.
     @Test(arguments: Checker.allCases)
     func aSiteThatPassesItsStateAcceptsOnlyATokenBoundToIt(checker: Checker) throws {
@@ -91,18 +92,17 @@ import Testing
                                                                  "TOKEN_STATE": "cookie-1234"],
                                   input: [other.token, unbound.token, bound.token].map { $0 + "\n" }.joined())
         #expect(output == "no\nno\nok \(bound.email)\n", "\(checker)")
-        // Without a state to compare, a site accepts a token whatever its state, as before.
+        // Without a state to compare, a site accepts a token whatever its state.
         let plain = try Tool.run(checker.command, environment: ["TOKEN_SECRET": Self.secret, "SEEN_DIR": seen.path, "TOKEN_ISSUER": "otp-cgi"],
                                  input: ignored.token + "\n")
         #expect(plain == "ok \(ignored.email)\n", "\(checker)")
     }
 
-    /// Each snippet is in the README word for word, so what the tests run is what a reader copies.
-    @Test func theREADMEShowsTheTestedSnippetsVerbatim() throws {
-        let readme = try String(contentsOf: Project.root.appendingPathComponent("README.md"), encoding: .utf8)
+    /// Each snippet is in the docs word for word, so what the tests run is what a reader copies.
+    @Test func theDocsShowTheTestedSnippetsVerbatim() throws {
         for (file, language) in [("check-token.php", "php"), ("check_token.py", "python"), ("check-token.js", "js")] {
             let text = try String(contentsOf: Project.root.appendingPathComponent("examples/\(file)"), encoding: .utf8)
-            #expect(readme.contains("```\(language)\n\(text)```\n"), "README.md must show examples/\(file) as it is")
+            #expect(README.text.contains("```\(language)\n\(text)```\n"), "docs/token.md must show examples/\(file) as it is")
         }
     }
 

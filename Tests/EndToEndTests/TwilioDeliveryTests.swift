@@ -1,6 +1,7 @@
 // SMS and WhatsApp end to end: cgi-bin/generate calls a local fake of Twilio's Messages API through curl.
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct TwilioDeliveryTests {
     let phone = "+14155552671"

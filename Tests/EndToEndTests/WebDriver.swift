@@ -1,5 +1,6 @@
 // A W3C WebDriver client (JSON over HTTP) for Debian's chromedriver driving headless Chromium.
 import Foundation
+import TestSupport
 
 /// Just what a person does on a page: open it, type into a field, click, read text, and a screenshot of it.
 final class WebDriver: @unchecked Sendable {

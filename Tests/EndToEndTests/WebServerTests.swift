@@ -5,6 +5,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import TestSupport
 
 /// Each test starts its own server of each deployment, so that the deployments run side by side.
 @Suite struct WebServerTests {

@@ -52,11 +52,12 @@ private func cgiRequest(_ bytes: [UInt8]) {
     let length = String(decoding: bytes[..<split], as: UTF8.self)
     let stdin = Array(bytes[min(split + 1, bytes.endIndex)...])
     let env = ["REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": length]
-    let request = try? CGI.request(from: env) { count in
+    let request = CGI.request(from: env) { count in
         precondition(count <= Request.maxDiscardBytes, "asked to read \(count) bytes")
         return Array(stdin.prefix(count))
     }
-    if let request { precondition(request.body.count <= Request.maxBodyBytes, "a body over the limit was accepted") }
+    precondition(request.body.count <= Request.maxBodyBytes, "a body over the limit was accepted")
+    precondition(request.bodyFault == nil || request.body.isEmpty, "a refused body was kept")
 }
 
 /// Accept, Accept-Language and the locale field, Origin-like lists, X-Forwarded-For and addresses.

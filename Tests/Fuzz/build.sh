@@ -5,7 +5,7 @@
 # their imports of each other.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-modules=(System Crypto OTP Stores HTTP)
+modules=(Platform Digests OTP Stores Gateway Web)
 work=.build/fuzz/sources
 rm -rf "$work" && mkdir -p "$work"
 pattern="^(@testable )?import ($(IFS='|'; echo "${modules[*]}"))\$"

@@ -22,8 +22,8 @@ import Testing
         #expect(outcomes == [.counted, .counted, .counted, .limited(retryAfter: 2), .limited(retryAfter: 1), .counted, .limited(retryAfter: 1)])
     }
 
-    /// Issue 19: with a 4 s window and a limit of 3, six wrong codes got through in 1.85 s around a fixed
-    /// window's boundary. Here any run of events is checked: no window's length of seconds holds more than 3.
+    /// A fixed window with a 4 s length and a limit of 3 lets six wrong codes through in 1.85 s around its
+    /// boundary. Here any run of events is checked: no window's length of seconds holds more than 3.
     @Test(arguments: [1, 2, 3, 4, 5])
     func noIntervalOfOneWindowLetsMoreThanTheLimitThrough(step: Int) {
         let times = (0..<200).map { 1_000 + Int64($0 * step / 3) }

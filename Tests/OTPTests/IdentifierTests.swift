@@ -70,7 +70,7 @@ import TestSupport
 /// The email check and the mask on scalars and bytes: a mark after `@`, `.` or any character the check refuses
 /// changes nothing of what it sees.
 @Suite struct IdentifierMarkTests {
-    /// Issue 19: two `@`, one of them hidden in a cluster with U+0301, went into `To:` and was masked as corp's.
+    /// Two `@`, one of them hidden in a cluster with U+0301, must not reach `To:` nor be masked as corp's.
     @Test func anAtSignWithAMarkIsStillAnAtSign() {
         #expect(throws: OTPError.badRequest("Invalid email address")) {
             try Identifier(channel: .email, raw: "attacker2@\u{0301}evil.example@corp.example")

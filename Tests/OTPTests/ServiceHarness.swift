@@ -1,9 +1,9 @@
 // The service in process: an in-memory store, a sender that records (or fails), messages in a fixed format (or a
 // template fault), a clock the test steps, a log.
-import Stores
+import TestSupport
 @testable import OTP
-import System
-import Crypto
+import Platform
+import Digests
 
 final class ServiceHarness {
     var now: Int64 = 1_000_000

@@ -83,7 +83,7 @@ import Testing
         try h.generate("a@example.com")
         #expect(throws: OTPError.coolingDown(retryAfter: 30)) { try h.generate("a@example.com") }
         try h.generate("b@example.com")
-        #expect(throws: OTPError.limited(.client, retryAfter: 3601)) { try h.generate("c@example.com") }
+        #expect(throws: OTPError.limited(.clientSends, retryAfter: 3601)) { try h.generate("c@example.com") }
         #expect(h.sent.map(\.recipient.value) == ["a@example.com", "b@example.com"])
     }
 
@@ -91,7 +91,7 @@ import Testing
     @Test func aClientLimitRefusalWithdrawsTheCodeItStored() throws {
         h.settings.abuse.ipMaxSendsPerWindow = 1
         try h.generate("a@example.com")
-        #expect(throws: OTPError.limited(.client, retryAfter: 3601)) { try h.generate("b@example.com") }
+        #expect(throws: OTPError.limited(.clientSends, retryAfter: 3601)) { try h.generate("b@example.com") }
         #expect(try h.record(for: "b@example.com") == nil && h.log(.sends, of: "b@example.com") == [])
         try h.generate("b@example.com", from: "198.51.100.7")
         #expect(try h.record(for: "b@example.com") != nil && h.log(.sends, of: "b@example.com") == [h.now])
@@ -160,8 +160,8 @@ import Testing
         #expect(h.sent.count == 1, "no cooldown was left behind")
     }
 
-    /// Issue 19: SMS and WhatsApp to one number had separate budgets, so WhatsApp kept taking guesses after SMS
-    /// answered 429. Wrong codes count per number, on every channel.
+    /// With a budget per channel, WhatsApp would keep taking guesses after SMS to the same number answered 429.
+    /// Wrong codes count per number, on every channel.
     @Test func wrongCodesCountPerNumberAcrossSMSAndWhatsApp() throws {
         h.settings.abuse.maxFailedVerifiesPerWindow = 2
         let sms = try Identifier(channel: .sms, raw: "+14155552671"), whatsapp = try Identifier(channel: .whatsapp, raw: "+14155552671")
@@ -172,8 +172,8 @@ import Testing
         #expect(throws: OTPError.limited(.failures, retryAfter: 3601)) { try h.service.verify(whatsapp, code: code) }
     }
 
-    /// Issue 19: `victim+1@`, `victim+2@` and `v.ictim@gmail.com` each had a fresh send budget. They share one now,
-    /// while each code still belongs to the exact address it was sent to.
+    /// `victim+1@`, `victim+2@` and `v.ictim@gmail.com` are one inbox and share its send budget, while each code
+    /// still belongs to the exact address it was sent to.
     @Test func aliasesOfOneInboxShareItsSendBudget() throws {
         h.settings.abuse.maxSendsPerWindow = 3
         for address in ["victim+1@gmail.com", "victim+2@gmail.com", "v.ictim@googlemail.com"] { try h.generate(address) }
@@ -216,18 +216,18 @@ import Testing
         #expect(throws: OTPError.invalidCode) { try h.verify("a@example.com", "000000") }
     }
 
-    /// An IPv6 client counts per /64, and its /56 and /48 with 4 and 16 times the budget: a free /48 no longer
-    /// holds 65,536 fresh budgets.
+    /// An IPv6 client counts per /64, and its /56 and /48 with 4 and 16 times the budget: a free /48 does not
+    /// hold 65,536 fresh budgets.
     @Test func anIPv6SlashFortyEightGetsSixteenTimesTheBudget() throws {
         h.settings.abuse.ipMaxSendsPerWindow = 1
         // Sixteen /64s, each in a /56 of its own, all in 2001:db8:1::/48.
         for i in 0..<16 { try h.generate("u\(i)@example.com", from: "2001:db8:1:\(String(i, radix: 16))00::1") }
-        #expect(throws: OTPError.limited(.client, retryAfter: 3601)) { try h.generate("u16@example.com", from: "2001:db8:1:1000::1") }
-        #expect(throws: OTPError.limited(.client, retryAfter: 3601)) { try h.generate("u17@example.com", from: "2001:db8:1::2") }
+        #expect(throws: OTPError.limited(.clientSends, retryAfter: 3601)) { try h.generate("u16@example.com", from: "2001:db8:1:1000::1") }
+        #expect(throws: OTPError.limited(.clientSends, retryAfter: 3601)) { try h.generate("u17@example.com", from: "2001:db8:1::2") }
         try h.generate("u18@example.com", from: "2001:db8:2::1")
         // Four /64s of one /56 fill it.
         h.settings.abuse.ipMaxSendsPerWindow = 1
         for i in 1...4 { try h.generate("w\(i)@example.com", from: "2001:db8:3:\(i)::1") }
-        #expect(throws: OTPError.limited(.client, retryAfter: 3601)) { try h.generate("w5@example.com", from: "2001:db8:3:5::1") }
+        #expect(throws: OTPError.limited(.clientSends, retryAfter: 3601)) { try h.generate("w5@example.com", from: "2001:db8:3:5::1") }
     }
 }

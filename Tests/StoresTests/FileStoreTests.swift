@@ -3,8 +3,8 @@ import Testing
 import Glibc
 @testable import Stores
 import OTP
-import System
-import Crypto
+import Platform
+import Digests
 
 final class TemporaryDirectory {
     let path: String
@@ -48,7 +48,7 @@ final class TemporaryDirectory {
         #expect(try store.check(key, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: 1002) == .verified)
     }
 
-    /// Issue 19: the key is the settings', never the store's; a copy of the store holds records only.
+    /// The key is the settings', never the store's; a copy of the store holds records only.
     @Test func theStoreHoldsNoKeyOnlyItsPrivateRecords() throws {
         let store = FileStore(path: storePath)
         _ = try store.issue(key, codeMAC: mac, policy: policy, now: 1000)

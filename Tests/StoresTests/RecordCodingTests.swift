@@ -2,7 +2,7 @@
 import Testing
 @testable import Stores
 import OTP
-import Crypto
+import Digests
 
 @Suite struct RecordCodingTests {
     let mac = [UInt8](repeating: 7, count: 32)

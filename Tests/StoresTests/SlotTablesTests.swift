@@ -4,7 +4,7 @@ import Foundation
 import Testing
 import Glibc
 @testable import Stores
-import System
+import Platform
 
 @Suite struct SlotTablesTests {
     let dir = TemporaryDirectory()

@@ -1,4 +1,4 @@
-// Runs examples/check-token.js, as the README shows it, on each token of stdin: "ok SUB" or "no" per line.
+// Runs examples/check-token.js, as docs/token.md shows it, on each token of stdin: "ok SUB" or "no" per line.
 const { otpTokenClaims } = require('../../examples/check-token.js');
 
 const env = process.env;

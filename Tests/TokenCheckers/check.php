@@ -1,5 +1,5 @@
 <?php
-// Runs examples/check-token.php, as the README shows it, on each token of stdin: "ok SUB" or "no" per line.
+// Runs examples/check-token.php, as docs/token.md shows it, on each token of stdin: "ok SUB" or "no" per line.
 require __DIR__ . '/../../examples/check-token.php';
 while (($line = fgets(STDIN)) !== false) {
     $claims = otp_token_claims(trim($line), getenv('TOKEN_SECRET'), getenv('SEEN_DIR'), getenv('TOKEN_ISSUER'),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# Runs examples/check_token.py, as the README shows it, on each token of stdin: "ok SUB" or "no" per line.
+# Runs examples/check_token.py, as docs/token.md shows it, on each token of stdin: "ok SUB" or "no" per line.
 import os
 import sys
 

@@ -1,10 +1,7 @@
 // RESP2, Redis's wire format: commands out as arrays of bulk strings, replies in as one of five types.
-import Crypto
-import OTP
-import System
 
 /// One reply. Bounded on the way in, since a confused or hostile peer could announce any length.
-enum RESPValue: Equatable, Sendable {
+public enum RESPValue: Equatable, Sendable {
     case simple(String)
     case error(String)
     case integer(Int64)

@@ -2,14 +2,14 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import OTP
-import System
+import Platform
 
 /// A CGI request opens one connection and drops it at exit; a FastCGI process keeps it for request after
 /// request, and its store decides what to do when it breaks (RedisStore.call). The socket is non-blocking and every wait goes through poll(2) with the time left, so a Redis that is down,
 /// or up but stuck, costs a request at most the connect timeout plus the read timeout: a 503, never a hang.
-/// Writes use MSG_NOSIGNAL: a Redis that closes the connection must not kill the process with SIGPIPE.
-final class RedisConnection {
+/// Writes use MSG_NOSIGNAL: a Redis that closes the connection must not kill the process with SIGPIPE. Public so
+/// that the tests' Redis harness speaks to redis-server through this same client.
+public final class RedisConnection {
     let address: RedisEndpoint.Address
     private let fd: Int32
     private let readTimeoutMilliseconds: Int
@@ -17,8 +17,8 @@ final class RedisConnection {
     /// AUTH and SELECT go out with the first command, in one write: the login costs no round trip of its own.
     private var prelude: [[[UInt8]]]
 
-    init(_ address: RedisEndpoint.Address, username: String?, password: String?, database: Int,
-         connectTimeoutMilliseconds: Int, readTimeoutMilliseconds: Int) throws(RedisFault) {
+    public init(_ address: RedisEndpoint.Address, username: String?, password: String?, database: Int,
+                connectTimeoutMilliseconds: Int, readTimeoutMilliseconds: Int) throws(RedisFault) {
         self.address = address
         self.readTimeoutMilliseconds = readTimeoutMilliseconds
         prelude = []
@@ -40,7 +40,7 @@ final class RedisConnection {
 
     /// Sends one command (after the prelude, the first time) and returns its reply; a Redis error reply is a
     /// value here, for the caller to judge. A refused AUTH or SELECT is a fault.
-    func call(_ arguments: [[UInt8]]) throws(RedisFault) -> RESPValue {
+    public func call(_ arguments: [[UInt8]]) throws(RedisFault) -> RESPValue {
         let commands = prelude + [arguments]
         let preludeCount = prelude.count
         prelude = []
@@ -188,7 +188,7 @@ final class RedisConnection {
 
 /// Why a Redis call failed. Every kind but `protocolError` and `refused` is one a client should retry later
 /// (503); the description names the cause for the error log, and never a password.
-struct RedisFault: Error, CustomStringConvertible {
+public struct RedisFault: Error, CustomStringConvertible {
     enum Kind { case unreachable, authRefused, outOfMemory, readOnly, loading, refused, protocolError }
     /// How a connection broke under a command: while sending it, so Redis never ran it (it runs only whole
     /// commands), or while awaiting its reply, so it may have run.
@@ -218,7 +218,7 @@ struct RedisFault: Error, CustomStringConvertible {
 
     var temporary: Bool { kind != .protocolError && kind != .refused }
 
-    var description: String {
+    public var description: String {
         let cause = switch kind {
         case .unreachable: "unreachable"
         case .authRefused: "AUTH refused"

@@ -1,7 +1,4 @@
 // The Lua scripts that run `Record`'s rules inside Redis, one per transition, so each is atomic across servers.
-import Crypto
-import OTP
-import System
 
 /// A script and its SHA-1, which EVALSHA names it by. The digests are constants, not computed at start-up;
 /// a test loads every script into a real Redis and checks that SCRIPT LOAD answers the same digest.

@@ -1,7 +1,7 @@
 // The store for more than one web server: every record in one Redis (or Valkey, or a Redis Cluster), moved by Lua scripts.
-import Crypto
+import Digests
 import OTP
-import System
+import Platform
 
 /// Each transition is one EVALSHA (EVAL once when the node answers NOSCRIPT), so it is one round trip and
 /// atomic across any number of servers. A record's key is `prefix{hmac}`: the braces make the HMAC the hash
@@ -75,24 +75,7 @@ public final class RedisStore: OTPStore {
     /// The key of a record: the HMAC is the hash tag, and nothing in it is an identifier.
     func name(_ key: RecordKey) -> String { "\(prefix){\(key.hex)}" }
 
-    /// Reads a record back as the scripts left it (tests compare it with the Swift rules' result).
-    func record(_ key: RecordKey) throws(StoreFault) -> Record? {
-        let reply = try call([Array("HMGET".utf8), Array(name(key).utf8)] + ["m", "e", "a", "r"].map { Array($0.utf8) },
-                             key: name(key), idempotent: true)
-        guard case .array(let fields?) = reply, fields.count == 4 else { throw StoreFault("redis HMGET: unexpected reply \(reply)") }
-        if case .bulk(nil) = fields[1] { return nil }
-        return try record(fields)
-    }
-
-    /// Reads an event log back as the scripts left it.
-    func eventLog(_ key: RecordKey) throws(StoreFault) -> EventLog? {
-        let reply = try call([Array("GET".utf8), Array(name(key).utf8)], key: name(key), idempotent: true)
-        guard case .bulk(let bytes) = reply else { throw StoreFault("redis GET: unexpected reply \(reply)") }
-        guard let bytes else { return nil }
-        return EventLog(times: bytes.split(separator: UInt8(ascii: " ")).compactMap { Int64(String(decoding: $0, as: UTF8.self)) })
-    }
-
-    private func record(_ fields: [RESPValue]) throws(StoreFault) -> Record {
+    func record(_ fields: [RESPValue]) throws(StoreFault) -> Record {
         func bytes(_ value: RESPValue) throws(StoreFault) -> [UInt8] {
             switch value {
             case .bulk(let bytes?): return bytes

@@ -1,13 +1,13 @@
 <?php
 // make serve's "site": a page of some other application on the same host that asks otp-cgi to prove an email
-// address or phone number, then receives the token and checks it with the README's snippet, examples/check-token.php.
+// address or phone number, then receives the token and checks it with docs/token.md's snippet, examples/check-token.php.
 require __DIR__ . '/../../../examples/check-token.php';
 
 $h = fn($text) => htmlspecialchars((string)$text, ENT_QUOTES);
 // The service follows this `next` only when OTP_NEXT_ALLOWED lists it, whatever the Host header said.
 $here = 'http://' . ($_SERVER['HTTP_HOST'] ?? '127.0.0.1') . '/site/';
 // The token is bound to this browser: a random value in the site's own cookie goes out as the form's `state`, comes
-// back as the token's `state` claim, and must equal the cookie (README, "Binding the token to the browser").
+// back as the token's `state` claim, and must equal the cookie (docs/token.md, "Binding the token to the browser").
 if (!preg_match('/^[0-9a-f]{32}$/', $_COOKIE['otp_state'] ?? '')) {
     $_COOKIE['otp_state'] = bin2hex(random_bytes(16));
     setcookie('otp_state', $_COOKIE['otp_state'], ['path' => '/site/', 'httponly' => true, 'samesite' => 'Lax']);

@@ -1,0 +1,81 @@
+// CGI/1.1 (RFC 3875) from the perspective of the child process: the meta-variables and body in, a response out.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Platform
+
+public enum CGI {
+    /// The process environment, for production; tests pass their own dictionaries to `request(from:readBody:)`.
+    /// Split as bytes and sized up front: this runs on every request, and `String.firstIndex(of:)` walks
+    /// grapheme clusters, which made it half of a verify's instructions.
+    public static func processEnvironment() -> [String: String] {
+        var count = 0
+        while environ[count] != nil { count += 1 }
+        var env = [String: String](minimumCapacity: count)
+        for index in 0..<count {
+            guard let entry = environ[index] else { continue }
+            let bytes = UnsafeRawBufferPointer(start: entry, count: strlen(entry))
+            guard let eq = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            env[String(decoding: bytes[..<eq], as: UTF8.self)] = String(decoding: bytes[(eq + 1)...], as: UTF8.self)
+        }
+        return env
+    }
+
+    /// The whole request: its meta-variables (RFC 3875 section 4.1) and its body, or why the body was not read.
+    public static func request(from env: [String: String], readBody: (Int) -> [UInt8]) -> Request {
+        var request = Request(method: env["REQUEST_METHOD"] ?? "GET", contentType: env["CONTENT_TYPE"], accept: env["HTTP_ACCEPT"],
+                              acceptLanguage: env["HTTP_ACCEPT_LANGUAGE"], remoteAddress: env["REMOTE_ADDR"], origin: env["HTTP_ORIGIN"],
+                              forwardedFor: env["HTTP_X_FORWARDED_FOR"], referer: env["HTTP_REFERER"], environment: env)
+        do throws(BodyFault) {
+            request.body = try body(from: env, readBody: readBody)
+        } catch {
+            request.bodyFault = error
+        }
+        return request
+    }
+
+    /// The body read through CONTENT_LENGTH (section 4.2: the server need not send EOF, so exactly that many
+    /// bytes are read). One too large is still read and discarded up to a bound, then refused.
+    static func body(from env: [String: String], readBody: (Int) -> [UInt8]) throws(BodyFault) -> [UInt8] {
+        guard let lengthText = env["CONTENT_LENGTH"], !lengthText.isEmpty else { return [] }
+        guard ASCII.isNumber(lengthText.utf8), let length = Int(lengthText) else { throw .badContentLength }
+        if length > Request.maxBodyBytes {
+            _ = readBody(min(length, Request.maxDiscardBytes))
+            throw .tooLarge
+        }
+        let body = readBody(length)
+        guard body.count == length else { throw .shorterThanContentLength }
+        return body
+    }
+
+    /// Reads up to `count` bytes of stdin, fewer only at end of file (or on a read error, which the length
+    /// check then answers).
+    public static func readStandardInput(_ count: Int) -> [UInt8] { (try? Syscall.read(0, upTo: count)) ?? [] }
+
+    /// A document response (RFC 3875 section 6.3): the `Status` header, then the others, then the body.
+    /// Every answer here is text, so it is joined as one string and converted once.
+    public static func response(status: Int, headers: [(name: String, value: String)], body: String) -> [UInt8] {
+        var head = "Status: \(status) \(reason(status))\r\n"
+        for header in headers { head += "\(header.name): \(header.value)\r\n" }
+        return Array((head + "\r\n" + body).utf8)
+    }
+
+    /// The reason phrases of the statuses the handlers answer with (RFC 9110 section 15).
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 204: "No Content"
+        case 400: "Bad Request"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 413: "Content Too Large"
+        case 415: "Unsupported Media Type"
+        case 429: "Too Many Requests"
+        case 503: "Service Unavailable"
+        default: "Internal Server Error"
+        }
+    }
+
+    public static func writeStandardOutput(_ bytes: [UInt8]) { try? Syscall.writeAll(1, bytes) }
+}

@@ -1,0 +1,24 @@
+// Where an answer page's "Back" link leads: the page the visitor started from, carried through the page's forms.
+import Platform
+
+/// The `back` field the answer pages' own forms carry, else the form post's Referer: so a check posted from a
+/// "Code sent" page still leads back to the page that asked for the code. Only an absolute http(s) URL (`HTTPURL`),
+/// and never a page of the endpoints themselves (one in the request's own directory): those answer POSTs, and
+/// following a link to one would be a GET, a 405.
+enum BackLink {
+    static func url(field: String?, referer: String?, requestURI: String?) -> String? {
+        for candidate in [field, referer] {
+            guard let candidate, let url = HTTPURL(candidate) else { continue }
+            if let requestURI, directory(ofPath: url.path) == directory(ofPath: requestURI) { continue }
+            return url.text
+        }
+        return nil
+    }
+
+    /// Everything up to and including the last "/" before any query.
+    static func directory(ofPath path: String) -> [UInt8] {
+        let plain = Array(path.utf8.prefix { $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") })
+        guard let last = plain.lastIndex(of: UInt8(ascii: "/")) else { return [] }
+        return Array(plain[...last])
+    }
+}
