@@ -33,8 +33,8 @@ let package = Package(
         .executableTarget(name: "generate", dependencies: ["App"]),
         .executableTarget(name: "verify", dependencies: ["App"]),
         .executableTarget(name: "bench-fill", dependencies: ["Stores", "Gateway", "OTP", "Digests", "Platform"]),
-        // What tests share and the executables never link: test data, the in-memory store, and the harnesses (a
-        // redis-server, a site's CGI and FastCGI processes, local web servers, the README reader).
+        // What tests share and the executables never link: test data, the in-memory store and provider pauses, and
+        // the harnesses (a redis-server, a site's CGI and FastCGI processes, local web servers, the README reader).
         .target(name: "TestSupport", dependencies: ["Gateway", "Stores", "OTP"], path: "Tests/TestSupport"),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"]),
         .testTarget(name: "DigestsTests", dependencies: ["Digests", "Platform"]),

@@ -58,9 +58,8 @@ struct SelfCheck {
             ok(settings.service.secretKeyFile == nil ? "key: OTP_SECRET_KEY" : "key: OTP_SECRET_KEY_FILE")
         }
         email(settings.delivery)
-        for (name, account) in [("SMS", settings.delivery.sms), ("WhatsApp", settings.delivery.whatsapp)] {
-            twilio(name, account, required: settings.delivery.requireProviderConfig)
-        }
+        phone(.sms, "SMS", settings.delivery)
+        phone(.whatsapp, "WhatsApp", settings.delivery)
         let templates = Wire.messageProblems(settings)
         for text in templates { problem("messages: \(text)", fix: "correct the template or OTP_TEMPLATE_DIR") }
         if templates.isEmpty { ok("messages") }
@@ -144,6 +143,22 @@ struct SelfCheck {
         }
         if delivery.defaultFromEmail == nil && (delivery.emailBackend == .smtp || delivery.emailBackend == .sendmail) {
             note("email: DEFAULT_FROM_EMAIL is not set, so emails come from webmaster@localhost, which many servers refuse")
+        }
+    }
+
+    /// Every provider the channel has; with none, what Twilio alone would say (the console serves, or a 500).
+    private mutating func phone(_ channel: Channel, _ label: String, _ delivery: DeliverySettings) {
+        let lines = Senders.check(channel, settings: delivery, label: label)
+        for line in lines {
+            switch line.kind {
+            case .ok: ok(line.text)
+            case .note: note(line.text)
+            case .problem: problem(line.text, fix: line.fix)
+            }
+        }
+        let account = channel == .sms ? delivery.sms : delivery.whatsapp
+        if !lines.contains(where: { $0.kind == .ok }) && account.missing.count == 3 {
+            twilio(label, account, required: delivery.requireProviderConfig)
         }
     }
 

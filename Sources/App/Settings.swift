@@ -11,11 +11,13 @@ public struct Settings: Sendable {
     public var delivery: DeliverySettings
     public var web: WebSettings
 
-    public init(environment env: [String: String]) throws(OTPError) {
+    /// `own` is the process's own environment when `env` is a FastCGI request's PARAMS: a setting that names a
+    /// file holding a provider's secret is taken from it alone. Under CGI the two are one.
+    public init(environment env: [String: String], own: [String: String]? = nil) throws(OTPError) {
         let reader = SettingsReader(env: env)
         service = try ServiceSettings(reader)
         store = try StoreSettings(reader)
-        delivery = try DeliverySettings(reader)
+        delivery = try DeliverySettings(reader, own: own.map(SettingsReader.init(env:)))
         web = try WebSettings(reader)
         // Compared as bytes: a path that goes on with a combining mark after the directory's `/` is still inside it.
         if let keyFile = service.secretKeyFile, case .file = store.location, keyFile.utf8.starts(with: (store.directory + "/").utf8) {

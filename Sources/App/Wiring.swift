@@ -1,5 +1,6 @@
 // Settings to a store, senders and a service: the one place that knows every concrete type.
 import Delivery
+import Gateway
 import Web
 import OTP
 import Stores
@@ -24,12 +25,19 @@ public enum Wire {
 
     /// The service for one request, with the store its caller keeps or makes (`store(_:log:)`).
     public static func service(_ settings: Settings, store: any OTPStore, log: @escaping (String) -> Void) -> OTPService {
-        let delivery = settings.delivery
+        let delivery = settings.delivery, storeSettings = settings.store
         return OTPService(settings: settings.service, store: store,
                           senders: { (channel: Channel) throws(OTPError) -> any Sender in
-                              try Senders.sender(for: channel, settings: delivery, log: log)
+                              try Senders.sender(for: channel, settings: delivery, pauses: pauses(storeSettings, store: store, log: log),
+                                                 log: log)
                           },
                           messages: messages(settings), log: log)
+    }
+
+    /// Which phone providers failed a moment ago, kept in the same store as the codes, so every process agrees.
+    public static func pauses(_ settings: StoreSettings, store: any OTPStore, log: @escaping (String) -> Void) -> any ProviderPauses {
+        if let redis = store as? RedisStore { return RedisProviderPauses(store: redis, log: { log("store: " + $0) }) }
+        return FileProviderPauses(directory: settings.directory, log: { log("store: " + $0) })
     }
 
     /// The built-in translations, the operator's texts and template folder, with what the SMS count depends on.
@@ -62,8 +70,10 @@ public final class KeptStores {
     private var requestLog: (String) -> Void = StandardError.log
     /// How many times settings were parsed (tests check that one virtual host's are parsed once).
     private(set) var parsed = 0
+    /// The responder's own environment, read once: where a setting naming a provider's secret file must be.
+    private let own: [String: String]
 
-    public init() {}
+    public init(own: [String: String] = CGI.processEnvironment()) { self.own = own }
 
     public func wiring(_ env: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService) {
         let settings = try self.settings(env)
@@ -76,7 +86,7 @@ public final class KeptStores {
     private func settings(_ env: [String: String]) throws(OTPError) -> Settings {
         let key = Settings.key(env)
         if let known = settings[key] { return known }
-        let parsed = try Settings(environment: env)
+        let parsed = try Settings(environment: env, own: own)
         self.parsed += 1
         if settings.count >= Self.limit { settings.removeAll() }
         settings[key] = parsed

@@ -28,6 +28,16 @@ struct Curl {
         return outcome.output
     }
 
+    /// An HTTP request: the status curl appends on a line of its own, and the body before it.
+    func request(_ options: [(String, String?)], input: [UInt8], provider: String) throws(DeliveryFault) -> (status: Int, body: [UInt8]) {
+        let output = try run(options + [("write-out", "\n%{http_code}")], input: input)
+        guard let newline = output.lastIndex(of: UInt8(ascii: "\n")),
+              let status = Int(String(decoding: output[(newline + 1)...], as: UTF8.self)) else {
+            throw DeliveryFault("\(provider): no HTTP status in curl's output")
+        }
+        return (status, Array(output[..<newline]))
+    }
+
     /// One line of a curl config: the value always in double quotes, with curl's escapes for the characters
     /// that would end the value or the line.
     static func configLine(_ name: String, _ value: String?) -> String {

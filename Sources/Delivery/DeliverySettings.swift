@@ -1,4 +1,4 @@
-// The settings of delivery: which email backend, and those of the real ones (SMTP, sendmail, Twilio).
+// The settings of delivery: which email backend, and those of the real ones (SMTP, sendmail, the phone providers).
 import OTP
 import Platform
 
@@ -11,6 +11,8 @@ public struct DeliverySettings: Sendable {
     public var emailFilePath: String?
     public var sms = TwilioAccount()
     public var whatsapp = TwilioAccount()
+    public var whatsappContent = TwilioContentSIDs()
+    public var cloud = CloudAccount()
     public var emailHost = "localhost"
     public var emailPort = 25
     public var emailUser: String?
@@ -25,6 +27,19 @@ public struct DeliverySettings: Sendable {
     public var twilioTimeoutSeconds = 10
     public var webOTPDomain: String?
     public var messages = MessageSettings()
+    /// SMS_PROVIDERS and WA_PROVIDERS: the order to try the channel's providers in; empty for the one configured.
+    public var smsProviders: [String] = []
+    public var whatsappProviders: [String] = []
+    /// How long a provider that failed is tried only after the others.
+    public var providerPauseSeconds = 60
+    /// SMS_HTTP_* and every preset's SMS_<PRESET>_*, configured or not.
+    public var gateways: [GatewayEntry] = []
+    /// SMS_COMMAND: a program given the number as its argument and the text on stdin.
+    public var smsCommand: String?
+    public var smsCommandTimeoutSeconds = 30
+    public var webhook: WebhookSettings?
+    /// The webhook's settings still unset when some are set.
+    public var webhookMissing: [String] = []
 
     public enum EmailSecurity: Sendable { case none, startTLS, implicitTLS }
 
@@ -34,7 +49,9 @@ public struct DeliverySettings: Sendable {
 
     public init() {}
 
-    public init(_ reader: SettingsReader) throws(OTPError) {
+    /// `own` is the process's own environment, where a setting naming a file must come from; under CGI it is
+    /// `reader` itself.
+    public init(_ reader: SettingsReader, own: SettingsReader? = nil) throws(OTPError) {
         messages = try MessageSettings(reader)
         requireProviderConfig = try reader.boolean("OTP_REQUIRE_PROVIDER_CONFIG", default: false)
         defaultFromEmail = try reader.headerText("DEFAULT_FROM_EMAIL")
@@ -42,6 +59,7 @@ public struct DeliverySettings: Sendable {
         emailFilePath = reader.string("EMAIL_FILE_PATH")
         sms = try TwilioAccount(reader, prefix: "SMS_TWILIO_")
         whatsapp = try TwilioAccount(reader, prefix: "WA_TWILIO_")
+        whatsappContent = try TwilioContentSIDs(reader)
         if let host = reader.string("EMAIL_HOST") {
             guard HostPort.isHostName(host) || IPAddress(host) != nil else {
                 throw .misconfigured("EMAIL_HOST must be a host name or an IP address")
@@ -64,12 +82,7 @@ public struct DeliverySettings: Sendable {
         sendmailPath = try reader.absolutePath("EMAIL_SENDMAIL_PATH") ?? sendmailPath
         curlPath = try reader.absolutePath("OTP_CURL_PATH") ?? curlPath
         caBundle = try reader.absolutePath("OTP_CA_BUNDLE")
-        if let text = reader.string("OTP_TWILIO_BASE_URL") {
-            guard let url = HTTPURL(text), url.scheme == "https", url.rest.isEmpty else {
-                throw .misconfigured("OTP_TWILIO_BASE_URL must be an https:// URL")
-            }
-            twilioBaseURL = url.origin + (url.path.hasSuffix("/") ? url.path.dropLast() : Substring(url.path))
-        }
+        if let url = reader.string("OTP_TWILIO_BASE_URL") { twilioBaseURL = try Self.httpsURL(url, setting: "OTP_TWILIO_BASE_URL") }
         twilioTimeoutSeconds = try reader.integer("OTP_TWILIO_TIMEOUT", default: twilioTimeoutSeconds, in: 1...120)
         if let domain = reader.string("OTP_WEBOTP_DOMAIN") {
             guard HostPort.isHostName(domain) else {
@@ -80,6 +93,15 @@ public struct DeliverySettings: Sendable {
         if emailBackend == .filebased && emailFilePath == nil {
             throw .misconfigured("EMAIL_FILE_PATH is required with the filebased email backend")
         }
+        try readProviders(reader, own: own ?? reader)
+    }
+
+    /// A provider's base URL: https only, as it carries a secret; without its final `/`, as paths are appended.
+    static func httpsURL(_ text: String, setting: String) throws(OTPError) -> String {
+        guard let url = HTTPURL(text), url.scheme == "https", url.rest.isEmpty else {
+            throw .misconfigured("\(setting) must be an https:// URL")
+        }
+        return url.origin + (url.path.hasSuffix("/") ? url.path.dropLast() : Substring(url.path))
     }
 
     /// Django's dotted names are accepted too, so a settings file can be copied over unchanged.

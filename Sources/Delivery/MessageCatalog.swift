@@ -43,7 +43,7 @@ public struct MessageCatalog: MessageComposer {
 
     public func message(to recipient: Identifier, code: String, locale: LanguageTag) throws(TemplateFault) -> OutgoingMessage {
         let parts = try message(for: recipient.channel, locale: locale, code: code)
-        return OutgoingMessage(recipient: recipient, code: code, subject: parts.subject, text: parts.text, html: parts.html)
+        return OutgoingMessage(recipient: recipient, code: code, subject: parts.subject, text: parts.text, html: parts.html, locale: locale)
     }
 
     /// The message for `code`; a fault names the template and what is wrong with it, and no message is sent.

@@ -16,57 +16,63 @@ struct TwilioSender: Sender {
         (accountSID, authToken, self.sender, self.channel, self.delivery) = (sid, token, sender, channel, delivery)
     }
 
-    /// The token travels as curl's `user` in the config on fd 3; curl sends the form from stdin and appends
-    /// the HTTP status on a line of its own.
+    /// The token travels as curl's `user` in the config on fd 3; curl sends the form from stdin.
     func send(_ message: OutgoingMessage) throws(DeliveryFault) {
         let options: [(String, String?)] = [
             ("url", "\(delivery.twilioBaseURL)/2010-04-01/Accounts/\(accountSID)/Messages.json"), ("proto", "=https"),
-            ("user", "\(accountSID):\(authToken)"), ("data-binary", "@-"), ("write-out", "\n%{http_code}"),
+            ("user", "\(accountSID):\(authToken)"), ("data-binary", "@-"),
         ]
-        let output = try Curl(delivery, timeoutSeconds: delivery.twilioTimeoutSeconds)
-            .run(options, input: Array(form(to: message.recipient.value, body: message.text).utf8))
-        let lines = output.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        guard let status = lines.last.flatMap({ Int(String(decoding: $0, as: UTF8.self)) }) else {
-            throw DeliveryFault("Twilio: no HTTP status in curl's output")
-        }
-        try Self.check(status: status, body: Array(output.dropLast(lines.last!.count)), channel: channel)
+        let content = template(for: message)
+        let form = form(to: message.recipient.value, body: message.text, content: content.map { ($0.sid, message.code) })
+        let (status, body) = try Curl(delivery, timeoutSeconds: delivery.twilioTimeoutSeconds).request(options, input: Array(form.utf8), provider: "Twilio")
+        try Self.check(ProviderReply(status: status, body: body), channel: channel, template: content?.setting)
     }
 
-    /// The fields Twilio documents for sending, with `whatsapp:` before both addresses on that channel.
-    func form(to recipient: String, body: String) -> String {
+    /// On WhatsApp, the approved content template for the message's locale, if the operator has one.
+    func template(for message: OutgoingMessage) -> (sid: String, setting: String)? {
+        guard channel == .whatsapp else { return nil }
+        return delivery.whatsappContent.sid(for: message.locale ?? delivery.messages.defaultLocale, defaultLocale: delivery.messages.defaultLocale)
+    }
+
+    /// The fields Twilio documents for sending, with `whatsapp:` before both addresses on that channel. With a
+    /// content template: `ContentSid` and `ContentVariables` (a JSON object whose "1" is the code: the
+    /// `whatsapp/authentication` type takes the code as its single variable) and no `Body`, which Twilio says to
+    /// leave out (twilio.com/docs/api/errors/63016).
+    func form(to recipient: String, body: String, content: (sid: String, code: String)? = nil) -> String {
         let address = { (number: String) in
             self.channel == .whatsapp && !number.hasPrefix("whatsapp:") ? "whatsapp:" + number : number
         }
         let isService = sender.count == 34 && sender.hasPrefix("MG") && sender.utf8.dropFirst(2).allSatisfy { ASCII.hexValue($0) != nil }
-        return Self.formEncoded([("To", address(recipient)), isService ? ("MessagingServiceSid", sender) : ("From", address(sender)),
-                                 ("Body", body)])
+        // The code is digits only, so it needs no JSON escape.
+        let text: [(String, String)] = content.map { [("ContentSid", $0.sid), ("ContentVariables", #"{"1":"\#($0.code)"}"#)] }
+            ?? [("Body", body)]
+        return Self.formEncoded([("To", address(recipient)), isService ? ("MessagingServiceSid", sender) : ("From", address(sender))] + text)
     }
 
-    /// application/x-www-form-urlencoded with only unreserved characters left as they are, so that no
-    /// `+`, `&`, `=` or non-ASCII byte of a message can be misread.
-    static func formEncoded(_ fields: [(String, String)]) -> String {
-        func encode(_ text: String) -> String {
-            var out: [UInt8] = []
-            for byte in text.utf8 {
-                if ASCII.isAlphanumeric(byte) || "-._~".utf8.contains(byte) { out.append(byte) }
-                else { out += [UInt8(ascii: "%"), ASCII.uppercased(ASCII.hexDigit(Int(byte >> 4))), ASCII.uppercased(ASCII.hexDigit(Int(byte & 0xf)))] }
-            }
-            return String(decoding: out, as: UTF8.self)
-        }
-        return fields.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
-    }
+    /// application/x-www-form-urlencoded, as FormEncoding writes it.
+    static func formEncoded(_ fields: [(String, String)]) -> String { FormEncoding.fields(fields) }
 
     /// 2xx is success. Errors about the recipient are the asker's to fix (another number), so they are a 400
-    /// with a plain detail; anything else (credentials, rate limits, Twilio's own failures) is our 500, whose
-    /// log line names Twilio's code but never the token or the number.
-    static func check(status: Int, body: [UInt8], channel: Channel) throws(DeliveryFault) {
-        guard !(200...299).contains(status) else { return }
-        let code = errorCode(in: body)
+    /// with a plain detail; anything else (credentials, rate limits, templates, Twilio's own failures) is our
+    /// 500, whose log line names Twilio's code and the setting to fix but never the token or the number.
+    /// `template` names the content SID's setting, nil for a free-form `Body`.
+    static func check(_ reply: ProviderReply, channel: Channel, template: String? = nil) throws(DeliveryFault) {
+        guard !reply.isSuccess else { return }
+        let code = reply.errorCode, status = reply.status
         if let code, let detail = refusal(code, channel: channel) { throw DeliveryFault(refused: detail) }
         let hint = switch (code, status) {
         case (20003, _), (_, 401): " (authentication failed: check the account SID and auth token)"
         case (20429, _), (_, 429): " (too many requests)"
         case (21606, _), (63007, _): " (the sender cannot send on this channel)"
+        // Outside the 24-hour window WhatsApp takes only an approved template.
+        case (63016, _) where template == nil:
+            " (outside WhatsApp's 24-hour window a free-form message is refused: production needs an approved WhatsApp "
+                + "authentication template; set \(TwilioContentSIDs.settingName) to its content SID, HX...)"
+        case (63016, _): " (outside WhatsApp's 24-hour window: \(template!) is not an approved WhatsApp template)"
+        case (63027, _):
+            " (the content template \(template ?? TwilioContentSIDs.settingName) names does not exist or is not approved in this language)"
+        case (63028, _): " (the content template \(template ?? TwilioContentSIDs.settingName) names does not take one variable: "
+            + "it must be a whatsapp/authentication template)"
         case (_, 500...599): " (Twilio is failing; try again later)"
         default: ""
         }
@@ -78,21 +84,12 @@ struct TwilioSender: Sender {
         let medium = channel == .whatsapp ? "WhatsApp messages" : "SMS"
         switch code {
         case 21211: return "The phone number is not valid"
-        case 21612, 21614, 21635, 63003: return "The phone number cannot receive \(medium)"
+        // 63003: "Channel could not find To address"; 63024: "Invalid message recipient", WhatsApp's 1026 and
+        // 1002 (twilio.com/docs/whatsapp/api/error-code-mapping).
+        case 21612, 21614, 21635, 63003, 63024: return "The phone number cannot receive \(medium)"
         case 21408: return "Sending \(medium) to this phone number's country is not enabled"
         case 21610: return "The phone number has opted out of \(medium) from this sender"
         default: return nil
         }
-    }
-
-    /// The numeric `code` of Twilio's flat error object (`{"code": 21211, "message": ..., "status": 400}`).
-    /// A quote inside a JSON string is escaped, so `"code"` followed by a colon can only be that key.
-    static func errorCode(in body: [UInt8]) -> Int? {
-        guard let key = body.firstRange(of: Array(#""code""#.utf8)) else { return nil }
-        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d }
-        let afterKey = body[key.upperBound...].drop(while: isSpace)
-        guard afterKey.first == UInt8(ascii: ":") else { return nil }
-        let digits = afterKey.dropFirst().drop(while: isSpace).prefix { (0x30...0x39).contains($0) }
-        return Int(String(decoding: digits, as: UTF8.self))
     }
 }

@@ -7,8 +7,9 @@ struct WebOTPSender: Sender {
     let next: any Sender
 
     func send(_ message: OutgoingMessage) throws(DeliveryFault) {
-        try next.send(OutgoingMessage(recipient: message.recipient, code: message.code, subject: message.subject,
-                                      text: Self.text(message.text, code: message.code, domain: domain)))
+        var marked = message
+        marked.text = Self.text(message.text, code: message.code, domain: domain)
+        try next.send(marked)
     }
 
     /// The format wants the line last; the blank line before it is the examples' layout.

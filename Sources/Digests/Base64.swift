@@ -1,5 +1,5 @@
-// Base64 (RFC 4648): the standard alphabet, padded, for RFC 2047 mail headers; base64url without padding
-// (section 5), the text of a token (RFC 7515 section 2).
+// Base64 (RFC 4648): the standard alphabet, padded, for RFC 2047 mail headers and webhook secrets and
+// signatures; base64url without padding (section 5), the text of a token (RFC 7515 section 2).
 
 public enum Base64URL {
     public static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
@@ -26,5 +26,29 @@ public enum Base64 {
             i += 3
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The standard alphabet, padding optional; nil for any other character or a length no encoding has.
+    public static func decode(_ text: String) -> [UInt8]? {
+        var values: [UInt32] = []
+        values.reserveCapacity(text.utf8.count)
+        var padding = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "=") { padding += 1; continue }
+            guard padding == 0, let index = standardAlphabet.firstIndex(of: byte) else { return nil }
+            values.append(UInt32(index))
+        }
+        guard values.count % 4 != 1, padding == 0 || (values.count + padding) % 4 == 0 && padding <= 2 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(values.count * 3 / 4)
+        var i = 0
+        while i < values.count {
+            let n = min(4, values.count - i)
+            var word: UInt32 = 0
+            for k in 0..<4 { word = word << 6 | (k < n ? values[i + k] : 0) }
+            for k in 0..<(n - 1) { out.append(UInt8(word >> UInt32(16 - 8 * k) & 0xff)) }
+            i += 4
+        }
+        return out
     }
 }

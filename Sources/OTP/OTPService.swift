@@ -78,9 +78,10 @@ public struct OTPService {
             let mailbox = RecordKey(secret: secret, budget: .sends, of: identifier.mailbox)
             giveBack(taken.filter { $0 == mailbox }, at: start)
         }
-        let message: OutgoingMessage
+        var message: OutgoingMessage
         do throws(TemplateFault) {
             message = try messages.message(to: identifier, code: code, locale: locale ?? messages.defaultLocale)
+            message.expiresAt = start + Int64(settings.ttlSeconds)
         } catch {
             unsent()
             throw .misconfigured(error.description)
@@ -93,7 +94,7 @@ public struct OTPService {
             if let refusal = error.refusal { throw .recipientRefused(refusal) }
             throw .deliveryFailed(identifier.channel)
         }
-        return start + Int64(settings.ttlSeconds)
+        return message.expiresAt
     }
 
     private func withdraw(_ key: RecordKey, _ mac: [UInt8], _ previous: Record?) {

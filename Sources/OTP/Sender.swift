@@ -5,12 +5,18 @@ public struct OutgoingMessage: Sendable {
     public let code: String
     /// The email's subject; nil for SMS and WhatsApp.
     public let subject: String?
-    public let text: String
+    public var text: String
     /// An email's HTML alternative to `text`, from an operator's `email.html`.
     public let html: String?
+    /// The language the text is in, for a provider that names it (a WhatsApp template, a webhook's event).
+    public let locale: LanguageTag?
+    /// When the code stops working (Unix seconds), for a provider that tells its receiver (a webhook's event).
+    public var expiresAt: Int64
 
-    public init(recipient: Identifier, code: String, subject: String?, text: String, html: String? = nil) {
+    public init(recipient: Identifier, code: String, subject: String?, text: String, html: String? = nil,
+                locale: LanguageTag? = nil, expiresAt: Int64 = 0) {
         self.recipient = recipient; self.code = code; self.subject = subject; self.text = text; self.html = html
+        self.locale = locale; self.expiresAt = expiresAt
     }
 }
 

@@ -38,6 +38,18 @@ import OTP
         #expect(stores.count == 2 && Set(stores.values).count == 2)
     }
 
+    /// A setting that names a provider's secret file counts only in the responder's own environment: a request
+    /// (a virtual host's SetEnv, or anyone who can shape PARAMS) cannot make the responder read a file.
+    @Test func aSecretFileNamedOnlyByARequestIsRefused() throws {
+        let file = ["WA_CLOUD_ACCESS_TOKEN_FILE": "/etc/otp-cgi/wa.token"]
+        #expect(throws: OTPError.self) { try KeptStores(own: [:]).wiring(request(hostA.merging(file) { $1 }, port: 1), { _ in }) }
+        _ = try KeptStores(own: file).wiring(request(hostA.merging(file) { $1 }, port: 1), { _ in })
+        let cloud = hostA.merging(["WA_CLOUD_PHONE_NUMBER_ID": "106540352242922"]) { $1 }
+        for params in [cloud.merging(file) { $1 }, cloud] {
+            #expect(try Settings(environment: params, own: file).delivery.cloud.accessTokenFile == "/etc/otp-cgi/wa.token")
+        }
+    }
+
     @Test func aChangedValueIsParsedAgainAndAnInvalidOneIsNeverKept() throws {
         let kept = KeptStores()
         _ = try kept.wiring(request(hostA, port: 1), { _ in })

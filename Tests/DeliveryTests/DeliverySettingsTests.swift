@@ -1,5 +1,6 @@
 // The delivery settings (Django's EMAIL_* names, curl, sendmail, Twilio) and the sender each combination picks.
 import Testing
+import TestSupport
 @testable import Delivery
 import OTP
 
@@ -50,14 +51,7 @@ import OTP
         ("SMS_TWILIO_ACCOUNT_SID", "AC1/../x"), ("WA_TWILIO_ACCOUNT_SID", "AC:1"),
     ])
     func refusesBadValuesNamingTheSetting(name: String, value: String) {
-        do {
-            _ = try deliverySettings([name: value])
-            Issue.record("\(name)=\(value) was accepted")
-        } catch {
-            guard case .misconfigured(let detail) = error else { Issue.record("\(error)"); return }
-            #expect(detail.hasPrefix(name))
-            #expect(!detail.contains(value) || value.count < 3)
-        }
+        #expect(!misconfiguration([name: value], naming: name).contains(value) || value.count < 3)
     }
 
     @Test func anIPv6HostIsBracketedInTheURL() throws {
@@ -88,7 +82,7 @@ import OTP
     @Test(arguments: [("smtp", "SMTPSender"), ("sendmail", "SendmailSender"), ("console", "ConsoleSender")])
     func theBackendPicksTheEmailSender(backend: String, type: String) throws {
         let settings = try deliverySettings(["EMAIL_BACKEND": backend])
-        #expect("\(Swift.type(of: try Senders.sender(for: .email, settings: settings, log: { _ in })))" == type)
+        #expect("\(Swift.type(of: try Senders.sender(for: .email, settings: settings, pauses: MemoryProviderPauses(), log: { _ in })))" == type)
     }
 
     @Test(arguments: [Channel.sms, .whatsapp])
@@ -96,15 +90,15 @@ import OTP
         let prefix = channel == .sms ? "SMS" : "WA"
         let settings = try deliverySettings(["\(prefix)_TWILIO_ACCOUNT_SID": "AC1", "\(prefix)_TWILIO_AUTH_TOKEN": "t",
                                                   "\(prefix)_TWILIO_SENDER": "+15005550006"])
-        #expect(try Senders.sender(for: channel, settings: settings, log: { _ in }) is TwilioSender)
+        #expect(try Senders.sender(for: channel, settings: settings, pauses: MemoryProviderPauses(), log: { _ in }) is TwilioSender)
     }
 
     @Test func aPartialAccountFallsBackToTheConsoleWithAWarning() throws {
         var lines: [String] = []
         let settings = try deliverySettings(["SMS_TWILIO_ACCOUNT_SID": "AC1"])
-        #expect(try Senders.sender(for: .sms, settings: settings, log: { lines.append($0) }) is ConsoleSender)
-        #expect(lines == ["warning: sms provider partly configured, SMS_TWILIO_AUTH_TOKEN and SMS_TWILIO_SENDER missing; using the console backend"])
-        #expect(try Senders.sender(for: .whatsapp, settings: settings, log: { lines.append($0) }) is ConsoleSender)
+        #expect(try Senders.sender(for: .sms, settings: settings, pauses: MemoryProviderPauses(), log: { lines.append($0) }) is ConsoleSender)
+        #expect(lines == ["warning: sms provider twilio partly configured, SMS_TWILIO_AUTH_TOKEN and SMS_TWILIO_SENDER missing; using the console backend"])
+        #expect(try Senders.sender(for: .whatsapp, settings: settings, pauses: MemoryProviderPauses(), log: { lines.append($0) }) is ConsoleSender)
         #expect(lines.count == 1)
     }
 
@@ -112,9 +106,23 @@ import OTP
     func aPartialAccountIsNotConfiguredWhenConfigurationIsRequired(channel: Channel) throws {
         let settings = try deliverySettings(["OTP_REQUIRE_PROVIDER_CONFIG": "true", "SMS_TWILIO_ACCOUNT_SID": "AC1",
                                                   "SMS_TWILIO_SENDER": "+1", "WA_TWILIO_AUTH_TOKEN": "t"])
-        #expect(throws: OTPError.providerNotConfigured(channel)) { try Senders.sender(for: channel, settings: settings, log: { _ in }) }
+        #expect(throws: OTPError.providerNotConfigured(channel)) { try Senders.sender(for: channel, settings: settings, pauses: MemoryProviderPauses(), log: { _ in }) }
     }
 }
 
 /// The delivery layer's settings read from `env`, as a request's would be.
 func deliverySettings(_ env: [String: String]) throws(OTPError) -> DeliverySettings { try DeliverySettings(SettingsReader(env: env)) }
+
+/// The detail of the misconfiguration `env` makes, which must start with the setting's name.
+@discardableResult
+func misconfiguration(_ env: [String: String], naming name: String) -> String {
+    do {
+        _ = try deliverySettings(env)
+        Issue.record("\(env) was accepted")
+    } catch {
+        guard case .misconfigured(let detail) = error else { Issue.record("\(error)"); return "" }
+        #expect(detail.hasPrefix(name))
+        return detail
+    }
+    return ""
+}

@@ -52,7 +52,7 @@ import OTP
         (.sms, 21610, "The phone number has opted out of SMS from this sender"),
     ])
     func recipientErrorsAreTheClients400(channel: Channel, code: Int, detail: String) {
-        #expect(throws: DeliveryFault(refused: detail)) { try TwilioSender.check(status: 400, body: answer(400, code), channel: channel) }
+        #expect(throws: DeliveryFault(refused: detail)) { try TwilioSender.check(ProviderReply(status: 400, body: answer(400, code)), channel: channel) }
     }
 
     @Test(arguments: [
@@ -63,11 +63,11 @@ import OTP
         (400, 21606, "Twilio answered HTTP 400, error 21606 (the sender cannot send on this channel)"),
     ])
     func otherErrorsAreOur500WithALogLine(status: Int, code: Int?, log: String) {
-        #expect(throws: DeliveryFault(log)) { try TwilioSender.check(status: status, body: answer(status, code), channel: .sms) }
+        #expect(throws: DeliveryFault(log)) { try TwilioSender.check(ProviderReply(status: status, body: answer(status, code)), channel: .sms) }
     }
 
     @Test func aCreatedMessageIsSuccess() throws {
-        try TwilioSender.check(status: 201, body: Array(#"{"sid": "SM1", "status": "queued", "error_code": null}"#.utf8), channel: .sms)
+        try TwilioSender.check(ProviderReply(status: 201, body: Array(#"{"sid": "SM1", "status": "queued", "error_code": null}"#.utf8)), channel: .sms)
     }
 
     @Test(arguments: [
@@ -75,6 +75,6 @@ import OTP
         (#"{"error_code": 30003}"#, nil), ("not json", nil), (#"{"code": "x"}"#, nil),
     ])
     func findsTwilioErrorCode(body: String, code: Int?) {
-        #expect(TwilioSender.errorCode(in: Array(body.utf8)) == code)
+        #expect(ProviderReply(status: 400, body: Array(body.utf8)).errorCode == code)
     }
 }

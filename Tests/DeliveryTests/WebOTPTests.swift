@@ -1,5 +1,6 @@
 // The origin-bound code line (WICG sms-one-time-codes) that ends an SMS when OTP_WEBOTP_DOMAIN is set.
 import Testing
+import TestSupport
 @testable import Delivery
 import OTP
 
@@ -22,8 +23,8 @@ import OTP
     @Test func onlySMSGetsTheLine() throws {
         let settings = try deliverySettings(["OTP_WEBOTP_DOMAIN": "Example.com"])
         #expect(settings.webOTPDomain == "example.com")
-        #expect(try Senders.sender(for: .sms, settings: settings, log: { _ in }) is WebOTPSender)
-        #expect(try !(Senders.sender(for: .whatsapp, settings: settings, log: { _ in }) is WebOTPSender))
+        #expect(try Senders.sender(for: .sms, settings: settings, pauses: MemoryProviderPauses(), log: { _ in }) is WebOTPSender)
+        #expect(try !(Senders.sender(for: .whatsapp, settings: settings, pauses: MemoryProviderPauses(), log: { _ in }) is WebOTPSender))
     }
 
     @Test func theSenderAppendsTheLineToTheMessage() throws {

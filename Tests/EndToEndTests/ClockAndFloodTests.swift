@@ -18,9 +18,11 @@ import TestSupport
     /// The service a request to `site` runs, reading the time from `clock`.
     private func service(_ site: Site, clock: SetClock) throws -> OTPService {
         let settings = try Settings(environment: site.settings)
-        return OTPService(settings: settings.service, store: Wire.fileStore(settings.store, log: { _ in }),
+        let store = Wire.fileStore(settings.store, log: { _ in })
+        return OTPService(settings: settings.service, store: store,
                           senders: { (channel: Channel) throws(OTPError) in
-                              try Senders.sender(for: channel, settings: settings.delivery, log: { _ in })
+                              try Senders.sender(for: channel, settings: settings.delivery,
+                                                 pauses: Wire.pauses(settings.store, store: store, log: { _ in }), log: { _ in })
                           },
                           messages: Wire.messages(settings), log: { _ in }, now: { clock.now })
     }

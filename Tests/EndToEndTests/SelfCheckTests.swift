@@ -33,6 +33,20 @@ import TestSupport
         (["EMAIL_BACKEND": "filebased", "EMAIL_FILE_PATH": "/nonexistent/outbox"], "problem: email: EMAIL_FILE_PATH /nonexistent/outbox is not a directory"),
         (["SMS_TWILIO_ACCOUNT_SID": "AC0123"], "problem: SMS: Twilio is set up in part: SMS_TWILIO_AUTH_TOKEN, SMS_TWILIO_SENDER missing"),
         (["OTP_REQUIRE_PROVIDER_CONFIG": "true"], "problem: WhatsApp: no Twilio account, and OTP_REQUIRE_PROVIDER_CONFIG is true"),
+        (["SMS_HTTP_URL": "https://sms.example/send", "SMS_HTTP_BODY": "to={to}&msg={message}"],
+         "problem: settings: server misconfigured: SMS_HTTP_BODY: unknown placeholder {message} (known: {to} {to_digits} {from} {text})"),
+        (["SMS_HTTP_URL": "https://sms.example/send", "SMS_HTTP_ENCODING": "json", "SMS_HTTP_BODY": #"{"to": {to}, "text": "{text}"}"#],
+         #"problem: settings: server misconfigured: SMS_HTTP_BODY: {to} must stand inside a JSON string, as in "{to}""#),
+        (["SMS_HTTP_URL": "https://sms.example/send", "SMS_HTTP_BODY": "to={to}&text={text}", "SMS_HTTP_HEADERS_FILE": "/nonexistent/sms-headers"],
+         "problem: SMS: SMS_HTTP_HEADERS_FILE cannot be read by the web server's user (No such file or directory)\n  fix: make /nonexistent/sms-headers a file"),
+        (["SMS_VONAGE_API_KEY": "k", "SMS_VONAGE_API_SECRET_FILE": "/nonexistent/vonage-secret", "SMS_VONAGE_FROM": "Shop"],
+         "problem: SMS: SMS_VONAGE_API_SECRET_FILE cannot be read by the web server's user"),
+        (["SMS_WEBHOOK_URL": "https://shop.example/hook", "SMS_WEBHOOK_SECRET_FILE": "/nonexistent/whsec"],
+         "problem: SMS: SMS_WEBHOOK_SECRET_FILE cannot be read by the web server's user"),
+        (["SMS_COMMAND": "/nonexistent/send-sms"], "problem: SMS: SMS_COMMAND /nonexistent/send-sms is not an executable file"),
+        (["SMS_HTTP_BODY": "to={to}&text={text}"], "problem: SMS: http is set up in part: SMS_HTTP_URL missing"),
+        (["SMS_COMMAND": "/bin/true", "SMS_TELNYX_API_KEY": "k", "SMS_TELNYX_FROM": "+1"],
+         "problem: settings: server misconfigured: SMS_PROVIDERS must list the order to try them: command, telnyx"),
     ] as [([String: String], String)])
     func eachProblemIsNamedWithItsFix(broken: [String: String], problem: String) throws {
         let (site, settings) = try healthy()
@@ -40,6 +54,17 @@ import TestSupport
         let (status, output) = try Self.check(settings.merging(broken) { $1 })
         #expect(status == 1 && output.contains(problem), "\(output)")
         #expect(output.hasSuffix(" problem\n") || output.hasSuffix(" problems\n"))
+    }
+
+    @Test func everyConfiguredProviderIsListedInItsOrder() throws {
+        let (site, settings) = try healthy()
+        defer { withExtendedLifetime(site) {} }
+        let (status, output) = try Self.check(settings.merging([
+            "SMS_COMMAND": "/bin/true", "SMS_KANNEL_USER": "otp", "SMS_KANNEL_PASSWORD": "pw", "SMS_PROVIDERS": "kannel command"]) { $1 })
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("ok: SMS: providers kannel, command, tried in this order\nok: SMS: kannel gateway, GET http://127.0.0.1:13013/cgi-bin/sendsms (query)\n"
+            + "ok: SMS: SMS_COMMAND /bin/true is executable\n"), "\(output)")
+        #expect(!output.contains("pw"))
     }
 
     @Test func aStoreReadableByOthersOrOwnedByRootIsAProblem() throws {

@@ -98,7 +98,7 @@ import TestSupport
     @Test func aPartialAccountFallsBackToTheConsoleWithAWarning() throws {
         let site = try Site(["SMS_TWILIO_ACCOUNT_SID": sid])
         let sent = try site.generate("sms", phone, expecting: 200)
-        #expect(sent.stderr.contains("warning: sms provider partly configured, SMS_TWILIO_AUTH_TOKEN and SMS_TWILIO_SENDER missing"))
+        #expect(sent.stderr.contains("warning: sms provider twilio partly configured, SMS_TWILIO_AUTH_TOKEN and SMS_TWILIO_SENDER missing"))
         #expect(sent.stderr.contains("console sms backend: to \(phone): Your OTP code is: "))
     }
 
