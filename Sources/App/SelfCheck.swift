@@ -115,6 +115,11 @@ struct SelfCheck {
         } else {
             ok("\(label) is a writable directory of \(Self.userName(info.st_uid)), mode 0700")
         }
+        // The layout before slot tables: a file per record under r/, which requests remove shard by shard.
+        if lstat(path + "/r", &info) == 0 {
+            note("\(label)/r holds the records of the store's layout before slot tables, which this version does not read: "
+                 + "requests remove it shard by shard, or remove it now with: rm -r \(path)/r")
+        }
     }
 
     private mutating func email(_ delivery: DeliverySettings) {

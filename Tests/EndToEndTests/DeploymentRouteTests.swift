@@ -94,7 +94,7 @@ import TestSupport
         #expect(checked.status == 200 && checked.detail == "Verified")
         // OTP_STORE_DIR is set: the records are in the directory the steps made, and the key is not.
         let stored = try FileManager.default.contentsOfDirectory(atPath: apache.localized("/var/lib/otp-cgi"))
-        #expect(stored.contains("r") && !stored.contains("secret.key"))
+        #expect(stored.contains("t") && !stored.contains("secret.key"))
 
         let plain = try apache.curl(["http://localhost:\(apache.port)/api/otp/generate"])
         #expect(plain.status == 301 && plain.headers["location"] == "https://localhost/api/otp/generate")

@@ -81,6 +81,20 @@ import TestSupport
         }
     }
 
+    /// The store's layout before slot tables (a file per record under r/) is named, with the command that removes
+    /// it; it is a note, not a problem: requests remove it shard by shard.
+    @Test func anOldStoreLayoutIsNamedWithHowToRemoveIt() throws {
+        let (site, settings) = try healthy()
+        defer { withExtendedLifetime(site) {} }
+        let store = try #require(settings["OTP_STORE_DIR"])
+        let (_, before) = try Self.check(settings)
+        #expect(!before.contains("/r holds"))
+        try Self.sh("mkdir -p '\(store)/r/ab' && touch '\(store)/r/ab/lock'")
+        let (status, output) = try Self.check(settings)
+        #expect(status == 0 && output.contains("note: store: \(store)/r holds the records of the store's layout before slot tables, which this "
+                                               + "version does not read: requests remove it shard by shard, or remove it now with: rm -r \(store)/r\n"), "\(output)")
+    }
+
     /// A relay that answers EHLO passes; one that does not listen, or that offers no STARTTLS when EMAIL_USE_TLS
     /// requires it, is a problem.
     @Test func theSMTPRelayMustAnswerAndOfferSTARTTLSWhenRequired() throws {
