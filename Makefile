@@ -4,6 +4,19 @@
 SWIFT ?= swift
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
+
+# Package.swift's swift-tools-version. Every goal that builds stops here, before it runs or installs anything, when
+# the toolchain is missing or older: one message, and nothing touched.
+SWIFT_NEEDED := 6.2
+SWIFT_FOUND := $(shell $(SWIFT) --version 2>/dev/null | sed -n 's/.*Swift version \([0-9][0-9.]*[0-9]\).*/\1/p' | head -n 1)
+ifneq ($(filter-out clean stop deps,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell printf '%s\n' $(SWIFT_NEEDED) $(or $(SWIFT_FOUND),0) | sort -V | head -n 1),$(SWIFT_NEEDED))
+$(error otp-cgi needs Swift $(SWIFT_NEEDED) or later, and $(SWIFT) $(if $(SWIFT_FOUND),is Swift $(SWIFT_FOUND),was not found). \
+Debian and Ubuntu have no package of it: install swiftly as https://www.swift.org/install/linux/ shows (its `swiftly init` installs the latest Swift) \
+or unpack swift.org's tarball for your release and put its usr/bin first in PATH (or make SWIFT=/path/to/usr/bin/swift))
+endif
+endif
+
 # The release configuration carries every flag (Package.swift): `swift build -c release` alone builds what
 # `make build` installs. Its directory is asked of SwiftPM once, and only when a target's recipe uses it; an empty
 # answer stops make rather than turn `$(BIN)/generate` into `/generate`.
@@ -80,7 +93,7 @@ bench-fill:
 # Renews bench/symbol-order.txt from callgrind runs of the built executables (needs valgrind); bench/instructions
 # prints what each common request costs in instructions.
 symbol-order: build
-	bench/symbol-order $(BIN)
+	bench/symbol-order '$(BIN)'
 
 clean:
 	rm -rf .build cgi-bin/generate cgi-bin/verify

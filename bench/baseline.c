@@ -10,10 +10,13 @@
 #define STATUS "200 OK"
 #endif
 
-/* -DSTORE_FLOOR: also does the file store's calls for an unknown identifier's check (store-floor.h); with
- * -DREDIS_FLOOR too, the Redis store's (redis-floor.h). */
+/* -DSTORE_FLOOR: also does the file store's calls for an unknown identifier's check (store-floor.h, the layout of
+ * a file per record); with -DSLOT_FLOOR too, the slot tables' (slot-floor.h); with -DREDIS_FLOOR, the Redis
+ * store's (redis-floor.h). */
 #if defined STORE_FLOOR && defined REDIS_FLOOR
 #include "redis-floor.h"
+#elif defined STORE_FLOOR && defined SLOT_FLOOR
+#include "slot-floor.h"
 #elif defined STORE_FLOOR
 #include "store-floor.h"
 #endif

@@ -99,9 +99,10 @@ def redis_check_sha1():
     return found.group(1)
 
 
-# The C programs that make only a store's calls, each built for CGI and for FastCGI (bench/store-floor.h,
-# bench/redis-floor.h).
-FLOORS = (("store-floor", ["-DSTORE_FLOOR"]),
+# The C programs that make only a store's calls, each built for CGI and for FastCGI (bench/slot-floor.h for the
+# file store's slot tables, bench/store-floor.h for its layout before them, bench/redis-floor.h).
+FLOORS = (("slot-floor", ["-DSTORE_FLOOR", "-DSLOT_FLOOR"]),
+          ("store-floor", ["-DSTORE_FLOOR"]),
           ("redis-floor", ["-DSTORE_FLOOR", "-DREDIS_FLOOR", f'-DFLOOR_CHECK_SHA1="{redis_check_sha1()}"']))
 
 
@@ -313,7 +314,7 @@ def fill(apache, first, count):
     sh(*as_apache_user("env", f"OTP_SECRET_KEY_FILE={os.path.join(RUN, 'secret.key')}", binary, apache.store, str(count), str(first)))
 
 
-EXPECTED = {"baseline": "200", "baseline-400": "400", "store-floor": "400", "swift-floor": "200", "generate": "200", "generate-cooldown": "429", "verify-unknown": "400",
+EXPECTED = {"baseline": "200", "baseline-400": "400", "slot-floor": "400", "store-floor": "400", "swift-floor": "200", "generate": "200", "generate-cooldown": "429", "verify-unknown": "400",
             "verify-wrong": "400", "verify-right": "200"}
 
 
@@ -322,7 +323,7 @@ def throughput(apache, connection_counts=None, label="", api="/api/otp/", baseli
     generate runs sent. `api` is where the endpoints are, `baselines` where the C programs are; `warm` first starts
     the responders of a gateway that starts them on demand (mod_fcgid); `floor` adds the C program that makes the
     store's calls of verify-unknown (bench/store-floor.h, or bench/redis-floor.h for a label naming Redis), as
-    `store-floor` rows."""
+    `store-floor` rows, and for the file store the same on its slot tables (bench/slot-floor.h) as `slot-floor` rows."""
     connection_counts = connection_counts or CONNECTIONS
     rows = {}
     floor_program = baselines + ("redis-floor" if "redis" in label else "store-floor")
@@ -333,7 +334,8 @@ def throughput(apache, connection_counts=None, label="", api="/api/otp/", baseli
         # runs will keep busy before measuring.
         runs = [("baseline.lua", [baselines + "baseline"]), ("baseline.lua", [baselines + "baseline-400"]),
                 ("generate.lua", [f"w{tag}"]), ("verify-unknown.lua", [])]
-        for script, args in runs + ([("baseline.lua", [floor_program])] if floor else []):
+        slot_floor = [("baseline.lua", [baselines + "slot-floor"])] if floor and "redis" not in label else []
+        for script, args in runs + ([("baseline.lua", [floor_program])] if floor else []) + slot_floor:
             wrk(apache, script, 2 * max(connection_counts), *args, env=env, seconds=1 if QUICK else 5)
     for connections in connection_counts:
         rows[(label + "baseline", connections)] = wrk(apache, "baseline.lua", connections, baselines + "baseline")
@@ -343,6 +345,8 @@ def throughput(apache, connection_counts=None, label="", api="/api/otp/", baseli
         rows[(label + "verify-unknown", connections)] = wrk(apache, "verify-unknown.lua", connections, env=env)
         if floor:
             rows[(label + "store-floor", connections)] = wrk(apache, "baseline.lua", connections, floor_program)
+        if floor and "redis" not in label:
+            rows[(label + "slot-floor", connections)] = wrk(apache, "baseline.lua", connections, baselines + "slot-floor")
         if floor and not label:
             rows[("swift-floor", connections)] = wrk(apache, "baseline.lua", connections, baselines + "swift-floor")
     pairs = codes_in_outbox(apache.outbox, f"g{tag}")
@@ -534,11 +538,14 @@ def targets(rows, cost, points, flat, elapsed):
             out.append(f"- (the floor) the smallest Swift CGI program (bench/floor.swift, built as the service is) is "
                        f"{ratio:.2f}x the C program at 8 connections, p99 {r['p99_ms']:.2f} ms: the most any Swift CGI "
                        "program reaches here")
-        elif scenario.endswith("store-floor"):
-            unknown = rows[(scenario.replace("store-floor", "verify-unknown"), 8)]
-            out.append(f"- (the floor) {scenario.replace('store-floor', 'verify-unknown')} at 8 connections is "
-                       f"{unknown['rps'] / r['rps']:.2f}x the C program of its gateway that makes the same store "
-                       f"calls and nothing else ({ratio:.2f}x the one that does nothing)")
+        elif scenario.endswith("store-floor") or scenario.endswith("slot-floor"):
+            floor = "slot-floor" if scenario.endswith("slot-floor") else "store-floor"
+            unknown = rows[(scenario.replace(floor, "verify-unknown"), 8)]
+            layout = ("the slot tables' store calls" if floor == "slot-floor" else "the same store calls" if "redis" in scenario
+                      else "the store calls of the layout of a file per record")
+            out.append(f"- (the floor) {scenario.replace(floor, 'verify-unknown')} at 8 connections is "
+                       f"{unknown['rps'] / r['rps']:.2f}x the C program of its gateway that makes {layout} "
+                       f"and nothing else ({ratio:.2f}x the one that does nothing)")
         elif scenario.startswith("fastcgi cold "):
             out.append(f"- (no target) {scenario}: the first 3 s of a burst at 8 connections on a fresh Apache, p99 "
                        f"{r['p99_ms']:.2f} ms: mod_fcgid's spawn wait, which apache/fcgid-warm-up takes out of the way")
@@ -593,7 +600,9 @@ def report(rows, cost, points, flat, elapsed):
              "`nginx fcgiwrap` rows run them as CGI behind fcgiwrap, against the C CGI program behind it. `store-floor` is the "
              "C program of its gateway making the store's calls of a check of an unknown identifier and nothing else "
              "(bench/store-floor.h; on `redis` rows bench/redis-floor.h, one EVALSHA of the store's own script over a "
-             "connection kept per process): the floor of verify-unknown with that store; `swift-floor` is bench/floor.swift, the smallest "
+             "connection kept per process): the floor of verify-unknown with that store; on file-store rows it is the layout "
+             "of a file per record, kept for comparison, and `slot-floor` is the same for the slot tables (bench/slot-floor.h), "
+             "the file store's floor now; `swift-floor` is bench/floor.swift, the smallest "
              "Swift CGI program, built as the service is.", "",
              ] + throughput_table(rows)
     base = cost["C baseline"]

@@ -9,7 +9,7 @@ import Platform
 
 public enum Program {
     /// A FastCGI responder when started on a listening socket (fd 0, the FastCGI convention) or with
-    /// `--listen ADDRESS`; the self-check with `--check`; otherwise the CGI program, which answers once and always
+    /// `--listen ADDRESS`, and N of them on that socket with `--workers N`; the self-check with `--check`; otherwise the CGI program, which answers once and always
     /// exits 0.
     public static func run(_ endpoint: Endpoint) -> Never {
         // Past a file size limit (RLIMIT_FSIZE, which some hosts set) a write must fail with EFBIG and be
@@ -24,16 +24,27 @@ public enum Program {
         }
         if arguments.isEmpty && !FastCGIResponder.isListeningSocket(0) {
             let handler = endpoint.handler(wiring: Wire.perRequest)
-            CGI.writeStandardOutput(handler(CGI.request(from: env, readBody: CGI.readStandardInput), StandardError.log))
+            let log: (String) -> Void = Syslog.isChosen(by: env) ? { Syslog.log($0) } : { StandardError.log($0) }
+            CGI.writeStandardOutput(handler(CGI.request(from: env, readBody: CGI.readStandardInput), log))
             exit(0)
         }
         do {
             let settings = try FastCGISettings(SettingsReader(env: env))
-            let listener = arguments.isEmpty ? 0 : try FastCGIListener.open(arguments)
+            var rest = arguments
+            let workers = try Workers.count(in: &rest)
+            guard !rest.isEmpty || FastCGIResponder.isListeningSocket(0) else {
+                throw Workers.UsageError(description: "--workers needs a socket to serve: one on fd 0 (spawn-fcgi, systemd) or --listen ADDRESS")
+            }
+            let listener = rest.isEmpty ? 0 : try FastCGIListener.open(rest)
             let network = FastCGIListener.isNetwork(listener)
-            let kept = KeptStores(sources: SettingSources(environment: env, requestsMaySet: !network))
-            exit(FastCGIResponder(listener: listener, maxRequests: settings.maxRequests, allowedPeers: network ? settings.webServerAddresses : nil,
-                                  handler: endpoint.handler(wiring: kept.wiring)).run())
+            // Each worker keeps its own store connections: made after the fork.
+            let responder = {
+                let kept = KeptStores(sources: SettingSources(environment: env, requestsMaySet: !network))
+                return FastCGIResponder(listener: listener, maxRequests: settings.maxRequests,
+                                        allowedPeers: network ? settings.webServerAddresses : nil,
+                                        handler: endpoint.handler(wiring: kept.wiring)).run()
+            }
+            exit(workers.map { Workers.run($0, worker: responder) } ?? responder())
         } catch let error as OTPError {
             StandardError.log("\(endpoint.rawValue): \(Response(error).detail)")
             exit(2)

@@ -9,7 +9,8 @@ import Stores
 import Platform
 
 /// Run by the operator outside any CGI environment, before a visitor meets a problem: the settings from the
-/// environment, or from the `SetEnv` lines of an Apache configuration or .htaccess given with `--config`. It
+/// environment, or from the file given with `--config` in any format a server's configuration gives them in
+/// (`SettingsFile`). It
 /// checks what a request would need (the settings, the store, the key, the email backend, Twilio, the message
 /// templates) and prints `ok:`, `note:` or `problem:` lines, each problem with a `fix:`. Exit 0 when there is no
 /// problem, 1 when there is one, 2 for wrong arguments.
@@ -28,17 +29,22 @@ struct SelfCheck {
             print("otp-cgi check: settings from the environment")
         } else if arguments.count == 2, arguments[0] == "--config" {
             let path = arguments[1]
+            let file: SettingsFile
             do throws(OTPError) {
-                var files: [String] = []
-                env = try ApacheSetEnv.settings(in: path, files: &files)
-                check.untrusted = files.lazy.compactMap { file in Self.otherWriters(of: file).map { "\(file) can be changed by \($0)" } }.first
+                file = try SettingsFile.read(path)
             } catch {
                 print("otp-cgi check: \(Response(error).detail)")
                 return 2
             }
-            print("otp-cgi check: settings from the SetEnv lines of \(path)")
+            guard !file.formats.isEmpty else {
+                print("otp-cgi check: \(path) gives no settings: no SetEnv, fastcgi_param, lighttpd setenv, Environment= or NAME=VALUE line")
+                return 2
+            }
+            env = file.settings
+            check.untrusted = file.files.lazy.compactMap { file in Self.otherWriters(of: file).map { "\(file) can be changed by \($0)" } }.first
+            print("otp-cgi check: settings from the \(file.origin) of \(path)")
         } else {
-            print("usage: generate --check [--config FILE]   (FILE: an Apache configuration or .htaccess with SetEnv lines)")
+            print("usage: generate --check [--config FILE]   (FILE: settings as Apache SetEnv, nginx fastcgi_param, lighttpd setenv, systemd Environment= or NAME=VALUE lines)")
             return 2
         }
         check.all(env)
@@ -113,6 +119,11 @@ struct SelfCheck {
         } else {
             ok("\(label) is a writable directory of \(Self.userName(info.st_uid)), mode 0700")
         }
+        // The layout before slot tables: a file per record under r/, which requests remove shard by shard.
+        if lstat(path + "/r", &info) == 0 {
+            note("\(label)/r holds the records of the store's layout before slot tables, which this version does not read: "
+                 + "requests remove it shard by shard, or remove it now with: rm -r \(path)/r")
+        }
     }
 
     private mutating func email(_ delivery: DeliverySettings) {
@@ -144,7 +155,10 @@ struct SelfCheck {
         case .console:
             note("email: the console backend writes each email, its code included, to the error log: for trying only")
         }
-        if delivery.defaultFromEmail == nil && (delivery.emailBackend == .smtp || delivery.emailBackend == .sendmail) {
+        if delivery.defaultFromEmail == nil && delivery.requireProviderConfig {
+            problem("email: DEFAULT_FROM_EMAIL is not set, and OTP_REQUIRE_PROVIDER_CONFIG is true, so email requests answer 500",
+                    fix: "set DEFAULT_FROM_EMAIL to the address your emails come from")
+        } else if delivery.defaultFromEmail == nil && (delivery.emailBackend == .smtp || delivery.emailBackend == .sendmail) {
             note("email: DEFAULT_FROM_EMAIL is not set, so emails come from webmaster@localhost, which many servers refuse")
         }
     }

@@ -20,6 +20,10 @@ public struct Settings: Sendable {
         store = try StoreSettings(reader)
         delivery = try DeliverySettings(reader, own: own.map(SettingsReader.init(env:)))
         web = try WebSettings(reader)
+        // Read by the gateway before any setting is parsed (Syslog.isChosen): here only refused when unknown.
+        if let log = reader.string("OTP_LOG"), log != "stderr", log != "syslog" {
+            throw .misconfigured("OTP_LOG must be stderr or syslog")
+        }
         if let keyFile = service.secretKeyFile, case .file = store.location, Self.isInside(keyFile, store.directory) {
             throw .misconfigured("OTP_SECRET_KEY_FILE must be outside OTP_STORE_DIR, so that no copy of the store holds the key")
         }

@@ -10,7 +10,7 @@ public enum Senders {
                               now: @escaping () -> Int64 = Clock.unixSeconds, log: @escaping (String) -> Void) throws(OTPError) -> any Sender {
         switch channel {
         case .email:
-            if settings.requireProviderConfig && settings.defaultFromEmail == nil { throw .providerNotConfigured(.email) }
+            if settings.requireProviderConfig && settings.defaultFromEmail == nil { throw .providerNotConfigured(.email, missing: ["DEFAULT_FROM_EMAIL"]) }
             switch settings.emailBackend {
             case .smtp: return SMTPSender(delivery: settings, from: settings.fromAddress)
             case .sendmail:
@@ -37,7 +37,7 @@ public enum Senders {
         if settings.hasOnlyTwilio {
             let account = channel == .sms ? settings.sms : settings.whatsapp
             if let twilio = TwilioSender(account: account, channel: channel, delivery: settings) { return twilio }
-            if settings.requireProviderConfig { throw .providerNotConfigured(channel) }
+            if settings.requireProviderConfig { throw .providerNotConfigured(channel, missing: account.missing) }
             if account.missing.count < 3 { warn("twilio", account.missing) }
             return ConsoleSender(from: settings.fromAddress, log: log)
         }
@@ -47,7 +47,9 @@ public enum Senders {
             return FailoverSender(channel: channel, providers: providers, pauses: pauses(), pauseSeconds: settings.providerPauseSeconds,
                                   now: now, log: log)
         }
-        if settings.requireProviderConfig { throw .providerNotConfigured(channel) }
+        if settings.requireProviderConfig {
+            throw .providerNotConfigured(channel, missing: (channel == .sms ? settings.sms : settings.whatsapp).missing)
+        }
         for (name, setup) in PhoneProviders.setups(for: channel, settings: settings) {
             if case .partial(let missing) = setup { warn(name, missing) }
         }

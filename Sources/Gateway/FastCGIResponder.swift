@@ -200,8 +200,9 @@ public final class FastCGIResponder {
         var params: [String: String] = [:]
         for (name, value) in pairs { params[name] = value }
         var logLines: [UInt8] = []
+        let toSyslog = Syslog.isChosen(by: params)
         let output = handler(CGI.request(from: params, readBody: { Array(request.body.prefix($0)) }),
-                             { logLines += StandardError.logLine($0) })
+                             { toSyslog ? Syslog.log($0) : (logLines += StandardError.logLine($0)) })
         let sent = send(fd, FastCGIRecord.stream(.stderr, requestID: request.id, logLines)
                         + FastCGIRecord.stream(.stdout, requestID: request.id, output)
                         + FastCGIRecord(.stdout, requestID: request.id).encoded

@@ -7,7 +7,8 @@ public enum OTPError: Error, Equatable, Sendable {
     case tooManyAttempts
     case coolingDown(retryAfter: Int)
     case misconfigured(String)
-    case providerNotConfigured(Channel)
+    /// `missing`: the settings that would configure it, so that the answer and the log say what to set.
+    case providerNotConfigured(Channel, missing: [String])
     /// The provider refused the recipient (a number that cannot get SMS, say): the asker's to fix.
     case recipientRefused(String)
     case deliveryFailed(Channel)

@@ -13,7 +13,7 @@ public struct Record: Equatable, Sendable {
         self.codeMAC = codeMAC; self.expiresAt = expiresAt; self.attempts = attempts; self.resendAt = resendAt
     }
 
-    /// After this moment the record says nothing the service needs, so a sweep may remove it.
+    /// After this moment the record says nothing the service needs, so a store may reuse its place or drop it.
     public var deadAt: Int64 { max(expiresAt, resendAt) }
 }
 

@@ -13,6 +13,16 @@ public enum SecretKeyFile {
     public static let howToMakeOne = "make a key with  (umask 077; head -c 32 /dev/urandom | base64 >/etc/otp-cgi/secret.key)  "
         + "then  chown www-data /etc/otp-cgi/secret.key  (the user the CGIs run as) and  SetEnv OTP_SECRET_KEY_FILE /etc/otp-cgi/secret.key"
 
+    /// The keys the documentation shows in its example settings: anyone can read them, so a site that kept one
+    /// would seal its codes with a public key. Refused wherever a key is read, as the request and `--check` read it.
+    public static let placeholders: [[UInt8]] = [Array("at-least-16-random-characters-here".utf8)]
+
+    /// Throws when `key`, from `setting`, is one of the documentation's placeholders.
+    public static func refusePlaceholder(_ key: [UInt8], from setting: String) throws(OTPError) {
+        guard placeholders.contains(key) else { return }
+        throw .misconfigured("\(setting) holds the documentation's placeholder key: make one of your own with  head -c 32 /dev/urandom | base64")
+    }
+
     /// The file's bytes without one final line break, so that `echo` and editors make valid keys. A file other
     /// users may read is refused: the key is as secret as every code it seals. Messages name the setting, not the
     /// path, as they reach the client in a 500.
@@ -37,6 +47,7 @@ public enum SecretKeyFile {
         guard bytes.count >= minimumBytes else {
             throw .misconfigured("OTP_SECRET_KEY_FILE must hold a key of at least \(minimumBytes) bytes")
         }
+        try refusePlaceholder(bytes, from: "OTP_SECRET_KEY_FILE")
         return bytes
     }
 }

@@ -21,6 +21,7 @@ public struct ServiceSettings: Sendable {
         resendCooldownSeconds = try reader.integer("OTP_RESEND_COOLDOWN_SECONDS", default: resendCooldownSeconds, in: 0...86_400)
         if let key = reader.string("OTP_SECRET_KEY") {
             guard key.utf8.count >= SecretKeyFile.minimumBytes else { throw .misconfigured("OTP_SECRET_KEY must be at least 16 characters") }
+            try SecretKeyFile.refusePlaceholder(Array(key.utf8), from: "OTP_SECRET_KEY")
             secretKey = Array(key.utf8)
         } else if let path = try reader.absolutePath("OTP_SECRET_KEY_FILE") {
             secretKeyFile = path

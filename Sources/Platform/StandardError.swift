@@ -4,6 +4,9 @@ import Glibc
 #endif
 
 public enum StandardError {
+    /// What every line starts with, so that the service's lines can be told from the server's own.
+    public static let prefix = "otp-cgi: "
+
     /// One write per line, so lines of processes writing at once do not interleave.
     public static func log(_ line: String) {
         try? Syscall.writeAll(2, logLine(line))
@@ -13,7 +16,7 @@ public enum StandardError {
     /// and paragraph separators as `\u{NNNN}`), then one line feed: a client's `\n` or `%0D` in a field can never
     /// start a line of its own that looks like ours. Judged on bytes, as a log reader sees them.
     public static func logLine(_ text: String) -> [UInt8] {
-        var out: [UInt8] = Array("otp-cgi: ".utf8)
+        var out: [UInt8] = Array(prefix.utf8)
         out.reserveCapacity(text.utf8.count + 16)
         let bytes = Array(text.utf8)
         var i = 0

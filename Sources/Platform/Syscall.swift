@@ -31,6 +31,7 @@ public struct Errno: Equatable, Sendable, CustomStringConvertible {
     public static let exists = Errno(EEXIST)
     public static let wouldBlock = Errno(EWOULDBLOCK)
     public static let connectionAborted = Errno(ECONNABORTED)
+    public static let notEmpty = Errno(ENOTEMPTY)
 }
 
 public enum Syscall {
@@ -132,6 +133,106 @@ public enum Syscall {
         if errno != EEXIST { throw SystemError(call: "mkdir \(name)", errno: .current) }
         return false
     }
+
+    /// `open` of an absolute path, always close-on-exec.
+    public static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0o600) throws(SystemError) -> Int32 {
+        try retrying("open \(path)") { Glibc.open(path, flags | O_CLOEXEC, mode) }
+    }
+
+    /// `mkdir` of an absolute path; whether this call made the directory (false: it existed).
+    public static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(SystemError) -> Bool {
+        if mkdir(path, mode) == 0 { return true }
+        if errno != EEXIST { throw SystemError(call: "mkdir \(path)", errno: .current) }
+        return false
+    }
+
+    /// `fstat`.
+    public static func status(_ fd: Int32, _ what: String) throws(SystemError) -> stat {
+        var info = stat()
+        try retrying("fstat \(what)") { fstat(fd, &info) }
+        return info
+    }
+
+    /// `fstatat` without following a symlink in the last component (`lstat` for an absolute path).
+    public static func status(in dir: Int32, _ name: String) throws(SystemError) -> stat {
+        var info = stat()
+        try retrying("stat \(name)") { fstatat(dir, name, &info, AT_SYMLINK_NOFOLLOW) }
+        return info
+    }
+
+    /// `pread` of up to `count` bytes at `offset`, in one call: a page of a regular file arrives whole, and fewer
+    /// bytes (none past the end) mean the file ends there.
+    public static func read(_ fd: Int32, upTo count: Int, at offset: Int64) throws(SystemError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        let n = try retrying("pread") { out.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress, count, off_t(offset)) } }
+        out.removeLast(count - n)
+        return out
+    }
+
+    /// `pwrite` of every byte at `offset`: bytes that stay within one page go in one call.
+    public static func write(_ fd: Int32, _ bytes: [UInt8], at offset: Int64) throws(SystemError) {
+        var done = 0
+        while done < bytes.count {
+            done += try retrying("pwrite") {
+                bytes.withUnsafeBytes { Glibc.pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(offset) + off_t(done)) }
+            }
+        }
+    }
+
+    /// `ftruncate`: a file grown this way reads as zeros, and takes no disk until written.
+    public static func truncate(_ fd: Int32, to size: Int64, _ what: String) throws(SystemError) {
+        try retrying("ftruncate \(what)") { ftruncate(fd, off_t(size)) }
+    }
+
+    /// `fdatasync`: the file's bytes (and its size), not its times.
+    public static func syncData(_ fd: Int32, _ what: String) throws(SystemError) {
+        try retrying("fdatasync \(what)") { fdatasync(fd) }
+    }
+
+    /// `flock(LOCK_EX | LOCK_NB)`: true when had, false while another descriptor holds it (or a signal came).
+    public static func tryLock(_ fd: Int32, _ what: String) throws(SystemError) -> Bool {
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
+        if errno == EWOULDBLOCK || errno == EINTR { return false }
+        throw SystemError(call: "flock \(what)", errno: .current)
+    }
+
+    /// `flock(LOCK_UN)`. It cannot fail on a descriptor that holds the lock; closing it would release it too.
+    public static func unlock(_ fd: Int32) {
+        _ = flock(fd, LOCK_UN)
+    }
+
+    /// `close` where nothing was written through the descriptor, so there is nothing its failure could mean.
+    public static func release(_ fd: Int32) {
+        _ = Glibc.close(fd)
+    }
+
+    /// The names in a directory (`openat`, `fdopendir`, `readdir`), without `.` and `..`; at most `limit`.
+    public static func names(in dir: Int32, _ name: String, limit: Int = .max) throws(SystemError) -> [String] {
+        let fd = try openat(dir, name, O_RDONLY | O_DIRECTORY)
+        guard let stream = fdopendir(fd) else {
+            let failure = SystemError(call: "opendir \(name)", errno: .current)
+            Glibc.close(fd)
+            throw failure
+        }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while names.count < limit, let entry = readdir(stream) {
+            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if entryName != "." && entryName != ".." { names.append(entryName) }
+        }
+        return names
+    }
+
+    /// `unlinkat(AT_REMOVEDIR)`; a directory already gone is not a failure.
+    public static func removeDirectory(in dir: Int32, _ name: String) throws(SystemError) {
+        if unlinkat(dir, name, AT_REMOVEDIR) != 0 && errno != ENOENT { throw SystemError(call: "rmdir \(name)", errno: .current) }
+    }
+
+    /// `sync`: every file's writes to the disk, for a batch written without syncing each.
+    public static func syncAll() { Glibc.sync() }
+
+    /// `geteuid`, the user whose files the process may trust as its own.
+    public static func effectiveUserID() -> uid_t { geteuid() }
 
     /// `recv` (or `read`, on what is not a socket) into `buffer` without blocking: the bytes read, 0 at end of
     /// file, or nil when nothing is there yet (EAGAIN). EINTR is retried.

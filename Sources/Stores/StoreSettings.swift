@@ -62,11 +62,12 @@ public struct StoreSettings: Sendable, Equatable {
     }
 }
 
-/// Which of the file store's writes wait for the disk (fsync of the file and its directory). Crash safety does
-/// not depend on it: every write is atomic (temp file, rename), so a killed process never leaves a torn record.
+/// Which of the file store's writes wait for the disk (`fdatasync` of the shard's table). Crash safety does not
+/// depend on it: a killed process leaves each slot old or new, and a slot a power cut tears reads as absent.
 public enum StoreSync: String, Sendable, Equatable {
-    /// A used-up code and the store's directories and lock files: a power cut may then lose a new code, an
-    /// attempt or a count (as Redis's default persistence may), but never make a used code verify again.
+    /// A used-up code, and the store's directories, lock files and tables as they are made or grown: a power cut
+    /// may then lose a new code, an attempt or a count (as Redis's default persistence may), but never make a
+    /// used code verify again.
     case used
     /// Every write, each paying about a millisecond on a disk that honours fsync.
     case always

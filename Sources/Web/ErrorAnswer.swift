@@ -35,7 +35,8 @@ extension Response {
         case .tooManyAttempts: "Too many attempts; request a new code"
         case .coolingDown(let seconds): "Please wait \(seconds) seconds before requesting a new code"
         case .misconfigured(let message): "server misconfigured: \(message)"
-        case .providerNotConfigured(let channel): "\(channel.rawValue) provider not configured"
+        case .providerNotConfigured(let channel, let missing):
+            "\(channel.rawValue) provider not configured: set \(missing.joined(separator: ", ")) (OTP_REQUIRE_PROVIDER_CONFIG is true)"
         case .deliveryFailed(let channel): "Could not send the code by \(channel.rawValue)"
         case .storeFailed: "Could not store the code"
         case .storeBusy: "Service temporarily unavailable"

@@ -36,6 +36,28 @@ struct HTMLPage {
     static let contentSecurityPolicy = "default-src 'none'; style-src 'sha256-\(Base64.encode(SHA256.hash(stylesheet.utf8)))'; "
         + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
+    /// The one script, on the "Code sent" page only and allowed there by its hash as the stylesheet is: where the
+    /// browser runs it, the expiry in the visitor's own time zone and the time left, in the page's language by the
+    /// browser's own Intl (the page knows only UTC, and no plural rules). The time left counts from the page's
+    /// arrival (`data-left`, from the server's clock), so a visitor's wrong clock does not shift it. Without
+    /// scripts the page says the time in UTC.
+    static let expiryScript = """
+
+        const t = document.getElementById("expires");
+        if (t && window.Intl && Intl.RelativeTimeFormat) {
+          const lang = document.documentElement.lang, end = Date.now() + 1000 * Number(t.dataset.left);
+          const at = new Date(t.dateTime).toLocaleTimeString(lang, { hour: "numeric", minute: "2-digit" });
+          const left = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
+          const show = () => { t.textContent = at + " (" + left.format(Math.max(0, Math.ceil((end - Date.now()) / 60000)), "minute") + ")"; };
+          show();
+          setInterval(show, 10000);
+        }
+
+        """
+
+    static let expiryPolicy = contentSecurityPolicy.replacingEvery("default-src 'none'; ",
+                                                                   with: "default-src 'none'; script-src 'sha256-\(Base64.encode(SHA256.hash(expiryScript.utf8)))'; ")
+
     /// The `next` the Continue button posts the token to: only after "Verified" with a token, and only a `next`
     /// the endpoint found allowed.
     var continueTarget: (url: String, origin: String, token: String)? {
@@ -45,6 +67,7 @@ struct HTMLPage {
 
     /// The Continue button's form may go to that one origin besides this site.
     var contentSecurityPolicy: String {
+        if case .sent = model.outcome { return Self.expiryPolicy }
         guard let target = continueTarget else { return Self.contentSecurityPolicy }
         return Self.contentSecurityPolicy.replacingEvery("form-action 'self'", with: "form-action 'self' \(target.origin)")
     }
@@ -121,12 +144,13 @@ struct HTMLPage {
             """
     }
 
-    /// "It expires at 12:34 UTC." from the answer's `expires_at`, the exact instant in a `<time>`.
+    /// "It expires at 12:34 UTC." from the answer's `expires_at`, the exact instant in a `<time>` and the seconds
+    /// left in its `data-left`, then the script that shows both in the visitor's terms.
     private func expiry(_ seconds: Int64, _ words: PageText) -> String {
-        let time = Self.utc(seconds)
+        let time = Self.utc(seconds), left = max(0, seconds - Clock.unixSeconds())
         let sentence = HTMLEscaping.escape(words.expiresAt)
-            .replacingEvery("{time}", with: "<time datetime=\"\(time.iso)\" dir=\"ltr\">\(time.clock)</time>")
-        return "<p class=\"ok\" id=\"outcome\">\(sentence)</p>\n"
+            .replacingEvery("{time}", with: "<time id=\"expires\" datetime=\"\(time.iso)\" data-left=\"\(left)\" dir=\"ltr\">\(time.clock)</time>")
+        return "<p class=\"ok\" id=\"outcome\">\(sentence)</p>\n<script>\(Self.expiryScript)</script>\n"
     }
 
     /// After a wrong, expired or used-up code, or too many tries, the next step is a new code for the same address.

@@ -11,7 +11,7 @@ struct PageText: Sendable {
     /// The exact tag only; `language(for:default:)` walks the truncations.
     static func exact(_ tag: String) -> PageText? {
         switch tag {
-        case "en": .init("Code sent", "Code verified", "Code not sent", "Code not accepted",
+        case "en": .init("Code sent", "Verified", "Code not sent", "Code not accepted",
                          "Channel", "Email or phone", "Code", "Check code", "Send code", "Continue", "Email",
                          "It expires at {time}.", "Send a new code", "Back")
         case "es": .init("Código enviado", "Código verificado", "Código no enviado", "Código no aceptado",

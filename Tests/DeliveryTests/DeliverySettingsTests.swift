@@ -106,7 +106,11 @@ import OTP
     func aPartialAccountIsNotConfiguredWhenConfigurationIsRequired(channel: Channel) throws {
         let settings = try deliverySettings(["OTP_REQUIRE_PROVIDER_CONFIG": "true", "SMS_TWILIO_ACCOUNT_SID": "AC1",
                                                   "SMS_TWILIO_SENDER": "+1", "WA_TWILIO_AUTH_TOKEN": "t"])
-        #expect(throws: OTPError.providerNotConfigured(channel)) { try Senders.sender(for: channel, settings: settings, pauses: MemoryProviderPauses(), log: { _ in }) }
+        let prefix = channel == .sms ? "SMS_TWILIO_" : "WA_TWILIO_"
+        let missing = channel == .sms ? ["AUTH_TOKEN"] : ["ACCOUNT_SID", "SENDER"]
+        #expect(throws: OTPError.providerNotConfigured(channel, missing: missing.map { prefix + $0 })) {
+            try Senders.sender(for: channel, settings: settings, pauses: MemoryProviderPauses(), log: { _ in })
+        }
     }
 }
 

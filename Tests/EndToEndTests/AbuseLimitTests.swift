@@ -166,7 +166,7 @@ import TestSupport
         #expect(answer.status == status)
         if status == 400 {
             #expect(answer.detail == "\(channel == "sms" ? "SMS" : "WhatsApp") is not available for this phone number")
-            #expect(try site.storeContents().filter { $0.0.hasPrefix("r/") && !$0.0.hasSuffix("/lock") && $0.1.count > 0 }.isEmpty)
+            #expect(site.holdsNothing())
             #expect(!answer.stderr.contains("backend: to"))
         }
     }

@@ -160,15 +160,15 @@ import TestSupport
     func requiredButMissingProviderIs500AndStoresNothing(channel: String, identifier: String) throws {
         let site = try Site(["OTP_REQUIRE_PROVIDER_CONFIG": "true"])
         let answer = try site.run("generate", json: ["channel": channel, "identifier": identifier])
-        #expect(answer.status == 500 && answer.detail == "\(channel) provider not configured")
-        #expect(try site.storeContents().filter { $0.0.hasPrefix("r/") && !$0.0.hasSuffix("lock") && $0.1.count > 0 }.isEmpty)
+        #expect(answer.status == 500 && answer.detail == "\(channel) provider not configured: set \(Self.twilioSettings(channel)) (OTP_REQUIRE_PROVIDER_CONFIG is true)")
+        #expect(site.holdsNothing())
     }
 
     @Test func requiredEmailProviderNeedsAFromAddress() throws {
         let site = try Site(["OTP_REQUIRE_PROVIDER_CONFIG": "true"])
         site.settings["DEFAULT_FROM_EMAIL"] = nil
         let answer = try site.run("generate", json: ["channel": "email", "identifier": email])
-        #expect(answer.status == 500 && answer.detail == "email provider not configured")
+        #expect(answer.status == 500 && answer.detail == "email provider not configured: set DEFAULT_FROM_EMAIL (OTP_REQUIRE_PROVIDER_CONFIG is true)")
         #expect(try site.codes(for: email).isEmpty)
     }
 
@@ -223,12 +223,12 @@ import TestSupport
     }
 
     @Test func aCorruptRecordIsLoggedAndTreatedAsAbsent() throws {
-        // No send limits, so that the one record in the store is the identifier's.
-        let site = try Site(["OTP_IP_MAX_SENDS_PER_WINDOW": "0", "OTP_MAX_SENDS_PER_WINDOW": "0"])
+        let site = try Site.withKnownKey()
         #expect(try site.run("generate", json: ["channel": "email", "identifier": email]).status == 200)
-        let record = try #require(try site.storeContents().first { $0.0.hasPrefix("r/") && $0.0.split(separator: "/").count == 3
-            && !$0.0.hasSuffix("/lock") })
-        try Data("otp1 garbage".utf8).write(to: site.store.appendingPathComponent(record.0))
+        let (path, slot) = try #require(try site.recordSlot(email))
+        var table = try #require(FileManager.default.contents(atPath: path))
+        table[slot + 60] ^= 0xff
+        try table.write(to: URL(fileURLWithPath: path))
         let code = try #require(try site.codes(for: email).first)
         let answer = try site.run("verify", json: ["channel": "email", "identifier": email, "code": code])
         #expect(answer.status == 400 && answer.stderr.contains("corrupt"))
@@ -286,5 +286,27 @@ import TestSupport
         site.settings["OTP_SECRET_KEY_FILE"] = inStore.path
         let stored = try site.run("generate", json: ["channel": "email", "identifier": email])
         #expect(stored.status == 500 && stored.detail == "server misconfigured: OTP_SECRET_KEY_FILE must be outside OTP_STORE_DIR, so that no copy of the store holds the key")
+    }
+
+    /// A key copied from the documentation's examples is public: every request refuses it, from either setting.
+    @Test func theDocumentationsPlaceholderKeyIsRefused() throws {
+        let site = try Site()
+        site.settings["OTP_SECRET_KEY"] = "at-least-16-random-characters-here"
+        let answer = try site.run("generate", json: ["channel": "email", "identifier": email])
+        #expect(answer.status == 500 && answer.detail?.hasPrefix("server misconfigured: OTP_SECRET_KEY holds the documentation's placeholder key") == true, "\(answer)")
+        let file = site.directory.appendingPathComponent("placeholder.key")
+        try Data("at-least-16-random-characters-here\n".utf8).write(to: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        site.settings["OTP_SECRET_KEY"] = nil
+        site.settings["OTP_SECRET_KEY_FILE"] = file.path
+        let fromFile = try site.run("verify", json: ["channel": "email", "identifier": email, "code": "123456"])
+        #expect(fromFile.status == 500 && fromFile.detail?.hasPrefix("server misconfigured: OTP_SECRET_KEY_FILE holds the documentation's placeholder key") == true, "\(fromFile)")
+        #expect(try site.codes(for: email).isEmpty)
+    }
+
+    /// The three settings of a channel's Twilio account, as a refused send names them.
+    static func twilioSettings(_ channel: String) -> String {
+        let prefix = channel == "sms" ? "SMS_TWILIO_" : "WA_TWILIO_"
+        return ["ACCOUNT_SID", "AUTH_TOKEN", "SENDER"].map { prefix + $0 }.joined(separator: ", ")
     }
 }

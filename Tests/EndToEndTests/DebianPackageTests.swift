@@ -43,21 +43,45 @@ import TestSupport
         #expect(try Self.owner("/etc/otp-cgi/otp-cgi.conf") == (0, 0, 0o640))
         let conffiles = try machine.shell("dpkg-query -W -f='${Conffiles}' otp-cgi")
         #expect(conffiles.contains(" /etc/otp-cgi/otp-cgi.conf ") && conffiles.contains(" /etc/apache2/conf-available/otp-cgi.conf "))
+        // What the executables run, and the licence in Debian's format.
+        #expect(try machine.shell("dpkg-query -W -f='${Depends}' otp-cgi") == "curl")
+        let copyright = try String(contentsOfFile: "/usr/share/doc/otp-cgi/copyright", encoding: .utf8)
+        #expect(copyright.hasPrefix("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n")
+                && copyright.contains("\nLicense: Apache-2.0\n") && copyright.contains("/usr/share/common-licenses/Apache-2.0"))
 
-        // The machine's Apache configuration as the package left it, on a port of its own.
+        // The machine's Apache configuration as the package left it, on a port of its own. An installed package is
+        // production: with no provider configured, each channel answers 500 naming what to set, and stores nothing.
         let installed = try await StockApache(whileHoldingEtc: true)
         defer { installed.stop() }
         try await installed.start()
-        let sent = try await installed.post("generate", ["channel": "sms", "identifier": "+14155550125"])
-        #expect(sent.status == 200 && sent.detail == "OTP sent", "\(sent)\n\(installed.log("error.log"))")
-        let line = try #require(installed.log("error.log").components(separatedBy: "\n").last { $0.contains("console sms backend: to +14155550125: ") })
+        let refused = try await installed.post("generate", ["channel": "sms", "identifier": "+14155550125"])
+        #expect(refused.status == 500 && refused.detail == "sms provider not configured: set SMS_TWILIO_ACCOUNT_SID, SMS_TWILIO_AUTH_TOKEN, SMS_TWILIO_SENDER (OTP_REQUIRE_PROVIDER_CONFIG is true)", "\(refused)")
+        let noFrom = try await installed.post("generate", ["channel": "email", "identifier": "joe@example.com"])
+        #expect(noFrom.status == 500 && noFrom.detail == "email provider not configured: set DEFAULT_FROM_EMAIL (OTP_REQUIRE_PROVIDER_CONFIG is true)", "\(noFrom)")
+        #expect(!installed.log("error.log").contains("console sms backend"))
+        installed.stop()
+        let unconfigured = try machine.run("/usr/lib/otp-cgi/generate --check --config /etc/apache2/conf-available/otp-cgi.conf").1
+        #expect(unconfigured.contains("\nproblem: email: DEFAULT_FROM_EMAIL is not set, and OTP_REQUIRE_PROVIDER_CONFIG is true, so email requests answer 500\n")
+                && unconfigured.contains("\nproblem: SMS: no Twilio account, and OTP_REQUIRE_PROVIDER_CONFIG is true, so SMS requests answer 500\n"), "\(unconfigured)")
+
+        // Trying it without a provider, as the docs say: the console backend, which writes codes to the error log.
+        _ = README.says("set `SetEnv OTP_REQUIRE_PROVIDER_CONFIG false` there")
+        let settings = "/etc/otp-cgi/otp-cgi.conf"
+        try machine.shell("sed -i 's/^SetEnv OTP_REQUIRE_PROVIDER_CONFIG true$/SetEnv OTP_REQUIRE_PROVIDER_CONFIG false/' \(settings)")
+        #expect(try String(contentsOfFile: settings, encoding: .utf8).contains("\nSetEnv OTP_REQUIRE_PROVIDER_CONFIG false\n"))
+        let trying = try await StockApache(whileHoldingEtc: true)
+        defer { trying.stop() }
+        try await trying.start()
+        let sent = try await trying.post("generate", ["channel": "sms", "identifier": "+14155550125"])
+        #expect(sent.status == 200 && sent.detail == "OTP sent", "\(sent)\n\(trying.log("error.log"))")
+        let line = try #require(trying.log("error.log").components(separatedBy: "\n").last { $0.contains("console sms backend: to +14155550125: ") })
         let code = String(try #require(line.components(separatedBy: "Your OTP code is: ").last).prefix(6))
-        let checked = try await installed.post("verify", ["channel": "sms", "identifier": "+14155550125", "code": code])
+        let checked = try await trying.post("verify", ["channel": "sms", "identifier": "+14155550125", "code": code])
         #expect(checked.status == 200 && checked.detail == "Verified")
         // The records are in the package's store, and the key is not among them.
         let store = try machine.shell("ls -A /var/lib/otp-cgi").split(separator: "\n")
         #expect(!store.isEmpty && !store.contains("secret.key"))
-        installed.stop()
+        trying.stop()
         // The self-check on the package's configuration: its store and its key as the package made them.
         let check = try machine.run(README.says("/usr/lib/otp-cgi/generate --check --config /etc/apache2/conf-available/otp-cgi.conf")).1
         #expect(check.contains("\nok: store: /var/lib/otp-cgi belongs to www-data") && check.contains("\nok: key: OTP_SECRET_KEY_FILE\n"), "\(check)")

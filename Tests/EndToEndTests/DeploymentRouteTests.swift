@@ -33,19 +33,28 @@ import TestSupport
             $0.replacingOccurrences(of: "/etc/letsencrypt/live/otp.example.org/fullchain.pem", with: "/etc/ssl/certs/otp-cgi-try.pem")
                 .replacingOccurrences(of: "/etc/letsencrypt/live/otp.example.org/privkey.pem", with: "/etc/ssl/private/otp-cgi-try.key")
         }
+        // Where mod_proxy_fcgi's responders send their lines (OTP_LOG syslog): a socket in place of /dev/log.
+        let syslog = try DatagramSocket(in: apache.root)
         if route != .cgi {
-            // "its indented lines in place of the CGI gateway, its unindented lines at the top; run the commands in
-            // the comment above it"
+            // "replace the lines from `# The gateway` to `# End of the gateway.` with one of them, run the commands
+            // in the comment above it": the block's lines as they are, and every command but the package install.
+            _ = README.says("replace the lines from `# The gateway` to")
+            if route == .fcgid { _ = README.says("cp apache/otp-fcgid.conf /etc/apache2/conf-available/ && a2enconf otp-fcgid") }
             let block = try Self.fastCGIBlock(route.rawValue)
+            #expect(block.serverWide.isEmpty, "a block's lines all go in the VirtualHost")
             try apache.edit(site) { conf in
                 let start = try #require(conf.range(of: "    # The gateway:")), end = try #require(conf.range(of: "    # End of the gateway.\n"))
-                let top = try #require(conf.range(of: "<VirtualHost *:80>"))
                 return conf.replacingCharacters(in: start.lowerBound..<end.upperBound, with: block.gateway)
-                    .replacingCharacters(in: top.lowerBound..<top.lowerBound, with: block.serverWide)
             }
             for command in block.commands {
-                let line = apache.localized(command.components(separatedBy: " && ").last!)
-                if line.contains("spawn-fcgi ") { try apache.spawnDaemons(line) } else { try apache.shell(line) }
+                for part in command.components(separatedBy: " && ") where !part.hasPrefix("apt-get install") {
+                    let line = apache.localized(part)
+                    if line.contains("spawn-fcgi ") {
+                        try apache.spawnDaemons("export OTP_SYSLOG_SOCKET=\(syslog.path); " + line)
+                    } else {
+                        try apache.shell(line)
+                    }
+                }
             }
         }
         // "or console to try it": no mail server on a test machine.
@@ -55,21 +64,37 @@ import TestSupport
         try await apache.start()
 
         let https = "https://localhost:\(apache.tlsPort)/api/otp/"
+        if route == .fcgid {
+            // The block's warm-up, on the self-signed certificate: every request answered, and a process of each
+            // executable running before the first visitor, as the script promises (more only when requests overlap).
+            let (warmed, said) = try apache.run("apache/fcgid-warm-up 16 \(https)generate \(https)verify")
+            #expect(warmed == 0 && said.isEmpty, "\(said)")
+            for program in ["generate", "verify"] {
+                let running = SharedHostingRouteTests.processes(running: apache.localized("/srv/otp-cgi/cgi-bin/\(program)"))
+                #expect(running >= 1, "\(running) \(program) processes after the warm-up")
+                print("fcgid-warm-up 16 left \(running) \(program) processes")
+            }
+            // A wrong URL is said, with what came back, and the exit status says it failed.
+            let (failed, why) = try apache.run("apache/fcgid-warm-up 2 \(https)generat")
+            #expect(failed == 1 && why.contains("\(https)generat: 0 of 2 requests got the API's 400") && why.contains("\n    2 404"), "\(why)")
+        }
         let sent = try apache.curl(["\(https)generate", "-H", "Content-Type: application/json",
                                     "-d", #"{"channel": "sms", "identifier": "+14155550123"}"#])
         #expect(sent.status == 200 && sent.detail == "OTP sent", "\(sent)\n\(apache.log("error.log"))\n\(apache.log("otp-cgi-error.log"))")
         #expect(sent.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains")
-        // The console backend's line, with the code: under mod_cgid in the main error.log, as FastCGI in the site's.
-        let (log, other) = route == .cgi ? ("error.log", "otp-cgi-error.log") : ("otp-cgi-error.log", "error.log")
-        let line = try #require(apache.log(log).components(separatedBy: "\n").last { $0.contains("console sms backend: to +14155550123: ") })
-        #expect(!apache.log(other).contains("console sms backend"))
+        // The console backend's line, with the code: under mod_cgid in the main error.log, under mod_fcgid in the
+        // site's, from mod_proxy_fcgi's responders in syslog, and nowhere else.
+        let logs = ["error.log": apache.log("error.log"), "otp-cgi-error.log": apache.log("otp-cgi-error.log"), "syslog": syslog.received().joined(separator: "\n")]
+        let log = route == .cgi ? "error.log" : route == .fcgid ? "otp-cgi-error.log" : "syslog"
+        let line = try #require(logs[log]!.components(separatedBy: "\n").last { $0.contains("console sms backend: to +14155550123: ") })
+        #expect(logs.filter { $0.key != log && $0.value.contains("console sms backend") }.isEmpty, "\(logs)")
         let code = String(try #require(line.components(separatedBy: "Your OTP code is: ").last).prefix(6))
         let checked = try apache.curl(["\(https)verify", "-H", "Content-Type: application/json",
                                        "-d", #"{"channel": "sms", "identifier": "+14155550123", "code": "\#(code)"}"#])
         #expect(checked.status == 200 && checked.detail == "Verified")
         // OTP_STORE_DIR is set: the records are in the directory the steps made, and the key is not.
         let stored = try FileManager.default.contentsOfDirectory(atPath: apache.localized("/var/lib/otp-cgi"))
-        #expect(stored.contains("r") && !stored.contains("secret.key"))
+        #expect(stored.contains("t") && !stored.contains("secret.key"))
 
         let plain = try apache.curl(["http://localhost:\(apache.port)/api/otp/generate"])
         #expect(plain.status == 301 && plain.headers["location"] == "https://localhost/api/otp/generate")

@@ -124,7 +124,7 @@ import TestSupport
         let redis = try await RedisServer()
         let site = try Site(["OTP_STORE_URL": redis.url, "OTP_REQUIRE_PROVIDER_CONFIG": "true", "OTP_SECRET_KEY": "a-long-enough-secret-key-for-tests"])
         let answer = try site.run("generate", json: ["channel": "sms", "identifier": "+14155552671"])
-        #expect(answer.status == 500 && answer.detail == "sms provider not configured")
+        #expect(answer.status == 500 && answer.detail == "sms provider not configured: set SMS_TWILIO_ACCOUNT_SID, SMS_TWILIO_AUTH_TOKEN, SMS_TWILIO_SENDER (OTP_REQUIRE_PROVIDER_CONFIG is true)")
         #expect(try redis.dump().isEmpty)
     }
 

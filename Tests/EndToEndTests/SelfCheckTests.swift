@@ -81,6 +81,20 @@ import TestSupport
         }
     }
 
+    /// The store's layout before slot tables (a file per record under r/) is named, with the command that removes
+    /// it; it is a note, not a problem: requests remove it shard by shard.
+    @Test func anOldStoreLayoutIsNamedWithHowToRemoveIt() throws {
+        let (site, settings) = try healthy()
+        defer { withExtendedLifetime(site) {} }
+        let store = try #require(settings["OTP_STORE_DIR"])
+        let (_, before) = try Self.check(settings)
+        #expect(!before.contains("/r holds"))
+        try Self.sh("mkdir -p '\(store)/r/ab' && touch '\(store)/r/ab/lock'")
+        let (status, output) = try Self.check(settings)
+        #expect(status == 0 && output.contains("note: store: \(store)/r holds the records of the store's layout before slot tables, which this "
+                                               + "version does not read: requests remove it shard by shard, or remove it now with: rm -r \(store)/r\n"), "\(output)")
+    }
+
     /// A relay that answers EHLO passes; one that does not listen, or that offers no STARTTLS when EMAIL_USE_TLS
     /// requires it, is a problem.
     @Test func theSMTPRelayMustAnswerAndOfferSTARTTLSWhenRequired() throws {
@@ -124,7 +138,7 @@ import TestSupport
         try ("# SetEnv OTP_TTL_SECONDS 0\n<Directory /srv>\n\(lines)    SetEnv OTP_TTL_SECONDS 0\n    SetEnv OTP_TTL_SECONDS 120\n</Directory>\n"
              + "Include \(included.path)\n").write(to: conf, atomically: true, encoding: .utf8)
         let (status, output) = try Self.check([:], arguments: ["--config", conf.path])
-        #expect(status == 0 && output.hasPrefix("otp-cgi check: settings from the SetEnv lines of \(conf.path)\nok: settings\n"), "\(output)")
+        #expect(status == 0 && output.hasPrefix("otp-cgi check: settings from the Apache SetEnv lines of \(conf.path)\nok: settings\n"), "\(output)")
         #expect(output.contains("ok: key: OTP_SECRET_KEY\n"))
         let (missing, said) = try Self.check([:], arguments: ["--config", "/nonexistent.conf"])
         #expect(missing == 2 && said.hasPrefix("otp-cgi check: server misconfigured: cannot read /nonexistent.conf: "))
@@ -152,6 +166,52 @@ import TestSupport
         let (status, probed) = try Self.check([:], arguments: ["--config", conf.path])
         #expect(status == 1 && probed.contains("did not answer as a send needs: curl exited with status 7"), "\(probed)")
         #expect(FileManager.default.fileExists(atPath: marker.path))
+    }
+
+    /// The settings files the docs ship for nginx and lighttpd, read in their own syntax: as shipped, the
+    /// placeholder key is refused; with a key of the operator's own and a working store and outbox written in that
+    /// syntax, all is well. A file with no settings line at all is refused rather than checked as empty.
+    @Test(arguments: [("nginx/otp-cgi-settings.conf.example", "nginx fastcgi_param"),
+                      ("lighttpd/otp-cgi-settings.conf.example", "lighttpd setenv")])
+    func withConfigTheShippedNginxAndLighttpdSettingsAreRead(example: String, format: String) throws {
+        let (site, settings) = try healthy()
+        defer { withExtendedLifetime(site) {} }
+        let shipped = Project.root.appendingPathComponent(example).path
+        let (refused, said) = try Self.check([:], arguments: ["--config", shipped])
+        #expect(refused == 1 && said.hasPrefix("otp-cgi check: settings from the \(format) lines of \(shipped)\n"), "\(said)")
+        #expect(said.contains("problem: settings: server misconfigured: OTP_SECRET_KEY holds the documentation's placeholder key"), "\(said)")
+
+        var text = try String(contentsOfFile: shipped, encoding: .utf8)
+            .replacingOccurrences(of: "at-least-16-random-characters-here", with: "an-operator-s-own-key-0123456789")
+            .replacingOccurrences(of: "/var/lib/otp-cgi", with: settings["OTP_STORE_DIR"]!)
+        let extra = ["EMAIL_BACKEND": "filebased", "EMAIL_FILE_PATH": settings["EMAIL_FILE_PATH"]!]
+        if format.hasPrefix("nginx") {
+            text += extra.map { "fastcgi_param \($0.key) \"\($0.value)\";\n" }.joined()
+        } else {
+            text = text.replacingOccurrences(of: "setenv.add-environment = (\n",
+                                             with: "setenv.add-environment = (\n" + extra.map { "    \"\($0.key)\" => \"\($0.value)\",\n" }.joined())
+        }
+        let conf = site.directory.appendingPathComponent("settings.conf")
+        try text.write(to: conf, atomically: true, encoding: .utf8)
+        let (status, output) = try Self.check([:], arguments: ["--config", conf.path])
+        #expect(status == 0 && output.contains("\nok: key: OTP_SECRET_KEY\n") && output.contains("\nok: email: files in "), "\(output)")
+
+        try "<VirtualHost *:80>\n</VirtualHost>\n".write(to: conf, atomically: true, encoding: .utf8)
+        let (empty, nothing) = try Self.check([:], arguments: ["--config", conf.path])
+        #expect(empty == 2 && nothing.hasPrefix("otp-cgi check: \(conf.path) gives no settings: "), "\(nothing)")
+    }
+
+    /// The package's production setting with no provider: each channel's problem names what to set.
+    @Test func requiredProvidersMissingAreProblemsNamingTheirSettings() throws {
+        let (site, settings) = try healthy()
+        defer { withExtendedLifetime(site) {} }
+        var required = settings.merging(["OTP_REQUIRE_PROVIDER_CONFIG": "true"]) { $1 }
+        required["DEFAULT_FROM_EMAIL"] = nil
+        let (status, output) = try Self.check(required)
+        #expect(status == 1 && output.hasSuffix("otp-cgi check: 3 problems\n"), "\(output)")
+        #expect(output.contains("problem: email: DEFAULT_FROM_EMAIL is not set, and OTP_REQUIRE_PROVIDER_CONFIG is true, so email requests answer 500\n"))
+        #expect(output.contains("problem: SMS: no Twilio account, and OTP_REQUIRE_PROVIDER_CONFIG is true, so SMS requests answer 500\n"
+                                + "  fix: set SMS_TWILIO_ACCOUNT_SID, SMS_TWILIO_AUTH_TOKEN and SMS_TWILIO_SENDER\n"))
     }
 
     /// Under CGI the arguments are a client's (a query string without "="), so `--check` is not run there.

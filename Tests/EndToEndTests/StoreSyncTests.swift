@@ -37,7 +37,7 @@ extension Site {
     }
 
     /// Timing told them apart (a wrong code wrote and synced its attempt, an unknown identifier wrote nothing);
-    /// now both read, write and rename in the same order, so there is nothing to time.
+    /// now both read a page and write a slot in the same order, so there is nothing to time.
     /// The failure limits are left out: both requests count alike in them (an unknown identifier is a failure too),
     /// but whether each event log's shard directory exists yet depends on its name's HMAC, not on the code.
     @Test func anUnknownIdentifierMakesTheSameCallsInTheSameOrderAsAWrongCode() throws {
@@ -53,30 +53,31 @@ extension Site {
         #expect(wrong.detail == unknown.detail)
         #expect(names(wrongCalls) == names(unknownCalls),
                 "\(zip(names(wrongCalls), names(unknownCalls)).enumerated().first { $0.1.0 != $0.1.1 }.map { "first difference at call \($0.0): \($0.1)" } ?? "different lengths")")
-        // Both wrote: a temp file renamed into place, neither synced.
+        // Both read one page and wrote one slot in place, neither synced, and no file was made, renamed or removed.
         for calls in [wrongCalls, unknownCalls] {
-            #expect(calls.contains { $0.hasPrefix("linkat(") })
-            #expect(calls.contains { $0.hasPrefix("renameat(") })
-            #expect(!calls.contains { $0.hasPrefix("fsync(") })
+            #expect(calls.contains { $0.hasPrefix("pread64(") } && calls.contains { $0.hasPrefix("pwrite64(") })
+            #expect(!calls.contains { ["fsync(", "fdatasync(", "linkat(", "renameat(", "unlinkat(", "rename("].contains(where: $0.hasPrefix) })
+            #expect(!calls.contains { $0.hasPrefix("openat(") && $0.contains("O_CREAT") })
         }
         // The wrong code's attempt was counted; the unknown identifier left no record behind.
-        #expect(FileManager.default.fileExists(atPath: try site.recordPath(emails[0])))
-        #expect(!FileManager.default.fileExists(atPath: try site.recordPath(emails[1])))
-        #expect(site.entries(ofShard: try site.shard(of: emails[0])).allSatisfy { !$0.hasPrefix(".tmp.") })
+        #expect(try site.recordSlot(emails[0]) != nil)
+        #expect(try site.recordSlot(emails[1]) == nil)
     }
 
-    /// By default only what a power cut must not undo waits for the disk: the directories as they are made, and
-    /// a used-up code. A new code, a wrong attempt and the client's counter are atomic but not synced.
-    @Test func byDefaultOnlyTheDirectoriesAndAUsedCodeAreSynced() throws {
+    /// By default only what a power cut must not undo waits for the disk: the directories, lock files and tables as
+    /// they are made, and a used-up code. A new code, a wrong attempt and the client's counter are written in place
+    /// but not synced.
+    @Test func byDefaultOnlyWhatIsMadeAndAUsedCodeAreSynced() throws {
         let site = try Site.withKnownKey(Self.onlyTheClientsSends)
         let emails = try site.emailsInOneShard(2, tag: "used")
-        let shard = "store/r/" + (try site.shard(of: emails[0]))
+        let table = "store/t/" + (try site.shard(of: emails[0]))
 
         let (status, first) = try site.fsynced("generate", json: ["channel": "email", "identifier": emails[0]])
         #expect(status == 200)
-        // The store, r/ and the shards (the record's and the client counter's) were made: each synced into its parent.
-        #expect(first.allSatisfy { ![".tmp.", "/lock"].contains(where: $0.contains) }, "\(first)")
-        #expect(Set(first).isSuperset(of: [".", "store", "store/r", shard]), "\(first)")
+        // The store and t/ were made, each synced into its parent; the lock files and tables (the record's and the
+        // client counter's) were made and synced with t/.
+        #expect(first.allSatisfy { $0 == "." || $0 == "store" || $0 == "store/t" || $0.hasPrefix("store/t/") && !$0.hasSuffix(".lock") }, "\(first)")
+        #expect(Set(first).isSuperset(of: [".", "store", "store/t", table]), "\(first)")
 
         let (_, second) = try site.fsynced("generate", json: ["channel": "email", "identifier": emails[1]])
         #expect(second.isEmpty, "\(second)")
@@ -85,24 +86,23 @@ extension Site {
         #expect(wrongStatus == 400)
         #expect(wrong.isEmpty, "\(wrong)")
 
-        // The used-up record is removed, and the removal waits for the disk.
+        // The used-up record's slot is emptied, and that write waits for the disk: fdatasync of its table.
         let (rightStatus, right) = try site.fsynced("verify", json: ["channel": "email", "identifier": emails[0], "code": code])
         #expect(rightStatus == 200)
-        #expect(right == [shard], "\(right)")
+        #expect(right == [table], "\(right)")
     }
 
     @Test func alwaysSyncsEveryWrite() throws {
         let site = try Site.withKnownKey(Self.onlyTheClientsSends.merging(["OTP_STORE_SYNC": "always"]) { $1 })
         let emails = try site.emailsInOneShard(2, tag: "always"), email = emails[1]
-        let shard = "store/r/" + (try site.shard(of: email))
+        let table = "store/t/" + (try site.shard(of: email))
         #expect(try site.run("generate", json: ["channel": "email", "identifier": emails[0]]).status == 200)
-        // The record and the client's counters (its address, its /24): each a synced temp file, then its synced shard.
+        // The record's table and the client counter's, each synced once after its slot is written.
         let (status, generate) = try site.fsynced("generate", json: ["channel": "email", "identifier": email])
         #expect(status == 200)
-        #expect(generate.count == 6 && generate[0].hasPrefix(shard + "/.tmp.") && generate[1] == shard
-                && generate[2].hasPrefix(generate[3] + "/.tmp.") && generate[4].hasPrefix(generate[5] + "/.tmp."), "\(generate)")
+        #expect(generate.count == 2 && generate.contains(table) && generate.allSatisfy { $0.hasPrefix("store/t/") }, "\(generate)")
         let (_, wrong) = try site.fsynced("verify", json: ["channel": "email", "identifier": email, "code": "000000"])
-        #expect(wrong.count == 2 && wrong[0].hasPrefix(shard + "/.tmp.") && wrong[1] == shard, "\(wrong)")
+        #expect(wrong == [table], "\(wrong)")
     }
 
     /// The limits whose event logs would add writes (and, on first use, directories) to the calls these tests

@@ -105,6 +105,7 @@ import TestSupport
     @Test(arguments: ["sms", "whatsapp"])
     func aPartialAccountIs500WhenConfigurationIsRequired(channel: String) throws {
         let site = try Site(["OTP_REQUIRE_PROVIDER_CONFIG": "true", "SMS_TWILIO_ACCOUNT_SID": sid, "WA_TWILIO_AUTH_TOKEN": token])
-        try site.generate(channel, phone, expecting: 500, detail: "\(channel) provider not configured")
+        let missing = channel == "sms" ? "SMS_TWILIO_AUTH_TOKEN, SMS_TWILIO_SENDER" : "WA_TWILIO_ACCOUNT_SID, WA_TWILIO_SENDER"
+        try site.generate(channel, phone, expecting: 500, detail: "\(channel) provider not configured: set \(missing) (OTP_REQUIRE_PROVIDER_CONFIG is true)")
     }
 }

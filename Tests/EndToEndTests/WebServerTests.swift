@@ -188,6 +188,27 @@ import TestSupport
 
     /// The key comes from the settings file only root reads (the server reads it before it drops to the web
     /// user): no key is made in the store, and a code sent under it verifies.
+    /// The shipped settings examples set OTP_LOG syslog for nginx and lighttpd: the service's lines reach syslog,
+    /// the request's own at info and the console backend's at notice, and none reaches the server's error log,
+    /// where nginx would log each at error level ("FastCGI sent in stderr") and a daemonised lighttpd would lose a
+    /// CGI's.
+    @Test(arguments: Deployment.allCases)
+    func withTheShippedLogSettingTheLinesGoToSyslogNotTheErrorLog(through deployment: Deployment) async throws {
+        let example = deployment.isNginx ? "nginx/otp-cgi-settings.conf.example" : "lighttpd/otp-cgi-settings.conf.example"
+        let shipped = try String(contentsOf: Project.root.appendingPathComponent(example), encoding: .utf8)
+        #expect(shipped.contains(deployment.isNginx ? "\nfastcgi_param OTP_LOG syslog;\n" : "\n    \"OTP_LOG\" => \"syslog\",\n"))
+        try await withServer(deployment, ["OTP_LOG": "syslog"]) { server in
+            let sent = try await server.post("generate", ["channel": "sms", "identifier": "+14155550166"])
+            #expect(sent.status == 200)
+            let lines = try #require(server.syslog).received()
+            #expect(lines.contains { $0.hasPrefix("<29>otp-cgi[") && $0.contains("console sms backend: to +14155550166: ") }, "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("<30>otp-cgi[") && $0.contains(#"generate 200 "OTP sent""#) }, "\(lines)")
+            let errorLog = [server.run.appendingPathComponent("error.log"), server.run.appendingPathComponent("logs/error.log")]
+                .compactMap { try? String(contentsOf: $0, encoding: .utf8) }.joined()
+            #expect(!errorLog.contains("otp-cgi:") && !errorLog.contains("FastCGI sent in stderr"), "\(errorLog)")
+        }
+    }
+
     @Test(arguments: Deployment.allCases)
     func theKeyComesFromTheRootOnlySettingsFile(through deployment: Deployment) async throws {
         try await withServer(deployment, ["OTP_SECRET_KEY": "a-long-enough-secret-key-for-web-servers"]) { server in

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A real SMTP server (aiosmtpd) on loopback for the delivery tests: plain, STARTTLS or implicit TLS, with or
-without AUTH, recording each message it accepts; or one that accepts connections and never answers.
+without AUTH, recording each message it accepts; or one that accepts connections and never answers; or one that holds each message until the test lets it go.
 
 Prints "READY <port>" once it listens. Each message becomes <dir>/<n>.eml (the bytes as received) and then
 <dir>/<n>.json (envelope, whether the session was encrypted and logged in), so a reader that sees the .json
@@ -17,12 +17,19 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Recorder:
-    def __init__(self, directory):
+    def __init__(self, directory, hold_until=None):
         self.directory = directory
         self.numbers = itertools.count(1)
+        self.hold_until = hold_until
 
     async def handle_DATA(self, server, session, envelope):
         n = next(self.numbers)
+        if self.hold_until:
+            # A relay that takes its time, released by the test rather than by a clock: <n>.held says that a
+            # message is waiting for the 250, which comes once the file hold_until exists.
+            self.write(f"{n}.held", b"")
+            while not os.path.exists(self.hold_until):
+                await asyncio.sleep(0.02)
         self.write(f"{n}.eml", envelope.original_content)
         record = {
             "mail_from": envelope.mail_from,
@@ -55,6 +62,7 @@ async def main():
     parser.add_argument("--key")
     parser.add_argument("--user", help="require AUTH with this user and --password")
     parser.add_argument("--password")
+    parser.add_argument("--hold-until", help="answer each DATA only once this file exists")
     args = parser.parse_args()
     loop = asyncio.get_running_loop()
 
@@ -65,7 +73,7 @@ async def main():
         if args.mode in ("starttls", "implicit"):
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(args.cert, args.key)
-        recorder = Recorder(args.dir)
+        recorder = Recorder(args.dir, args.hold_until)
         options = dict(hostname="fake-smtp.test", auth_require_tls=args.mode == "starttls")
         if args.mode == "starttls":
             options.update(tls_context=context, require_starttls=True)

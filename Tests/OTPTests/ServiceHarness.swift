@@ -25,7 +25,7 @@ final class ServiceHarness {
     var service: OTPService {
         OTPService(settings: settings, store: store,
                    senders: { [unowned self] (channel: Channel) throws(OTPError) -> any Sender in
-                       if unconfigured { throw .providerNotConfigured(channel) }
+                       if unconfigured { throw .providerNotConfigured(channel, missing: ["X"]) }
                        return RecordingSender(harness: self)
                    },
                    messages: Messages(fault: templateFault),

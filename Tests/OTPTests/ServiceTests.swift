@@ -125,7 +125,7 @@ import Testing
 
     @Test func anUnconfiguredProviderIsRefusedBeforeAnythingIsStored() throws {
         h.unconfigured = true
-        #expect(throws: OTPError.providerNotConfigured(.email)) { try h.generate("a@example.com") }
+        #expect(throws: OTPError.providerNotConfigured(.email, missing: ["X"])) { try h.generate("a@example.com") }
         #expect(h.store.records.isEmpty)
     }
 

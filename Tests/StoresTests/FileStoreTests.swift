@@ -1,4 +1,4 @@
-// The file store on a real directory: transitions, no key in it, corruption, sweeping, and refusals.
+// The file store on a real directory: transitions, no key in it, corruption, the old layout, and refusals.
 import Testing
 import Glibc
 @testable import Stores
@@ -58,7 +58,7 @@ final class TemporaryDirectory {
         while let entry = readdir(root) {
             names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) })
         }
-        #expect(names.sorted() == [".", "..", "r"])
+        #expect(names.sorted() == [".", "..", "t"])
         var info = stat()
         #expect(stat(storePath, &info) == 0 && info.st_mode & 0o777 == 0o700)
     }
@@ -80,30 +80,47 @@ final class TemporaryDirectory {
         _ = try store.check(RecordKey(hex: String(repeating: "ab", count: 32)), codeMAC: [], policy: CheckPolicy(maxAttempts: 5), now: 0)
     }
 
-    @Test func aCorruptRecordCountsAsAbsentAndIsReplaced() throws {
-        let store = FileStore(path: storePath)
+    @Test func aCorruptRecordCountsAsAbsentIsLoggedAndIsReplaced() throws {
+        var lines: [String] = []
+        let store = FileStore(path: storePath, log: { lines.append($0) })
         _ = try store.issue(key, codeMAC: mac, policy: policy, now: 1000)
-        let file = storePath + "/r/ab/" + String(key.hex.dropFirst(2))
-        #expect(system("printf 'garbage' > '\(file)'") == 0)
+        var table = try #require(FileBytes(storePath + "/t/ab"))
+        let slot = try #require(stride(from: 0, to: table.bytes.count, by: 256).first { table.bytes[$0..<$0 + 32].elementsEqual(Hex.decode(key.hex[...])!) })
+        table.bytes[slot + 70] ^= 0xff
+        try table.write()
         #expect(try store.check(key, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: 1001) == .absent)
+        #expect(lines.filter { $0.contains("corrupt") } == ["record in shard ab is corrupt; treating it as absent"])
         #expect(try store.issue(key, codeMAC: mac, policy: policy, now: 1002) == .issued(previous: nil))
         #expect(try store.check(key, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: 1003) == .verified)
     }
 
-    @Test func sweepingRemovesDeadRecordsAndLeftoverTempFilesOnly() throws {
-        let store = FileStore(path: storePath, sweepOneIn: 1)
-        let live = RecordKey(hex: "ab" + String(repeating: "cd", count: 31))
-        _ = try store.issue(key, codeMAC: mac, policy: policy, now: 1000)
-        _ = try store.issue(live, codeMAC: mac, policy: policy, now: Clock.unixSeconds())
-        #expect(system("touch '\(storePath)/r/ab/.tmp.deadbeef'") == 0)
-        for i in 0..<10 {
-            _ = try store.issue(RecordKey(hex: "ab" + String(repeating: "0", count: 60) + String(i % 10) + "0"), codeMAC: mac,
-                                policy: IssuePolicy(ttlSeconds: 1, cooldownSeconds: 0), now: Clock.unixSeconds() + 10)
+    /// The layout before tables (a file per record in r/XX/) is not read: each shard of it goes as that shard's
+    /// table is made, and r/ itself with the last.
+    @Test func theOldLayoutGoesShardByShard() throws {
+        #expect(mkdir(storePath, 0o700) == 0)
+        for shard in ["ab", "cd"] {
+            #expect(system("mkdir -p '\(storePath)/r/\(shard)' && touch '\(storePath)/r/\(shard)/lock' '\(storePath)/r/\(shard)/\(String(repeating: "0", count: 62))'") == 0)
         }
-        #expect(access(storePath + "/r/ab/" + String(key.hex.dropFirst(2)), F_OK) != 0)
-        #expect(access(storePath + "/r/ab/.tmp.deadbeef", F_OK) != 0)
-        #expect(access(storePath + "/r/ab/lock", F_OK) == 0)
-        #expect(try store.check(live, codeMAC: mac, policy: CheckPolicy(maxAttempts: 5), now: Clock.unixSeconds()) == .verified)
+        var lines: [String] = []
+        let store = FileStore(path: storePath, log: { lines.append($0) })
+        _ = try store.issue(key, codeMAC: mac, policy: policy, now: 1000)
+        #expect(access(storePath + "/r/ab", F_OK) != 0 && access(storePath + "/r/cd", F_OK) == 0)
+        #expect(lines.isEmpty)
+        _ = try store.issue(RecordKey(hex: "cd" + String(repeating: "ab", count: 31)), codeMAC: mac, policy: policy, now: 1000)
+        #expect(access(storePath + "/r", F_OK) != 0)
+        #expect(lines == ["removed the last shard of the old store layout (\(storePath)/r); its codes and counts were dropped"])
+    }
+
+    /// An event log longer than a slot (an IPv6 /48's failures) moves to a file of its own and back.
+    @Test func aLongEventLogLivesInItsOwnFile() throws {
+        let store = FileStore(path: storePath), log = RecordKey(hex: "ab" + String(repeating: "12", count: 31))
+        for second in 0..<60 { #expect(try store.take(log, limit: 100, windowSeconds: 3600, now: 1000 + Int64(second)) == .counted) }
+        #expect(access(storePath + "/t/o/" + log.hex, F_OK) == 0)
+        for _ in 0..<40 { #expect(try store.take(log, limit: 100, windowSeconds: 3600, now: 1100) == .counted) }
+        #expect(try store.take(log, limit: 100, windowSeconds: 3600, now: 1100) == .limited(retryAfter: 3501))
+        // An hour on, the log holds one time again: back in its slot.
+        #expect(try store.take(log, limit: 100, windowSeconds: 3600, now: 4701) == .counted)
+        #expect(access(storePath + "/t/o/" + log.hex, F_OK) != 0)
     }
 
     @Test func refusesADirectoryOthersCanRead() throws {
@@ -125,7 +142,7 @@ final class TemporaryDirectory {
     @Test func aHeldLockMakesOthersGiveUpAsBusy() throws {
         let store = FileStore(path: storePath, lockTimeoutMilliseconds: 50)
         _ = try store.issue(key, codeMAC: mac, policy: policy, now: 1000)
-        let holder = open(storePath + "/r/ab/lock", O_RDWR)
+        let holder = open(storePath + "/t/ab.lock", O_RDWR)
         defer { close(holder) }
         #expect(flock(holder, LOCK_EX) == 0)
         do {

@@ -1,50 +1,57 @@
-// The file store's disk form of a record: a round trip, the old format, and a torn or altered file reading as absent.
-import Platform
+// The file store's slot form of a record and of an event log: round trips, and what does not decode.
 import Testing
 @testable import Stores
 import OTP
+import Digests
 
 @Suite struct RecordCodingTests {
     let mac = [UInt8](repeating: 7, count: 32)
 
-    @Test func roundTripsThroughItsDiskForm() {
+    @Test func roundTripsThroughItsSlotForm() {
         for record in [Record(codeMAC: mac, expiresAt: 1300, attempts: 3, resendAt: 1030),
                        Record(codeMAC: [], expiresAt: 0, attempts: 0, resendAt: 99)] {
-            #expect(Record(decoding: record.encoded()) == record)
+            #expect(Record(stored: record.stored()) == record)
+            #expect(record.stored().count == 54)
         }
     }
 
-    @Test func aTornOrAlteredRecordDoesNotDecode() {
-        let bytes = Record(codeMAC: mac, expiresAt: 1300, attempts: 3, resendAt: 1030).encoded()
-        for cut in [0, 1, 10, bytes.count - 1] { #expect(Record(decoding: Array(bytes.prefix(cut))) == nil) }
-        var altered = bytes
-        altered[altered.count / 2] ^= 1
-        #expect(Record(decoding: altered) == nil)
-        #expect(Record(decoding: [UInt8](repeating: 0, count: 100)) == nil)
-    }
-
-    /// The formats before the event logs are read as the code they hold; their counters are dropped.
-    @Test func readsTheOlderFormats() {
-        for body in ["otp1 \(Hex.encode(mac)) 1300 3 1030", "otp2 \(Hex.encode(mac)) 1300 3 1030 4600 2 7"] {
-            #expect(Record(decoding: RecordLine.encode(body)) == Record(codeMAC: mac, expiresAt: 1300, attempts: 3, resendAt: 1030))
-        }
-        for body in ["otp1 \(Hex.encode(mac)) 1300 3 1030 4600 2 7", "otp3 \(Hex.encode(mac)) 1300 3 1030 4600 2 7"] {
-            #expect(Record(decoding: RecordLine.encode(body)) == nil)
-        }
+    @Test func aCutOrForeignValueDoesNotDecode() {
+        let bytes = Record(codeMAC: mac, expiresAt: 1300, attempts: 3, resendAt: 1030).stored()
+        for cut in [0, 1, 10, bytes.count - 1] { #expect(Record(stored: Array(bytes.prefix(cut))) == nil) }
+        #expect(Record(stored: bytes + [0]) == nil)
+        #expect(Record(stored: [UInt8](repeating: 0, count: 54)) == nil)
+        // No code, yet MAC bytes: not a form this store writes.
+        var stray = Record(codeMAC: [], expiresAt: 1, attempts: 0, resendAt: 1).stored()
+        stray[10] = 1
+        #expect(Record(stored: stray) == nil)
+        #expect(EventLog(stored: bytes) == nil && Record(stored: EventLog(times: [1]).stored()) == nil)
     }
 
     @Test func anEventLogRoundTripsAndRefusesTimesOutOfOrder() {
-        let log = EventLog(times: [1000, 1000, 1003, 1_800_000_000])
-        #expect(EventLog(decoding: log.encoded()) == log)
-        #expect(EventLog(decoding: EventLog().encoded()) == EventLog())
-        #expect(EventLog(decoding: RecordLine.encode("otpl 5 4")) == nil)
-        #expect(EventLog(decoding: log.encoded().dropLast(3) + [0x0a]) == nil)
-        #expect(EventLog(decoding: Record(codeMAC: mac, expiresAt: 1, attempts: 0, resendAt: 1).encoded()) == nil)
+        for log in [EventLog(times: [1000, 1000, 1003, 1_800_000_000]), EventLog(), EventLog(times: [5]),
+                    EventLog(times: [-10, 1_800_000_000_000])] {
+            #expect(EventLog(stored: log.stored()) == log)
+        }
+        // 46 times of one window fit a slot.
+        #expect(EventLog(times: (0..<46).map { 1000 + $0 }).stored().count <= Slot.capacity)
+        var disordered = ValueBytes(capacity: 20)
+        disordered.append(EventLog.kind)
+        disordered.append(UInt32(2))
+        disordered.append(Int64(1000))
+        disordered.append(UInt32(5))
+        #expect(EventLog(stored: disordered.bytes) != nil)
+        var wide = ValueBytes(capacity: 21)
+        wide.append(EventLog.wideKind)
+        wide.append(UInt32(2))
+        wide.append(Int64(1005))
+        wide.append(Int64(1000))
+        #expect(EventLog(stored: wide.bytes) == nil)
+        #expect(EventLog(stored: Array(EventLog(times: [1, 2, 3]).stored().dropLast())) == nil)
     }
 
-    /// An unknown identifier's check decodes this line where a wrong code's decodes a record: it must decode in full.
-    @Test func theStandInLineIsTheStandInRecordsDiskForm() {
-        #expect(FileStore.standInLine == FileStore.standIn.encoded())
-        #expect(Record(decoding: FileStore.standInLine) == FileStore.standIn)
+    /// An unknown identifier's check decodes these bytes where a wrong code's decodes a record: they must decode in full.
+    @Test func theStandInBytesAreTheStandInRecordsSlotForm() {
+        #expect(FileStore.standInBytes == FileStore.standIn.stored())
+        #expect(Record(stored: FileStore.standInBytes) == FileStore.standIn)
     }
 }

@@ -12,7 +12,7 @@ public final class Responder {
     public let process: ServerProcess
 
     /// `launcher` runs before the executable (`/bin/sh -c 'umask 0; exec "$0" "$@"'`).
-    public init(_ program: String, site: Site, environment: [String: String] = [:], tcp: Bool = false,
+    public init(_ program: String, site: Site, environment: [String: String] = [:], arguments: [String] = [], tcp: Bool = false,
                 launcher: [String] = []) throws {
         self.site = site
         var attempt = 0
@@ -21,7 +21,7 @@ public final class Responder {
             attempt += 1
             let port = tcp ? try Loopback.freePort() : nil
             let socket = port.map { "127.0.0.1:\($0)" } ?? site.directory.appendingPathComponent("\(program).sock").path
-            let process = try ServerProcess(launcher + [try Project.executable(program).path, "--listen", socket],
+            let process = try ServerProcess(launcher + [try Project.executable(program).path, "--listen", socket] + arguments,
                                             environment: site.localResources.merging(environment) { $1 },
                                             output: site.directory.appendingPathComponent("\(program)-\(attempt).log"))
             // It is ready once it listens: looked for up to 3,000 times, 10 ms apart.

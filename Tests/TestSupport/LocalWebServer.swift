@@ -41,6 +41,9 @@ public final class LocalWebServer: LoopbackServer, @unchecked Sendable {
     /// The settings that name files, which a responder takes from its own environment only, as the README says.
     private var localResources: [String: String] = [:]
 
+    /// Where the responders' and CGI processes' syslog lines go (OTP_LOG=syslog): a socket in place of /dev/log,
+    /// named in each process's own environment (a CGI's is the request's; a responder's, its starter's).
+    public private(set) var syslog: DatagramSocket?
     public var store: URL { run.appendingPathComponent("store") }
     public var outbox: Outbox { Outbox(directory: run.appendingPathComponent("outbox")) }
     public var settingsFile: URL { run.appendingPathComponent("settings.conf") }
@@ -74,8 +77,11 @@ public final class LocalWebServer: LoopbackServer, @unchecked Sendable {
                 try Project.run("/bin/chown", "www-data:www-data", run.appendingPathComponent(directory).path)
             }
         }
+        let syslog = try DatagramSocket(in: run)
+        self.syslog = syslog
         let all = ["OTP_STORE_DIR": store.path, "EMAIL_BACKEND": "filebased", "EMAIL_FILE_PATH": outbox.directory.path,
-                   "DEFAULT_FROM_EMAIL": "otp@example.com", "OTP_SECRET_KEY": "local-web-server-key-\(UUID().uuidString)"]
+                   "DEFAULT_FROM_EMAIL": "otp@example.com", "OTP_SECRET_KEY": "local-web-server-key-\(UUID().uuidString)",
+                   "OTP_SYSLOG_SOCKET": syslog.path]
             .merging(settings) { $1 }.sorted { $0.key < $1.key }
             .filter { !deployment.hasResponders || !SettingsReader.namesLocalResource($0.key) }
         localResources = ["OTP_STORE_DIR": store.path, "EMAIL_FILE_PATH": outbox.directory.path]
@@ -200,7 +206,7 @@ public final class LocalWebServer: LoopbackServer, @unchecked Sendable {
         let user = asRoot ? ["-u", "www-data", "-g", "www-data", "-U", "www-data", "-G", "www-data"] : []
         let spawn = try ServerProcess(["/usr/bin/spawn-fcgi", "-s", run.appendingPathComponent("\(program).sock").path, "-M", "0600"]
                                       + user + ["-F", "4", "--", try Project.executable(program).path],
-                                      environment: localResources.merging(["PATH": "/usr/bin:/bin"]) { $1 },
+                                      environment: localResources.merging(["PATH": "/usr/bin:/bin", "OTP_SYSLOG_SOCKET": syslog?.path ?? ""]) { $1 },
                                       output: run.appendingPathComponent("\(program)-spawn.log"))
         spawn.stop(0) // it exits once its four children run
         let pids = spawn.output.components(separatedBy: "PID: ").dropFirst().compactMap { pid_t($0.prefix { $0.isNumber }) }
@@ -218,7 +224,8 @@ public final class LocalWebServer: LoopbackServer, @unchecked Sendable {
               let listen = socketUnit["ListenStream"], let exec = service["ExecStart"] else {
             throw TestFailure("systemd/otp-\(program).*: not a socket-activated responder as the README describes")
         }
-        let environment = (service.all("Environment") + localResources.map { "\($0.key)=\($0.value)" }).map { ["-E", $0] }.flatMap { $0 }
+        let environment = (service.all("Environment") + ["OTP_SYSLOG_SOCKET=\(syslog?.path ?? "")"] + localResources.map { "\($0.key)=\($0.value)" })
+            .map { ["-E", $0] }.flatMap { $0 }
         // systemd keeps the socket open and starts the service again when it dies (Restart=, and the socket's
         // next connection): a shell that holds the socket as fd 0 and runs ExecStart again does the same, so
         // connections queued on the socket are answered by the next process.
@@ -246,7 +253,8 @@ public final class LocalWebServer: LoopbackServer, @unchecked Sendable {
         let arguments = deployment.isNginx
             ? ["/usr/sbin/nginx", "-p", run.path, "-c", run.appendingPathComponent("nginx.conf").path]
             : ["/usr/sbin/lighttpd", "-D", "-f", run.appendingPathComponent("lighttpd.conf").path]
-        let server = try ServerProcess(arguments, output: run.appendingPathComponent("stderr.log"))
+        // lighttpd's bin-path responders inherit its environment.
+        let server = try ServerProcess(arguments, environment: ["OTP_SYSLOG_SOCKET": syslog?.path ?? ""], output: run.appendingPathComponent("stderr.log"))
         self.server = server
         let pidFile = run.appendingPathComponent(deployment.isNginx ? "nginx.pid" : "lighttpd.pid")
         try await server.waitWhileRunning { [port, proxyPort, isNginx = deployment.isNginx] in

@@ -1,6 +1,7 @@
 // The HTML answer for browsers: when it is chosen over JSON, and that nothing echoed into it stays markup.
 import Testing
 @testable import Web
+import Digests
 import OTP
 import Platform
 
@@ -52,7 +53,8 @@ import Platform
         #expect(text.contains(#"<form method="post" action="verify">"#))
         #expect(text.contains(#"<option value="sms" selected>"#))
         #expect(text.contains(#"value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;""#))
-        #expect(!text.contains("<script"))
+        // The one script element is the page's own expiry script, not the identifier.
+        #expect(text.components(separatedBy: "<script").count == 2 && text.contains("<script>\(HTMLPage.expiryScript)</script>"))
         #expect(text.contains(#"autocomplete="one-time-code""#))
     }
 
@@ -63,7 +65,7 @@ import Platform
                               defaultLocale: LanguageTag("de"))
         let text = HTMLPage(model, endpoint: .generate).text
         #expect(text.contains(#"<html lang="ar" dir="rtl">"#) && text.contains("<title>تم إرسال الرمز</title>"))
-        #expect(text.contains(#"id="outcome">تنتهي صلاحيته عند <time datetime="2024-10-27T03:33:20Z" dir="ltr">03:33 UTC</time>.</p>"#))
+        #expect(text.contains(#"id="outcome">تنتهي صلاحيته عند <time id="expires" datetime="2024-10-27T03:33:20Z" data-left="0" dir="ltr">03:33 UTC</time>.</p>"#))
         #expect(text.contains(#"<input type="hidden" name="locale" value="ar-EG">"#))
         #expect(text.contains(#"<input name="identifier" dir="ltr" value="joe@example.com" required>"#) && text.contains(#"name="code" dir="ltr""#))
         #expect(text.contains("<button>تحقق من الرمز</button>") && text.contains(#"<option value="email" selected>البريد الإلكتروني</option>"#))
@@ -83,8 +85,20 @@ import Platform
     /// The title says "Code sent"; the paragraph says only what the title does not: when the code expires.
     @Test func aSentCodeSaysWhenItExpiresAndNothingTwice() {
         let text = HTMLPage(PageModel(outcome: Self.sentAt), endpoint: .generate).text
-        #expect(text.contains(#"<p class="ok" id="outcome">It expires at <time datetime="2024-10-27T03:33:20Z" dir="ltr">03:33 UTC</time>.</p>"#))
+        #expect(text.contains(#"<p class="ok" id="outcome">It expires at <time id="expires" datetime="2024-10-27T03:33:20Z" data-left="0" dir="ltr">03:33 UTC</time>.</p>"#))
         #expect(!text.contains("OTP sent"))
+    }
+
+    /// The one script, on the sent page only: its exact text allowed by its hash, so nothing else could run; every
+    /// other page keeps the policy with no script-src at all.
+    @Test func onlyTheSentPageHasAScriptAndItsPolicyAllowsExactlyThatOne() {
+        let sent = HTMLPage(PageModel(outcome: Self.sentAt), endpoint: .generate)
+        #expect(sent.text.contains("<script>\(HTMLPage.expiryScript)</script>"))
+        let hash = Base64.encode(SHA256.hash(HTMLPage.expiryScript.utf8))
+        #expect(sent.contentSecurityPolicy == HTMLPage.contentSecurityPolicy.replacingOccurrences(of: "default-src 'none'; ", with: "default-src 'none'; script-src 'sha256-\(hash)'; "))
+        for page in [Self.refused(.service(.invalidCode)), HTMLPage(PageModel(outcome: .verified(token: nil)), endpoint: .verify)] {
+            #expect(!page.text.contains("<script") && !page.contentSecurityPolicy.contains("script-src"))
+        }
     }
 
     @Test(arguments: [
@@ -153,7 +167,7 @@ import Platform
             <input type="hidden" name="otp_token" value="aa.bb.cc">
             <button autofocus>Continue</button>
             """))
-        #expect(page.text.contains("<h1>Code verified</h1>") && !page.text.contains(#"id="outcome""#))
+        #expect(page.text.contains("<h1>Verified</h1>") && !page.text.contains(#"id="outcome""#))
         #expect(page.contentSecurityPolicy.contains("; form-action 'self' https://site.example; "))
         #expect(!page.contentSecurityPolicy.contains("/welcome"))
     }
@@ -168,9 +182,10 @@ import Platform
     /// After a send or a refused code the check form carries the allowed `next` on; no page but Continue names a token.
     @Test func theCheckFormCarriesNextOn() {
         let sent = PageModel.Sent(next: HTTPURL("https://site.example/welcome/"))
-        for page in [HTMLPage(PageModel(outcome: Self.sentAt, sent: sent), endpoint: .generate), Self.refused(.service(.invalidCode), sent)] {
+        for (page, policy) in [(HTMLPage(PageModel(outcome: Self.sentAt, sent: sent), endpoint: .generate), HTMLPage.expiryPolicy),
+                               (Self.refused(.service(.invalidCode), sent), HTMLPage.contentSecurityPolicy)] {
             #expect(page.text.contains(#"<input type="hidden" name="next" value="https://site.example/welcome/">"#))
-            #expect(!page.text.contains("otp_token") && page.contentSecurityPolicy == HTMLPage.contentSecurityPolicy)
+            #expect(!page.text.contains("otp_token") && page.contentSecurityPolicy == policy)
         }
     }
 }

@@ -19,7 +19,7 @@ import OTP
     @Test func everyErrorHasOneStatus() {
         let cases: [(OTPError, Int)] = [
             (.badRequest("x"), 400), (.invalidCode, 400), (.tooManyAttempts, 429), (.coolingDown(retryAfter: 1), 429),
-            (.misconfigured("x"), 500), (.providerNotConfigured(.sms), 500), (.deliveryFailed(.email), 500),
+            (.misconfigured("x"), 500), (.providerNotConfigured(.sms, missing: ["X"]), 500), (.deliveryFailed(.email), 500),
             (.storeFailed, 500), (.storeBusy, 503), (.limited(.sends, retryAfter: 9), 429), (.limited(.clientSends, retryAfter: 9), 429),
             (.limited(.failures, retryAfter: 9), 429),
         ]
