@@ -23,8 +23,8 @@ public struct CloudAccount: Sendable, Equatable {
 
     public init() {}
 
-    /// `own` is the process's own environment: a file named by a FastCGI request's PARAMS is never read.
-    init(_ reader: SettingsReader, own: SettingsReader) throws(OTPError) {
+    /// The token file comes from the process's own environment (`DeliverySettings.ownFiles`).
+    init(_ reader: SettingsReader) throws(OTPError) {
         phoneNumberID = reader.string("WA_CLOUD_PHONE_NUMBER_ID")
         if let id = phoneNumberID, !ASCII.isNumber(id.utf8) {
             throw .misconfigured("WA_CLOUD_PHONE_NUMBER_ID must be the phone number's ID, digits only (the app's WhatsApp > API Setup)")
@@ -33,11 +33,7 @@ public struct CloudAccount: Sendable, Equatable {
         if let token = accessToken, !Self.isToken(token) {
             throw .misconfigured("WA_CLOUD_ACCESS_TOKEN must be the token alone: printable characters without spaces")
         }
-        accessTokenFile = try own.absolutePath("WA_CLOUD_ACCESS_TOKEN_FILE")
-        if let file = reader.string("WA_CLOUD_ACCESS_TOKEN_FILE"), file != accessTokenFile {
-            throw .misconfigured("WA_CLOUD_ACCESS_TOKEN_FILE must be set in the responder's own environment (FcgidInitialEnv, or "
-                + "spawn-fcgi's), not in a request's parameters")
-        }
+        accessTokenFile = try reader.absolutePath("WA_CLOUD_ACCESS_TOKEN_FILE")
         if accessToken != nil && accessTokenFile != nil {
             throw .misconfigured("WA_CLOUD_ACCESS_TOKEN and WA_CLOUD_ACCESS_TOKEN_FILE are mutually exclusive; set one of them")
         }

@@ -93,7 +93,7 @@ public struct DeliverySettings: Sendable {
         if emailBackend == .filebased && emailFilePath == nil {
             throw .misconfigured("EMAIL_FILE_PATH is required with the filebased email backend")
         }
-        try readProviders(reader, own: own ?? reader)
+        try readProviders(reader, own: own)
     }
 
     /// A provider's base URL: https only, as it carries a secret; without its final `/`, as paths are appended.

@@ -100,6 +100,22 @@ enum PhoneProviders {
 }
 
 extension DeliverySettings {
+    /// A provider setting that names a program or a file (`SMS_COMMAND`, `..._FILE`) is taken from the process's
+    /// own environment alone: a FastCGI request's PARAMS may come from any local account (on TCP, from any), so a
+    /// request that names another is refused rather than followed. Under CGI there is no `own` and nothing to do.
+    static func ownFiles(_ request: SettingsReader, own: SettingsReader) throws(OTPError) -> SettingsReader {
+        let namesAFile = { (name: String) in
+            (name.hasPrefix("SMS_") || name.hasPrefix("WA_")) && (name.hasSuffix("_FILE") || name.hasSuffix("_COMMAND"))
+        }
+        var env = request.env.filter { !namesAFile($0.key) }
+        for (name, value) in request.env where namesAFile(name) && own.env[name] != value {
+            throw .misconfigured("\(name) must be set in the responder's own environment (FcgidInitialEnv, or spawn-fcgi's), "
+                + "not in a request's parameters")
+        }
+        for (name, value) in own.env where namesAFile(name) { env[name] = value }
+        return SettingsReader(env: env)
+    }
+
     /// No setting of any phone provider but Twilio's accounts: `readProviders` found none.
     var hasOnlyTwilio: Bool { gateways.isEmpty }
 
@@ -108,14 +124,15 @@ extension DeliverySettings {
     /// and builds no table of providers. Which
     /// providers serve is settled here, so a list that cannot be followed fails every request and `generate
     /// --check` alike, not only the first send.
-    mutating func readProviders(_ reader: SettingsReader, own: SettingsReader) throws(OTPError) {
+    mutating func readProviders(_ request: SettingsReader, own: SettingsReader?) throws(OTPError) {
+        let reader = try own.map { (own) throws(OTPError) in try Self.ownFiles(request, own: own) } ?? request
         providerPauseSeconds = try reader.integer("OTP_PROVIDER_PAUSE_SECONDS", default: providerPauseSeconds, in: 1...3600)
         let isOther = { (name: String) in
             name.hasPrefix("SMS_") && !name.hasPrefix("SMS_TWILIO_") || name.hasPrefix("WA_") && !name.hasPrefix("WA_TWILIO_")
         }
         guard reader.env.keys.contains(where: isOther) else { return }
         let names = reader.env.keys.filter(isOther)
-        cloud = try CloudAccount(reader, own: own)
+        cloud = try CloudAccount(reader)
         // Never empty from here on (an entry for each gateway, configured or not): `hasOnlyTwilio` is false.
         gateways = try GatewaySettings.all(reader, names: names)
         smsCommand = try reader.absolutePath("SMS_COMMAND")

@@ -169,8 +169,11 @@ public enum Syscall {
         return out
     }
 
-    /// `pwrite` of every byte at `offset`: bytes that stay within one page go in one call.
+    /// `pwrite` of every byte at `offset`: bytes that stay within one page go in one call. A write that would pass
+    /// the file size limit (RLIMIT_FSIZE, which some hosts set) fails whole, before any byte: the kernel would write
+    /// the bytes below the limit and tear the slot they belong to.
     public static func write(_ fd: Int32, _ bytes: [UInt8], at offset: Int64) throws(SystemError) {
+        if offset > fileSizeLimit - Int64(bytes.count) { throw SystemError(call: "pwrite", errno: Errno(EFBIG)) }
         var done = 0
         while done < bytes.count {
             done += try retrying("pwrite") {
@@ -178,6 +181,12 @@ public enum Syscall {
             }
         }
     }
+
+    private static let fileSizeLimit: Int64 = {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0 else { return .max }
+        return Int64(clamping: limit.rlim_cur)  // RLIM_INFINITY, all ones, clamps to .max
+    }()
 
     /// `ftruncate`: a file grown this way reads as zeros, and takes no disk until written.
     public static func truncate(_ fd: Int32, to size: Int64, _ what: String) throws(SystemError) {

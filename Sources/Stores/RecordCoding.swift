@@ -93,8 +93,11 @@ extension EventLog: StoredValue {
             guard let first = reader.read(Int64.self) else { return nil }
             times.append(first)
             for _ in 1..<count {
+                // A garbled slot may hold any first time: one that a delta would carry past Int64.max is no log.
                 guard let delta = reader.read(UInt32.self) else { return nil }
-                times.append(first + Int64(delta))
+                let (time, overflow) = first.addingReportingOverflow(Int64(delta))
+                guard !overflow else { return nil }
+                times.append(time)
             }
         } else {
             for _ in 0..<count {

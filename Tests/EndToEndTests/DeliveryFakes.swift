@@ -46,9 +46,19 @@ enum DeliveryTools {
     }
 
     /// A shell script at `path` (tests may use a shell; the service never does).
+    /// The script is put in place by `install`, a child process: a descriptor open for writing in this process
+    /// would be inherited by a child another test forks at that moment, and running the script would fail with
+    /// ETXTBSY ("Text file busy") for as long as that child lives.
     static func script(_ path: URL, _ text: String) throws {
-        try ("#!/bin/sh\n" + text).write(to: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path.path)
+        let draft = path.appendingPathExtension("draft")
+        try ("#!/bin/sh\n" + text).write(to: draft, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: draft) }
+        let install = Process()
+        install.executableURL = URL(fileURLWithPath: "/usr/bin/install")
+        install.arguments = ["-m", "0755", draft.path, path.path]
+        try install.run()
+        install.waitUntilExit()
+        guard install.terminationStatus == 0 else { throw TestFailure("install could not put \(path.path) in place") }
     }
 }
 

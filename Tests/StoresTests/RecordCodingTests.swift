@@ -49,6 +49,16 @@ import Digests
         #expect(EventLog(stored: Array(EventLog(times: [1, 2, 3]).stored().dropLast())) == nil)
     }
 
+    /// A garbled slot's first time may sit anywhere: a delta that would carry it past Int64.max is no log, not a trap.
+    @Test func anEventLogWhoseDeltaOverflowsDoesNotDecode() {
+        var garbled = ValueBytes(capacity: 17)
+        garbled.append(EventLog.kind)
+        garbled.append(UInt32(2))
+        garbled.append(Int64.max - 1)
+        garbled.append(UInt32(5))
+        #expect(EventLog(stored: garbled.bytes) == nil)
+    }
+
     /// An unknown identifier's check decodes these bytes where a wrong code's decodes a record: they must decode in full.
     @Test func theStandInBytesAreTheStandInRecordsSlotForm() {
         #expect(FileStore.standInBytes == FileStore.standIn.stored())
