@@ -29,22 +29,7 @@ public enum Program {
             exit(0)
         }
         do {
-            let settings = try FastCGISettings(SettingsReader(env: env))
-            var rest = arguments
-            let workers = try Workers.count(in: &rest)
-            guard !rest.isEmpty || FastCGIResponder.isListeningSocket(0) else {
-                throw Workers.UsageError(description: "--workers needs a socket to serve: one on fd 0 (spawn-fcgi, systemd) or --listen ADDRESS")
-            }
-            let listener = rest.isEmpty ? 0 : try FastCGIListener.open(rest)
-            let network = FastCGIListener.isNetwork(listener)
-            // Each worker keeps its own store connections: made after the fork.
-            let responder = {
-                let kept = KeptStores(sources: SettingSources(environment: env, requestsMaySet: !network))
-                return FastCGIResponder(listener: listener, maxRequests: settings.maxRequests,
-                                        allowedPeers: network ? settings.webServerAddresses : nil,
-                                        handler: endpoint.handler(wiring: kept.wiring)).run()
-            }
-            exit(workers.map { Workers.run($0, worker: responder) } ?? responder())
+            exit(try serve(endpoint, environment: env, arguments: arguments))
         } catch let error as OTPError {
             StandardError.log("\(endpoint.rawValue): \(Response(error).detail)")
             exit(2)
@@ -52,5 +37,26 @@ public enum Program {
             StandardError.log("\(endpoint.rawValue): \(error)")
             exit(2)
         }
+    }
+
+    /// The FastCGI responder, or `--workers N` of them on one socket, until they are told to stop. A function of its
+    /// own that returns, rather than code before `exit`: Swift 6.2's optimizer released the dictionary a worker
+    /// closure captured when the block ended in `exit` (release builds segfaulted at random).
+    private static func serve(_ endpoint: Endpoint, environment env: [String: String], arguments: [String]) throws -> Int32 {
+        let settings = try FastCGISettings(SettingsReader(env: env))
+        var rest = arguments
+        let workers = try Workers.count(in: &rest)
+        guard !rest.isEmpty || FastCGIResponder.isListeningSocket(0) else {
+            throw Workers.UsageError(description: "--workers needs a socket to serve: one on fd 0 (spawn-fcgi, systemd) or --listen ADDRESS")
+        }
+        let listener = rest.isEmpty ? 0 : try FastCGIListener.open(rest)
+        let network = FastCGIListener.isNetwork(listener)
+        let sources = SettingSources(environment: env, requestsMaySet: !network)
+        // Each worker keeps its own store connections: made after the fork.
+        let responder = {
+            FastCGIResponder(listener: listener, maxRequests: settings.maxRequests, allowedPeers: network ? settings.webServerAddresses : nil,
+                             handler: endpoint.handler(wiring: KeptStores(sources: sources).wiring)).run()
+        }
+        return workers.map { Workers.run($0, worker: responder) } ?? responder()
     }
 }
