@@ -97,10 +97,11 @@ extension Site {
         let emails = try site.emailsInOneShard(2, tag: "always"), email = emails[1]
         let table = "store/t/" + (try site.shard(of: email))
         #expect(try site.run("generate", json: ["channel": "email", "identifier": emails[0]]).status == 200)
-        // The record's table and the client counter's, each synced once after its slot is written.
+        // The record's table and the tables of the client's two send counters (its address and its /24), each
+        // synced once after its slot is written (the known key puts the three in three shards).
         let (status, generate) = try site.fsynced("generate", json: ["channel": "email", "identifier": email])
         #expect(status == 200)
-        #expect(generate.count == 2 && generate.contains(table) && generate.allSatisfy { $0.hasPrefix("store/t/") }, "\(generate)")
+        #expect(generate.count == 3 && generate.contains(table) && generate.allSatisfy { $0.hasPrefix("store/t/") }, "\(generate)")
         let (_, wrong) = try site.fsynced("verify", json: ["channel": "email", "identifier": email, "code": "000000"])
         #expect(wrong == [table], "\(wrong)")
     }
