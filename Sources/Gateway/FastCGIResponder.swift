@@ -104,30 +104,31 @@ public final class FastCGIResponder {
                 connections.remove(at: index)
             }
         }
-        if listening && fds[fds.count - 1].revents != 0 { return acceptWaiting() }
+        if listening && fds[fds.count - 1].revents != 0 { return acceptOne() }
         return true
     }
 
-    /// Takes every connection waiting on the listener, up to the bound.
-    private func acceptWaiting() -> Bool {
-        while connections.count < Self.maxConnections {
-            let fd = Glibc.accept(listener, nil, nil)
-            guard fd >= 0 else {
-                switch errno {
-                case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED: return true
-                default:
-                    StandardError.log("fastcgi: accept: \(Errno.current)")
-                    return false
-                }
+    /// Takes one waiting connection and reads what it has sent: a web server sends a request whole, so it is
+    /// answered at once, and the connections behind it wait in the listener's queue, where another process on the
+    /// socket (`--workers`, spawn-fcgi `-F`) takes them, rather than behind this one's request in this process.
+    private func acceptOne() -> Bool {
+        let fd = Glibc.accept(listener, nil, nil)
+        guard fd >= 0 else {
+            switch errno {
+            case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED: return true
+            default:
+                StandardError.log("fastcgi: accept: \(Errno.current)")
+                return false
             }
-            // One thread, so nothing can spawn a child between accept and this (accept4 is not in Glibc's module).
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            guard admits(fd) else { close(fd); continue }
-            // A peer that does not read its answer cannot hold the process in a send either.
-            var timeout = timeval(tv_sec: Self.deadlineSeconds, tv_usec: 0)
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            connections.append(Connection(fd: fd, deadline: Clock.monotonicMilliseconds() + Int64(Self.deadlineSeconds) * 1000))
         }
+        // One thread, so nothing can spawn a child between accept and this (accept4 is not in Glibc's module).
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        guard admits(fd) else { close(fd); return true }
+        // A peer that does not read its answer cannot hold the process in a send either.
+        var timeout = timeval(tv_sec: Self.deadlineSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let connection = Connection(fd: fd, deadline: Clock.monotonicMilliseconds() + Int64(Self.deadlineSeconds) * 1000)
+        if receive(on: connection) { connections.append(connection) } else { close(fd) }
         return true
     }
 

@@ -7,8 +7,10 @@ import TestSupport
 
 @Suite struct FastCGIWorkersTests {
     /// Two emails wait at a relay that holds each message until the test lets it go; an SMS (the console, no
-    /// provider) sent after them is answered while neither email has had an answer; then both are. The order is
-    /// read off the sockets, not off a clock. SIGTERM to the parent ends every worker, and the parent exits 0.
+    /// provider) sent after them is answered while neither email has had an answer; then both are. Both emails
+    /// are queued while every worker is stopped and one worker is woken first: it takes one connection, and the
+    /// other stays in the queue for the next worker rather than behind the held email. The order is read off the
+    /// sockets, not off a clock. SIGTERM to the parent ends every worker, and the parent exits 0.
     @Test func anSMSIsAnsweredWhileEmailsWaitOnASlowRelay() throws {
         _ = README.says("The service runs `generate --workers 4`")
         let site = try Site()
@@ -20,15 +22,18 @@ import TestSupport
 
         var emails: [Int32] = []
         defer { emails.forEach { close($0) } }
+        workers.forEach { kill($0, SIGSTOP) }
         for n in 1...2 {
             let fd = try responder.connect()
             emails.append(fd)
             let request = responder.request(#"{"channel": "email", "identifier": "slow\#(n)@example.com"}"#)
             _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         }
-        try Self.poll("both emails at the relay") {
-            ((try? FileManager.default.contentsOfDirectory(atPath: relay.records.path)) ?? []).filter { $0.hasSuffix(".held") }.count == 2
-        }
+        func held() -> Int { ((try? FileManager.default.contentsOfDirectory(atPath: relay.records.path)) ?? []).filter { $0.hasSuffix(".held") }.count }
+        kill(workers[0], SIGCONT)
+        try Self.poll("one email at the relay") { held() == 1 }
+        workers.dropFirst().forEach { kill($0, SIGCONT) }
+        try Self.poll("both emails at the relay") { held() == 2 }
 
         let sms = try responder.exchange(responder.request(#"{"channel": "sms", "identifier": "+14155550188"}"#))
         #expect(sms.status == 200, "\(sms.stdout)")
