@@ -38,7 +38,7 @@ struct WebhookSender: PhoneProvider {
     /// `{"type": "otp.sms", "channel", "number", "message", "code", "locale", "expires_at"}`: what the site's code
     /// needs to send the message itself or compose its own.
     static func event(_ message: OutgoingMessage, channel: Channel) -> String {
-        func quoted(_ text: String) -> String { "\"" + JSONText.escaped(text) + "\"" }
+        func quoted(_ text: String) -> String { "\"" + JSONEscaping.escape(text) + "\"" }
         return "{\"type\": \(quoted("otp.\(channel.rawValue)")), \"channel\": \(quoted(channel.rawValue)), "
             + "\"number\": \(quoted(message.recipient.value)), \"message\": \(quoted(message.text)), \"code\": \(quoted(message.code)), "
             + "\"locale\": \(message.locale.map { quoted($0.description) } ?? "null"), \"expires_at\": \(message.expiresAt)}"

@@ -1,5 +1,6 @@
 // A gateway's request described in settings: text with {placeholders}, each value escaped for where it lands.
 import OTP
+import Platform
 
 /// How the filled template travels: as a form body, a JSON body, or the URL's query string.
 public enum BodyEncoding: String, Sendable {
@@ -88,7 +89,7 @@ public struct BodyTemplate: Sendable, Equatable {
                     out += "\u{0}"
                     dropped = true
                 } else {
-                    out += encoding == .json ? JSONText.escaped(filled) : FormEncoding.encoded(filled)
+                    out += encoding == .json ? JSONEscaping.escape(filled) : FormEncoding.encoded(filled)
                 }
             }
         }

@@ -1,23 +1,7 @@
-// The little JSON a gateway needs: a string's escaping for a body template, and one value read from an answer.
+// The little JSON a gateway reads: one value from a provider's answer, and whether a body template is JSON.
 import Platform
 
 enum JSONText {
-    /// The inside of a JSON string (RFC 8259 section 7): quote, backslash and every control character escaped,
-    /// everything else as its UTF-8, so no text can end the string or the document.
-    static func escaped(_ text: String) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + 8)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
-            case 0x0a: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0..<0x20, 0x7f: out += Array("\\u00".utf8) + [ASCII.hexDigit(Int(byte >> 4)), ASCII.hexDigit(Int(byte & 0xf))]
-            default: out.append(byte)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
     /// The scalar at `path` (object keys and array indexes, as in `messages.0.status`) as text: a string's value
     /// unescaped, a number, `true`, `false` or `null` as written. Nil when the path leads nowhere, to an object or
     /// array, or through a document that is not JSON.
