@@ -15,21 +15,21 @@ public enum Program {
         // Past a file size limit (RLIMIT_FSIZE, which some hosts set) a write must fail with EFBIG and be
         // answered as a store failure, not kill the process with SIGXFSZ before it answers.
         signal(SIGXFSZ, SIG_IGN)
-        let env = CGI.processEnvironment()
         // Under CGI, Apache turns a query string without "=" into arguments: a client must not reach
         // `--listen`, so arguments count only outside a CGI environment.
-        let arguments = env["GATEWAY_INTERFACE"] == nil ? Array(CommandLine.arguments.dropFirst()) : []
+        let arguments = getenv("GATEWAY_INTERFACE") == nil ? Array(CommandLine.arguments.dropFirst()) : []
         if arguments.first == "--check" {
-            exit(SelfCheck.run(Array(arguments.dropFirst()), environment: env) { print($0) })
+            exit(SelfCheck.run(Array(arguments.dropFirst()), environment: CGI.processEnvironment()) { print($0) })
         }
         if arguments.isEmpty && !FastCGIResponder.isListeningSocket(0) {
+            let env = CGI.processEnvironment(keeping: SettingsReader.namePrefixes)
             let handler = endpoint.handler(wiring: Wire.perRequest)
             let log: (String) -> Void = Syslog.isChosen(by: env) ? { Syslog.log($0) } : { StandardError.log($0) }
             CGI.writeStandardOutput(handler(CGI.request(from: env, readBody: CGI.readStandardInput), log))
             exit(0)
         }
         do {
-            exit(try serve(endpoint, environment: env, arguments: arguments))
+            exit(try serve(endpoint, environment: CGI.processEnvironment(), arguments: arguments))
         } catch let error as OTPError {
             StandardError.log("\(endpoint.rawValue): \(Response(error).detail)")
             exit(2)

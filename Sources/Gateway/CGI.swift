@@ -7,19 +7,33 @@ import Platform
 public enum CGI {
     /// The process environment, for production; tests pass their own dictionaries to `request(from:readBody:)`.
     /// Split as bytes and sized up front: this runs on every request, and `String.firstIndex(of:)` walks
-    /// grapheme clusters, which made it half of a verify's instructions.
-    public static func processEnvironment() -> [String: String] {
+    /// grapheme clusters, which made it half of a verify's instructions. With `prefixes`, only the variables
+    /// whose names begin with one of them and the meta-variables a request is read from (`requestVariables`)
+    /// are kept: the rest of what a web server passes (a dozen `SERVER_*` and `HTTP_*` variables) would each
+    /// cost two strings and a hash for nothing.
+    public static func processEnvironment(keeping prefixes: [String]? = nil) -> [String: String] {
+        variables(environ, keeping: prefixes)
+    }
+
+    /// `NAME=value` entries up to a null, as `environ` holds them.
+    static func variables(_ environ: UnsafePointer<UnsafeMutablePointer<CChar>?>, keeping prefixes: [String]?) -> [String: String] {
+        let wanted = prefixes.map { $0.map { Array($0.utf8) } + requestVariables.map { Array(($0 + "=").utf8) } }
         var count = 0
         while environ[count] != nil { count += 1 }
-        var env = [String: String](minimumCapacity: count)
+        var env = [String: String](minimumCapacity: wanted == nil ? count : 32)
         for index in 0..<count {
             guard let entry = environ[index] else { continue }
             let bytes = UnsafeRawBufferPointer(start: entry, count: strlen(entry))
+            if let wanted, !wanted.contains(where: { $0.count <= bytes.count && memcmp(entry, $0, $0.count) == 0 }) { continue }
             guard let eq = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
             env[String(decoding: bytes[..<eq], as: UTF8.self)] = String(decoding: bytes[(eq + 1)...], as: UTF8.self)
         }
         return env
     }
+
+    /// Every meta-variable that `request(from:readBody:)` and the handlers read.
+    public static let requestVariables = ["REQUEST_METHOD", "CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_ACCEPT", "HTTP_ACCEPT_LANGUAGE",
+                                          "REMOTE_ADDR", "HTTP_ORIGIN", "HTTP_X_FORWARDED_FOR", "HTTP_REFERER", "REQUEST_URI"]
 
     /// The whole request: its meta-variables (RFC 3875 section 4.1) and its body, or why the body was not read.
     public static func request(from env: [String: String], readBody: (Int) -> [UInt8]) -> Request {

@@ -1,4 +1,7 @@
 // The CGI gateway from literal meta-variables (RFC 3875), and the bytes it writes back.
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import Gateway
 
@@ -18,6 +21,18 @@ import Testing
                                              "CONTENT_LENGTH": "9", "HTTP_ACCEPT": "*/*"], readBody: input.read)
         #expect(request.method == "POST" && request.contentType == "application/json" && request.accept == "*/*")
         #expect(request.body == Array(#"{"a":"b"}"#.utf8) && request.bodyFault == nil)
+    }
+
+    /// A CGI process keeps the settings and the meta-variables it reads, whole names only (HTTP_ACCEPT, not
+    /// HTTP_ACCEPT_ENCODING), and nothing else a web server passes; without prefixes it keeps everything.
+    @Test func aCGIProcessKeepsTheSettingsAndTheVariablesItReads() {
+        let lines = ["OTP_TEST_SETTING=a=b", "HTTP_ACCEPT=*/*", "HTTP_ACCEPT_ENCODING=gzip", "SERVER_SOFTWARE=Apache",
+                     "REQUEST_URI=/api/otp/verify", "PATH=/usr/bin"]
+        let entries: [UnsafeMutablePointer<CChar>?] = lines.map { strdup($0) } + [nil]
+        defer { entries.forEach { free($0) } }
+        let kept = CGI.variables(entries, keeping: ["OTP_"])
+        #expect(kept == ["OTP_TEST_SETTING": "a=b", "HTTP_ACCEPT": "*/*", "REQUEST_URI": "/api/otp/verify"])
+        #expect(CGI.variables(entries, keeping: nil).count == 6)
     }
 
     /// RFC 3875 section 4.1.2: no CONTENT_LENGTH means no body.
