@@ -81,22 +81,30 @@ public enum Loopback {
         }
         return try HTTPAnswer(parsing: readAll(fd))
     }
-    /// The kernel's pick of an unused port, free again once this socket closes for the server to take. The
-    /// kernel may pick a port again once it is free, so suites starting in parallel could get the same one:
-    /// each port is handed out once per test run.
+    /// An unused port below the kernel's ephemeral range (`ip_local_port_range`, 32768 and up by default). The
+    /// kernel's own pick (port 0) comes from that range, which every outgoing connection of a test running beside
+    /// this one draws from too, so a server could lose its port to a client between the pick and its bind. Each
+    /// port is handed out once per test run.
     public static func freePort() throws -> Int {
-        while true {
+        for _ in 0..<10_000 {
+            let port = Int.random(in: 20_000..<ephemeralLow)
+            guard !handedOut.withLock({ $0.contains(port) }) else { continue }
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(fd) }
-            var address = loopback(port: 0), length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            var address = loopback(port: port)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
             }
-            guard bound else { throw TestFailure("no free port: errno \(errno)") }
-            let port = Int(UInt16(bigEndian: address.sin_port))
-            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+            if bound && handedOut.withLock({ $0.insert(port).inserted }) { return port }
         }
+        throw TestFailure("no free port below \(ephemeralLow)")
     }
+
+    /// The first port the kernel gives outgoing connections.
+    private static let ephemeralLow: Int = {
+        let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        return range.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) }.map { max($0, 20_100) } ?? 32_768
+    }()
 
     private static let handedOut = Mutex<Set<Int>>([])
 
