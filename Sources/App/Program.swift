@@ -40,7 +40,7 @@ public enum Program {
     }
 
     /// The FastCGI responder, or `--workers N` of them on one socket, until they are told to stop. A function of its
-    /// own that returns, rather than code before `exit`: Swift 6.2's optimizer released the dictionary a worker
+    /// own that returns, rather than code before `exit`: Swift 6.3.1's optimizer released the dictionary a worker
     /// closure captured when the block ended in `exit` (release builds segfaulted at random).
     private static func serve(_ endpoint: Endpoint, environment env: [String: String], arguments: [String]) throws -> Int32 {
         let settings = try FastCGISettings(SettingsReader(env: env))
