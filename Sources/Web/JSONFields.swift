@@ -100,55 +100,12 @@ enum JSONFields {
             }
         }
 
-        /// Escapes include \u surrogate pairs; a lone surrogate, a raw control character or invalid UTF-8 is
-        /// malformed rather than repaired, so what the service sees is exactly what was sent.
+        /// A lone surrogate, a raw control character or invalid UTF-8 is malformed rather than repaired, so what
+        /// the service sees is exactly what was sent.
         mutating func string() throws(WebError) -> String {
-            try expect(UInt8(ascii: "\""))
-            var out: [UInt8] = []
-            while true {
-                guard let c = peek else { throw Self.malformed }
-                i += 1
-                switch c {
-                case UInt8(ascii: "\""):
-                    guard let text = String(validating: out, as: UTF8.self) else { throw WebError.badRequest("Body is not valid UTF-8") }
-                    return text
-                case UInt8(ascii: "\\"):
-                    guard let e = peek else { throw Self.malformed }
-                    i += 1
-                    switch e {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-                    case UInt8(ascii: "b"): out.append(0x08)
-                    case UInt8(ascii: "f"): out.append(0x0c)
-                    case UInt8(ascii: "n"): out.append(0x0a)
-                    case UInt8(ascii: "r"): out.append(0x0d)
-                    case UInt8(ascii: "t"): out.append(0x09)
-                    case UInt8(ascii: "u"):
-                        var scalar = try hex4()
-                        if (0xd800...0xdbff).contains(scalar) {
-                            try expect(UInt8(ascii: "\\")); try expect(UInt8(ascii: "u"))
-                            let low = try hex4()
-                            guard (0xdc00...0xdfff).contains(low) else { throw Self.malformed }
-                            scalar = 0x10000 + (scalar - 0xd800) << 10 + (low - 0xdc00)
-                        }
-                        guard let u = Unicode.Scalar(scalar) else { throw Self.malformed }
-                        out.append(contentsOf: Array(String(Character(u)).utf8))
-                    default: throw Self.malformed
-                    }
-                case 0x00..<0x20: throw Self.malformed
-                default: out.append(c)
-                }
-            }
-        }
-
-        mutating func hex4() throws(WebError) -> UInt32 {
-            guard i + 4 <= bytes.count else { throw Self.malformed }
-            var v: UInt32 = 0
-            for byte in bytes[i..<i + 4] {
-                guard let digit = ASCII.hexValue(byte) else { throw Self.malformed }
-                v = v << 4 | UInt32(digit)
-            }
-            i += 4
-            return v
+            guard let out = JSONEscaping.unescape(bytes, at: &i) else { throw Self.malformed }
+            guard let text = String(validating: out, as: UTF8.self) else { throw WebError.badRequest("Body is not valid UTF-8") }
+            return text
         }
     }
 }

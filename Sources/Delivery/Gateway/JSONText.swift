@@ -79,37 +79,10 @@ enum JSONText {
             return String(decoding: bytes[start..<index], as: UTF8.self)
         }
 
-        /// The string at the cursor, unescaped; nil for a malformed one.
+        /// The string at the cursor, unescaped (invalid UTF-8 as U+FFFD: a provider's text is only shown); nil
+        /// for a malformed one.
         mutating func string() -> String? {
-            guard current == UInt8(ascii: "\"") else { return nil }
-            index += 1
-            var out: [UInt8] = []
-            while let byte = current {
-                index += 1
-                switch byte {
-                case UInt8(ascii: "\""): return String(decoding: out, as: UTF8.self)
-                case UInt8(ascii: "\\"):
-                    guard let escape = current else { return nil }
-                    index += 1
-                    switch escape {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
-                    case UInt8(ascii: "b"): out.append(0x08)
-                    case UInt8(ascii: "f"): out.append(0x0c)
-                    case UInt8(ascii: "n"): out.append(0x0a)
-                    case UInt8(ascii: "r"): out.append(0x0d)
-                    case UInt8(ascii: "t"): out.append(0x09)
-                    case UInt8(ascii: "u"):
-                        guard index + 4 <= bytes.count, let unit = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else { return nil }
-                        index += 4
-                        // A surrogate half alone is not a scalar; it reads as U+FFFD.
-                        out += String(Unicode.Scalar(unit).map(Character.init) ?? "\u{FFFD}").utf8
-                    default: return nil
-                    }
-                case 0..<0x20: return nil
-                default: out.append(byte)
-                }
-            }
-            return nil
+            JSONEscaping.unescape(bytes, at: &index).map { String(decoding: $0, as: UTF8.self) }
         }
 
         /// Moves past one value of any kind; false when it is not JSON.
