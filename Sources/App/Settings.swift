@@ -12,13 +12,12 @@ public struct Settings: Sendable {
     public var delivery: DeliverySettings
     public var web: WebSettings
 
-    /// `own` is the process's own environment when `env` is a FastCGI request's PARAMS: a setting that names a
-    /// file holding a provider's secret is taken from it alone. Under CGI the two are one.
-    public init(environment env: [String: String], own: [String: String]? = nil) throws(OTPError) {
+    /// Under FastCGI, `env` is a request's PARAMS after `SettingSources` put the responder's own settings over them.
+    public init(environment env: [String: String]) throws(OTPError) {
         let reader = SettingsReader(env: env)
         service = try ServiceSettings(reader)
         store = try StoreSettings(reader)
-        delivery = try DeliverySettings(reader, own: own.map(SettingsReader.init(env:)))
+        delivery = try DeliverySettings(reader)
         web = try WebSettings(reader)
         // Read by the gateway before any setting is parsed (Syslog.isChosen): here only refused when unknown.
         if let log = reader.string("OTP_LOG"), log != "stderr", log != "syslog" {

@@ -91,7 +91,7 @@ public final class KeptStores {
     private func settings(_ env: [String: String]) throws(OTPError) -> Settings {
         let key = Settings.key(env)
         if let known = settings[key] { return known }
-        let parsed = try Settings(environment: env, own: sources.own)
+        let parsed = try Settings(environment: env)
         self.parsed += 1
         if settings.count >= Self.limit { settings.removeAll() }
         settings[key] = parsed

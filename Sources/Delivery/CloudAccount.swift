@@ -23,7 +23,6 @@ public struct CloudAccount: Sendable, Equatable {
 
     public init() {}
 
-    /// The token file comes from the process's own environment (`DeliverySettings.ownFiles`).
     init(_ reader: SettingsReader) throws(OTPError) {
         phoneNumberID = reader.string("WA_CLOUD_PHONE_NUMBER_ID")
         if let id = phoneNumberID, !ASCII.isNumber(id.utf8) {

@@ -49,9 +49,7 @@ public struct DeliverySettings: Sendable {
 
     public init() {}
 
-    /// `own` is the process's own environment, where a setting naming a file must come from; under CGI it is
-    /// `reader` itself.
-    public init(_ reader: SettingsReader, own: SettingsReader? = nil) throws(OTPError) {
+    public init(_ reader: SettingsReader) throws(OTPError) {
         messages = try MessageSettings(reader)
         requireProviderConfig = try reader.boolean("OTP_REQUIRE_PROVIDER_CONFIG", default: false)
         defaultFromEmail = try reader.headerText("DEFAULT_FROM_EMAIL")
@@ -93,7 +91,7 @@ public struct DeliverySettings: Sendable {
         if emailBackend == .filebased && emailFilePath == nil {
             throw .misconfigured("EMAIL_FILE_PATH is required with the filebased email backend")
         }
-        try readProviders(reader, own: own)
+        try readProviders(reader)
     }
 
     /// A provider's base URL: https only, as it carries a secret; without its final `/`, as paths are appended.

@@ -100,22 +100,6 @@ enum PhoneProviders {
 }
 
 extension DeliverySettings {
-    /// A provider setting that names a program or a file (`SMS_COMMAND`, `..._FILE`) is taken from the process's
-    /// own environment alone: a FastCGI request's PARAMS may come from any local account (on TCP, from any), so a
-    /// request that names another is refused rather than followed. Under CGI there is no `own` and nothing to do.
-    static func ownFiles(_ request: SettingsReader, own: SettingsReader) throws(OTPError) -> SettingsReader {
-        let namesAFile = { (name: String) in
-            (name.hasPrefix("SMS_") || name.hasPrefix("WA_")) && (name.hasSuffix("_FILE") || name.hasSuffix("_COMMAND"))
-        }
-        var env = request.env.filter { !namesAFile($0.key) }
-        for (name, value) in request.env where namesAFile(name) && own.env[name] != value {
-            throw .misconfigured("\(name) must be set in the responder's own environment (FcgidInitialEnv, or spawn-fcgi's), "
-                + "not in a request's parameters")
-        }
-        for (name, value) in own.env where namesAFile(name) { env[name] = value }
-        return SettingsReader(env: env)
-    }
-
     /// No setting of any phone provider but Twilio's accounts: `readProviders` found none.
     var hasOnlyTwilio: Bool { gateways.isEmpty }
 
@@ -124,8 +108,7 @@ extension DeliverySettings {
     /// and builds no table of providers. Which
     /// providers serve is settled here, so a list that cannot be followed fails every request and `generate
     /// --check` alike, not only the first send.
-    mutating func readProviders(_ request: SettingsReader, own: SettingsReader?) throws(OTPError) {
-        let reader = try own.map { (own) throws(OTPError) in try Self.ownFiles(request, own: own) } ?? request
+    mutating func readProviders(_ reader: SettingsReader) throws(OTPError) {
         providerPauseSeconds = try reader.integer("OTP_PROVIDER_PAUSE_SECONDS", default: providerPauseSeconds, in: 1...3600)
         let isOther = { (name: String) in
             name.hasPrefix("SMS_") && !name.hasPrefix("SMS_TWILIO_") || name.hasPrefix("WA_") && !name.hasPrefix("WA_TWILIO_")

@@ -49,8 +49,9 @@ import OTP
         #expect(throws: OTPError.self) { try KeptStores(own: [:]).wiring(request(hostA.merging(file) { $1 }, port: 1), { _ in }) }
         _ = try KeptStores(own: file).wiring(request(hostA.merging(file) { $1 }, port: 1), { _ in })
         let cloud = hostA.merging(["WA_CLOUD_PHONE_NUMBER_ID": "106540352242922"]) { $1 }
+        let sources = SettingSources(environment: file, requestsMaySet: true)
         for params in [cloud.merging(file) { $1 }, cloud] {
-            #expect(try Settings(environment: params, own: file).delivery.cloud.accessTokenFile == "/etc/otp-cgi/wa.token")
+            #expect(try Settings(environment: sources.environment(for: params)).delivery.cloud.accessTokenFile == "/etc/otp-cgi/wa.token")
         }
     }
 
@@ -90,7 +91,8 @@ import OTP
     /// request naming it (EMAIL_SENDMAIL_PATH). No setting naming a program, a file or a directory is taken
     /// from a request; the responder's own environment wins over a request for every setting.
     @Test(arguments: ["OTP_CURL_PATH", "EMAIL_SENDMAIL_PATH", "EMAIL_FILE_PATH", "OTP_STORE_DIR", "OTP_TEMPLATE_DIR",
-                      "OTP_SECRET_KEY_FILE", "OTP_CA_BUNDLE", "OTP_FUTURE_HOOK_COMMAND", "SMS_SOMETHING_DIR"])
+                      "OTP_SECRET_KEY_FILE", "OTP_CA_BUNDLE", "OTP_FUTURE_HOOK_COMMAND", "SMS_SOMETHING_DIR",
+                      "SMS_COMMAND", "SMS_HTTP_PASSWORD_FILE", "SMS_WEBHOOK_SECRET_FILE", "WA_CLOUD_ACCESS_TOKEN_FILE"])
     func aRequestNamesNoFileOrProgram(name: String) throws {
         #expect(SettingsReader.namesLocalResource(name))
         let kept = keptStores()

@@ -5,20 +5,6 @@ import TestSupport
 import OTP
 
 @Suite struct DeliverySettingsTests {
-    /// Under FastCGI a request cannot name the SMS program or a secret file: only the responder's own environment
-    /// can, and its values serve requests that do not carry them.
-    @Test(arguments: ["SMS_COMMAND", "SMS_HTTP_PASSWORD_FILE", "SMS_WEBHOOK_SECRET_FILE"])
-    func aProgramOrFileNamedByARequestIsRefused(name: String) throws {
-        let request = SettingsReader(env: [name: "/tmp/theirs"])
-        #expect(throws: OTPError.misconfigured("\(name) must be set in the responder's own environment (FcgidInitialEnv, or "
-                                               + "spawn-fcgi's), not in a request's parameters")) {
-            try DeliverySettings(request, own: SettingsReader(env: [:]))
-        }
-        let own = SettingsReader(env: ["SMS_COMMAND": "/usr/local/bin/send-sms"])
-        #expect(try DeliverySettings(SettingsReader(env: [:]), own: own).smsCommand == "/usr/local/bin/send-sms")
-        #expect(try DeliverySettings(own, own: own).smsCommand == "/usr/local/bin/send-sms")
-    }
-
     @Test func defaultsAreDjangosWhereDjangoHasThem() throws {
         let delivery = try deliverySettings([:])
         #expect(delivery.emailHost == "localhost" && delivery.emailPort == 25)
