@@ -15,20 +15,30 @@ public enum CGI {
         variables(environ, keeping: prefixes)
     }
 
-    /// `NAME=value` entries up to a null, as `environ` holds them.
+    /// `NAME=value` entries up to a null, as `environ` holds them. Names are compared as bytes in place: building
+    /// the wanted names as arrays cost more than the comparisons.
     static func variables(_ environ: UnsafePointer<UnsafeMutablePointer<CChar>?>, keeping prefixes: [String]?) -> [String: String] {
-        let wanted = prefixes.map { $0.map { Array($0.utf8) } + requestVariables.map { Array(($0 + "=").utf8) } }
-        var count = 0
-        while environ[count] != nil { count += 1 }
-        var env = [String: String](minimumCapacity: wanted == nil ? count : 32)
-        for index in 0..<count {
-            guard let entry = environ[index] else { continue }
+        var env = [String: String](minimumCapacity: 32)
+        var index = 0
+        while let entry = environ[index] {
+            index += 1
             let bytes = UnsafeRawBufferPointer(start: entry, count: strlen(entry))
-            if let wanted, !wanted.contains(where: { $0.count <= bytes.count && memcmp(entry, $0, $0.count) == 0 }) { continue }
             guard let eq = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
-            env[String(decoding: bytes[..<eq], as: UTF8.self)] = String(decoding: bytes[(eq + 1)...], as: UTF8.self)
+            let name = UnsafeRawBufferPointer(rebasing: bytes[..<eq])
+            if let prefixes, !prefixes.contains(where: { starts(name, with: $0, whole: false) }),
+               !requestVariables.contains(where: { starts(name, with: $0, whole: true) }) { continue }
+            env[String(decoding: name, as: UTF8.self)] = String(decoding: bytes[(eq + 1)...], as: UTF8.self)
         }
         return env
+    }
+
+    /// Whether `name` begins with `text` (or, `whole`, is it).
+    private static func starts(_ name: UnsafeRawBufferPointer, with text: String, whole: Bool) -> Bool {
+        var text = text
+        return text.withUTF8 { text in
+            guard whole ? text.count == name.count : text.count <= name.count else { return false }
+            return text.isEmpty || memcmp(name.baseAddress!, text.baseAddress!, text.count) == 0
+        }
     }
 
     /// Every meta-variable that `request(from:readBody:)` and the handlers read.

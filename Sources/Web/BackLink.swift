@@ -7,12 +7,13 @@ import Platform
 /// following a link to one would be a GET, a 405.
 enum BackLink {
     static func url(field: String?, referer: String?, requestURI: String?) -> String? {
-        for candidate in [field, referer] {
-            guard let candidate, let url = HTTPURL(candidate) else { continue }
-            if let requestURI, directory(ofPath: url.path) == directory(ofPath: requestURI) { continue }
-            return url.text
-        }
-        return nil
+        accepted(field, requestURI: requestURI) ?? accepted(referer, requestURI: requestURI)
+    }
+
+    private static func accepted(_ candidate: String?, requestURI: String?) -> String? {
+        guard let candidate, let url = HTTPURL(candidate) else { return nil }
+        if let requestURI, directory(ofPath: url.path) == directory(ofPath: requestURI) { return nil }
+        return url.text
     }
 
     /// Everything up to and including the last "/" before any query.

@@ -16,8 +16,9 @@ extension Endpoint {
     public func respond(to request: Request, log: @escaping (String) -> Void, wiring: Wiring) -> Answer {
         var answer: Answer
         var who = "", crossOrigin: [(String, String)] = [], defaultLocale: LanguageTag?
-        let requestURI = request.environment["REQUEST_URI"]
-        var sent = PageModel.Sent(back: BackLink.url(field: nil, referer: request.referer, requestURI: requestURI))
+        // Only a page has a Back link: a JSON client would pay for parsing its Referer for nothing.
+        let requestURI = request.environment["REQUEST_URI"], page = HTMLPage.isPreferred(accept: request.accept)
+        var sent = PageModel.Sent(back: page ? BackLink.url(field: nil, referer: request.referer, requestURI: requestURI) : nil)
         do throws(WebError) {
             guard request.method == "POST" || request.method == "OPTIONS" else { throw .methodNotAllowed }
             let (settings, service) = try serviceCall { () throws(OTPError) in try wiring(request.environment, log) }
@@ -30,7 +31,7 @@ extension Endpoint {
             crossOrigin = try cors.headers(for: request.origin)
             let fields = try RequestFields.parse(body: request.body, contentType: request.contentType)
             (sent.channel, sent.identifier) = (try fields.string("channel"), try fields.string("identifier"))
-            sent.back = BackLink.url(field: try? fields.string("back"), referer: request.referer, requestURI: requestURI)
+            if page { sent.back = BackLink.url(field: try? fields.string("back"), referer: request.referer, requestURI: requestURI) }
             sent.next = settings.token.allowedNext(try? fields.string("next"))
             let state = try TokenState.parse(try fields.string("state"))
             sent.state = state

@@ -1,7 +1,6 @@
 // What an answer page shows, filled in by the endpoint as it reads the request: typed, so the page neither reads a
 // dictionary nor tells outcomes apart by their words.
 import OTP
-import OTP
 import Platform
 
 public struct PageModel: Sendable {
