@@ -190,6 +190,10 @@ class Nginx:
         for name, status in (("baseline", "200 OK"), ("baseline-400", "400 Bad Request")):
             programs[name] = os.path.join(self.run, "responders", name)
             sh("cc", "-O2", f'-DSTATUS="{status}"', "-o", programs[name], os.path.join(BENCH, "baseline-fcgi.c"), "-lfcgi")
+        # The file store's floors behind the same nginx, as under mod_fcgid (the Redis one needs a Redis).
+        for name, flags in FLOORS[:2]:
+            programs[name] = os.path.join(self.run, "responders", name)
+            sh("cc", "-O2", *flags, '-DSTATUS="400 Bad Request"', "-o", programs[name], os.path.join(BENCH, "baseline-fcgi.c"), "-lfcgi")
         cgi = os.path.join(self.run, "cgi")
         os.makedirs(cgi)
         for name, status in (("baseline", "200 OK"), ("baseline-400", "400 Bad Request")):
@@ -217,7 +221,7 @@ class Nginx:
         with open(os.path.join(self.run, "settings.conf"), "w") as f:
             f.writelines(f'fastcgi_param {name} "{value}";\n' for name, value in settings.items())
         upstreams = "".join(f"upstream otp_{name} {{ server unix:{self.run}/{name}.sock; keepalive {RESPONDERS // 2}; }}\n"
-                            for name in ("generate", "verify", "baseline", "baseline-400"))
+                            for name in ("generate", "verify", "baseline", "baseline-400", "slot-floor", "store-floor"))
         temp = "".join(f"{name}_temp_path {self.run}/tmp/{name};\n" for name in ("client_body", "fastcgi", "proxy", "scgi", "uwsgi"))
         with open(os.path.join(self.run, "nginx.conf"), "w") as f:
             f.write(f"daemon off;\nworker_processes 1;\npid {self.run}/nginx.pid;\nerror_log {self.run}/error.log warn;\n"
@@ -227,6 +231,8 @@ class Nginx:
                     f"include {self.run}/otp-cgi-fastcgi.conf;\n"
                     + "".join(f"location = /bench/{name} {{ fastcgi_pass otp_{name}; include /etc/nginx/fastcgi_params; }}\n"
                               for name in ("baseline", "baseline-400"))
+                    + "".join(f"location = /bench/{name} {{ fastcgi_pass otp_{name}; include /etc/nginx/fastcgi_params; "
+                              f"fastcgi_param OTP_STORE_DIR {self.store}; }}\n" for name in ("slot-floor", "store-floor"))
                     + f"location ~ ^/cgi/(generate|verify|baseline|baseline-400)$ {{\nfastcgi_pass unix:{self.run}/fcgiwrap.sock;\n"
                     f"include {self.run}/otp-cgi-params.conf;\nfastcgi_param SCRIPT_FILENAME {cgi}/$1;\n}}\n"
                     + "}\n}\n")
@@ -268,7 +274,7 @@ def nginx_throughput(rows):
     nginx = Nginx()
     try:
         print(f"bench: nginx on 127.0.0.1:{nginx.port}, FastCGI responders from spawn-fcgi, and fcgiwrap", flush=True)
-        rows.update(throughput(nginx, [8], label="nginx fastcgi "))
+        rows.update(throughput(nginx, [8], label="nginx fastcgi ", floor=True))
         rows.update(throughput(nginx, [8], label="nginx fcgiwrap ", api="/cgi/", baselines="/cgi/"))
     finally:
         nginx.stop()
@@ -554,12 +560,17 @@ def process_cost():
         "generate": (os.path.join(ROOT, "cgi-bin", "generate"), '{"channel":"email","identifier":"cost@bench.example"}'),
         "verify": (os.path.join(ROOT, "cgi-bin", "verify"), '{"channel":"email","identifier":"cost@bench.example","code":"000000"}'),
     }
-    cost = {}
-    for name, (program, body) in programs.items():
-        user, system, rss = subprocess.run([meter, str(PROCESS_RUNS), program, body, *settings], check=True,
-                                           capture_output=True, text=True).stdout.split()
-        cost[name] = {"cpu_us": float(user) + float(system), "rss_kb": int(rss)}
-    return cost
+    # In rounds, each program's runs in turn with the others', and the median of the rounds: the same reason as
+    # `interleaved`.
+    rounds = 2 if QUICK else 10
+    samples = {name: [] for name in programs}
+    for _ in range(rounds):
+        for name, (program, body) in programs.items():
+            user, system, rss = subprocess.run([meter, str(PROCESS_RUNS // rounds), program, body, *settings], check=True,
+                                               capture_output=True, text=True).stdout.split()
+            samples[name].append((float(user) + float(system), int(rss)))
+    return {name: {"cpu_us": statistics.median(cpu for cpu, _ in runs), "rss_kb": max(rss for _, rss in runs)}
+            for name, runs in samples.items()}
 
 
 def scaling(apache):
@@ -675,7 +686,7 @@ def report(rows, cost, points, flat, elapsed):
              "and p99 are the median of the slices'.", "",
              ] + throughput_table(rows)
     base = cost["C baseline"]
-    lines += ["", f"## Per process ({PROCESS_RUNS} runs each, CGI environment, no Apache)", "",
+    lines += ["", f"## Per process ({PROCESS_RUNS} runs each in rounds taken in turn, the median round; CGI environment, no Apache)", "",
               "| program | CPU µs (user+sys) | ratio | peak RSS KiB | ratio |", "|---|---|---|---|---|"]
     for name, c in cost.items():
         lines.append(f"| {name} | {c['cpu_us']:.0f} | {c['cpu_us'] / base['cpu_us']:.2f} | {c['rss_kb']} | "
