@@ -18,14 +18,21 @@ public struct SettingSources: Sendable {
         self.requestsMaySet = requestsMaySet
     }
 
-    /// A request's variables with the settings it may not set replaced by the responder's own.
-    func environment(for params: [String: String]) throws(OTPError) -> [String: String] {
-        for (name, value) in params where SettingsReader.isSettingName(name) && own[name] != value && !value.isEmpty {
-            guard requestsMaySet, !SettingsReader.namesLocalResource(name) else {
-                throw .misconfigured("\(name) is read from the FastCGI responder's own environment, not from a request's parameters"
-                    + (requestsMaySet ? "" : " (none are over TCP)") + ": set it where the responder is started")
+    /// The setting variables of a request: the responder's own, and those a request may fill in. The request's
+    /// other variables are left out: the settings read none of them, and a process keeps settings by these alone.
+    func settings(for params: [String: String]) throws(OTPError) -> [String: String] {
+        var chosen = own
+        chosen.reserveCapacity(own.count + params.count)
+        for (name, value) in params where SettingsReader.isSettingName(name) {
+            let kept = own[name]
+            if kept != value && !value.isEmpty {
+                guard requestsMaySet, !SettingsReader.namesLocalResource(name) else {
+                    throw .misconfigured("\(name) is read from the FastCGI responder's own environment, not from a request's parameters"
+                        + (requestsMaySet ? "" : " (none are over TCP)") + ": set it where the responder is started")
+                }
             }
+            if kept == nil { chosen[name] = value }
         }
-        return params.merging(own) { $1 }
+        return chosen
     }
 }

@@ -41,17 +41,3 @@ public struct Settings: Sendable {
         return realFile.utf8.starts(with: (real + "/").utf8)
     }
 }
-
-extension Settings {
-    /// The setting variables of `env`, name and value, in name order: equal keys parse to equal settings.
-    static func key(_ env: [String: String]) -> [UInt8] {
-        var key: [UInt8] = []
-        for (name, value) in env.filter({ SettingsReader.isSettingName($0.key) }).sorted(by: { $0.key < $1.key }) {
-            key += name.utf8
-            key.append(0)
-            key += value.utf8
-            key.append(0)
-        }
-        return key
-    }
-}

@@ -65,7 +65,8 @@ public enum Wire {
 public final class KeptStores {
     /// Bounds what a process keeps however many virtual hosts send it requests; past it everything is dropped.
     static let limit = 16
-    private var settings: [[UInt8]: Settings] = [:]
+    private var settings: [[String: String]: Settings] = [:]
+    private var last: (env: [String: String], settings: Settings)?
     private var stores: [(StoreSettings, any OTPStore)] = []
     private var requestLog: (String) -> Void = StandardError.log
     /// How many times settings were parsed (tests check that one virtual host's are parsed once).
@@ -81,20 +82,26 @@ public final class KeptStores {
     }
 
     public func wiring(_ params: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService) {
-        let settings = try self.settings(sources.environment(for: params))
+        let settings = try self.settings(sources.settings(for: params))
         requestLog = log
         return (settings.web, Wire.service(settings, store: store(settings.store), log: log))
     }
 
-    /// Keyed by the exact bytes of the setting variables, so that a request's own variables (its address, its
-    /// headers, its length) do not make each request parse again, and two virtual hosts never share settings.
+    /// Keyed by the exact setting variables, so that a request's own variables (its address, its headers, its
+    /// length) do not make each request parse again, and two virtual hosts never share settings.
     private func settings(_ env: [String: String]) throws(OTPError) -> Settings {
-        let key = Settings.key(env)
-        if let known = settings[key] { return known }
-        let parsed = try Settings(environment: env)
-        self.parsed += 1
-        if settings.count >= Self.limit { settings.removeAll() }
-        settings[key] = parsed
+        // Most responders serve one site: comparing with the last spares hashing every name and value.
+        if let last, last.env == env { return last.settings }
+        let parsed: Settings
+        if let known = settings[env] {
+            parsed = known
+        } else {
+            parsed = try Settings(environment: env)
+            self.parsed += 1
+            if settings.count >= Self.limit { settings.removeAll() }
+            settings[env] = parsed
+        }
+        last = (env, parsed)
         return parsed
     }
 

@@ -19,10 +19,13 @@ public struct SHA256: Sendable {
     private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
     )
-    private var buffer: [UInt8] = []
+    /// The block being filled, in place: a state is copied for every HMAC under a key, and a heap buffer would be
+    /// copied again at its first byte.
+    private var block = InlineArray<64, UInt8>(repeating: 0)
+    private var filled = 0
     private var length: UInt64 = 0
 
-    public init() { buffer.reserveCapacity(Self.blockSize) }
+    public init() {}
 
     public static func hash<Bytes: Sequence>(_ data: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
         var hasher = SHA256()
@@ -31,42 +34,38 @@ public struct SHA256: Sendable {
     }
 
     public mutating func update<Bytes: Sequence>(_ data: Bytes) where Bytes.Element == UInt8 {
-        for byte in data {
-            buffer.append(byte)
-            if buffer.count == Self.blockSize {
-                compress(buffer)
-                buffer.removeAll(keepingCapacity: true)
-            }
-            length &+= 1
-        }
+        for byte in data { append(byte) }
     }
 
     public mutating func finalize() -> [UInt8] {
-        let bitLength = length &* 8
-        buffer.append(0x80)
-        if buffer.count > 56 {
-            buffer.append(contentsOf: repeatElement(0, count: Self.blockSize - buffer.count))
-            compress(buffer)
-            buffer.removeAll(keepingCapacity: true)
+        let bitLength = length &* 8  // read before the padding, which `append` counts too
+        append(0x80)
+        while filled != 56 { append(0) }
+        for shift in stride(from: 56, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        return withUnsafeBytes(of: h) { words in
+            [UInt8](unsafeUninitializedCapacity: Self.digestSize) { out, count in
+                for i in 0..<8 {
+                    let word = words.load(fromByteOffset: 4 * i, as: UInt32.self)
+                    for j in 0..<4 { out[4 * i + j] = UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * j)) }
+                }
+                count = Self.digestSize
+            }
         }
-        buffer.append(contentsOf: repeatElement(0, count: 56 - buffer.count))
-        for shift in stride(from: 56, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        compress(buffer)
-        buffer.removeAll()
-        var out: [UInt8] = []
-        out.reserveCapacity(Self.digestSize)
-        for word in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7] {
-            out.append(UInt8(truncatingIfNeeded: word >> 24))
-            out.append(UInt8(truncatingIfNeeded: word >> 16))
-            out.append(UInt8(truncatingIfNeeded: word >> 8))
-            out.append(UInt8(truncatingIfNeeded: word))
+    }
+
+    @inline(__always) private mutating func append(_ byte: UInt8) {
+        block[filled] = byte
+        filled += 1
+        length &+= 1
+        if filled == Self.blockSize {
+            compress()
+            filled = 0
         }
-        return out
     }
 
     /// The message schedule lives on the stack: a heap array per block was a third of an HMAC's cost, which
     /// a FastCGI process pays on every request.
-    private mutating func compress(_ block: [UInt8]) {
+    private mutating func compress() {
         var w = InlineArray<64, UInt32>(repeating: 0)
         for i in 0..<16 {
             w[i] = UInt32(block[i * 4]) << 24 | UInt32(block[i * 4 + 1]) << 16

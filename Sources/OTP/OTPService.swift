@@ -205,7 +205,7 @@ public struct OTPService {
 
     /// The key is never made in the store, where a copy of the store would hand it over with the records.
     private func secretKey() throws(OTPError) -> HMACKey {
-        if let key = settings.secretKey { return HMACKey(key) }
+        if let key = settings.secret { return key }
         log("no key: set OTP_SECRET_KEY, or OTP_SECRET_KEY_FILE to a file outside the store; " + SecretKeyFile.howToMakeOne)
         throw .misconfigured("set OTP_SECRET_KEY or OTP_SECRET_KEY_FILE")
     }

@@ -1,4 +1,5 @@
 // The settings of the service's own rules: codes, their lifetime, attempts, the cooldown.
+import Digests
 
 /// Every setting has the seed's name and default.
 public struct ServiceSettings: Sendable {
@@ -8,7 +9,10 @@ public struct ServiceSettings: Sendable {
     public var resendCooldownSeconds = 30
     /// From OTP_SECRET_KEY, or the file OTP_SECRET_KEY_FILE names; nil when neither is set (every request then
     /// answers 500 naming them: the key is never made in, or read from, the store).
-    public var secretKey: [UInt8]?
+    public var secretKey: [UInt8]? { didSet { secret = secretKey.map(HMACKey.init) } }
+    /// The key with its padded blocks hashed, made once with the settings: a FastCGI process keeps them between
+    /// requests.
+    public private(set) var secret: HMACKey?
     public var secretKeyFile: String?
     public var abuse = AbuseSettings()
 
@@ -28,5 +32,6 @@ public struct ServiceSettings: Sendable {
             secretKey = try SecretKeyFile.read(path)
         }
         abuse = try AbuseSettings(reader)
+        secret = secretKey.map(HMACKey.init)
     }
 }
