@@ -50,34 +50,34 @@ struct SettingsFile {
             let bytes = raw.last == UInt8(ascii: "\r") ? raw.dropLast() : raw
             let line = String(text[bytes.startIndex..<bytes.endIndex])
             let trimmed = Self.trimmed(line)
-            if trimmed.hasPrefix("#") || trimmed.isEmpty { continue }
+            if trimmed.hasScalarPrefix("#") || trimmed.isEmpty { continue }
             // A systemd unit's other lines (User=, ExecStart=) are NAME=VALUE too, but no settings.
-            if trimmed.hasPrefix("[") && trimmed.hasSuffix("]") { inUnit = true; continue }
+            if trimmed.hasScalarPrefix("[") && trimmed.hasScalarSuffix("]") { inUnit = true; continue }
             if inLighttpdList || Self.opensLighttpdList(trimmed) {
                 inLighttpdList = try lighttpd(trimmed, depth: depth)
                 continue
             }
-            if trimmed.hasPrefix("Environment=") {
-                for assignment in Self.words(String(trimmed.dropFirst("Environment=".count))) {
-                    guard let equals = assignment.firstIndex(of: "=") else { continue }
-                    found(.systemd, String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...]))
+            if trimmed.hasScalarPrefix("Environment=") {
+                for assignment in Self.words(trimmed.droppingScalars(first: "Environment=".unicodeScalars.count)) {
+                    guard let (name, value) = assignment.splitAtEquals() else { continue }
+                    found(.systemd, name, value)
                 }
                 continue
             }
-            if trimmed.hasPrefix("EnvironmentFile=") {
-                var target = String(trimmed.dropFirst("EnvironmentFile=".count))
-                let optional = target.hasPrefix("-")
-                if optional { target.removeFirst() }
+            if trimmed.hasScalarPrefix("EnvironmentFile=") {
+                var target = trimmed.droppingScalars(first: "EnvironmentFile=".unicodeScalars.count)
+                let optional = target.hasScalarPrefix("-")
+                if optional { target = target.droppingScalars(first: 1) }
                 if optional && access(target, F_OK) != 0 { continue }
                 try include(target, depth: depth)
                 if !formats.contains(.systemd) { formats.append(.systemd) }
                 continue
             }
             // nginx ends a directive with ";"; Apache has none, so dropping it changes no Apache line's meaning.
-            let nginx = trimmed.hasSuffix(";")
-            var words = Self.words(nginx ? String(trimmed.dropLast()) : trimmed)
-            if nginx, words.count == 3, words[2].count >= 2, words[2].hasPrefix("'"), words[2].hasSuffix("'") {
-                words[2] = String(words[2].dropFirst().dropLast())
+            let nginx = trimmed.hasScalarSuffix(";")
+            var words = Self.words(nginx ? trimmed.droppingScalars(last: 1) : trimmed)
+            if nginx, words.count == 3, words[2].unicodeScalars.count >= 2, words[2].hasScalarPrefix("'"), words[2].hasScalarSuffix("'") {
+                words[2] = words[2].droppingScalars(first: 1, last: 1)
             }
             guard let directive = words.first?.lowercased() else { continue }
             switch directive {
@@ -90,8 +90,8 @@ struct SettingsFile {
                 if directive == "includeoptional" && access(words[1], F_OK) != 0 { continue }
                 try include(words[1], depth: depth)
             default:
-                if !inUnit, let equals = trimmed.firstIndex(of: "="), Self.isName(trimmed[..<equals]) {
-                    found(.environmentFile, String(trimmed[..<equals]), Self.unquoted(String(trimmed[trimmed.index(after: equals)...])))
+                if !inUnit, let (name, value) = trimmed.splitAtEquals(), Self.isName(name) {
+                    found(.environmentFile, name, Self.unquoted(value))
                 }
             }
         }
@@ -99,20 +99,20 @@ struct SettingsFile {
 
     /// An absolute file only: relative ones depend on a server root this reader does not know.
     private mutating func include(_ path: String, depth: Int) throws(OTPError) {
-        guard path.hasPrefix("/"), depth < 4 else { return }
+        guard path.hasScalarPrefix("/"), depth < 4 else { return }
         try add(path, depth: depth + 1)
     }
 
     private static func opensLighttpdList(_ line: String) -> Bool {
-        ["setenv.add-environment", "setenv.set-environment", "\"bin-environment\""].contains { line.hasPrefix($0) }
-            || line.hasPrefix("include ") && line.contains("\"")
+        ["setenv.add-environment", "setenv.set-environment", "\"bin-environment\""].contains { line.hasScalarPrefix($0) }
+            || line.hasScalarPrefix("include ") && line.unicodeScalars.contains("\"")
     }
 
     /// One line of lighttpd's: its `"NAME" => "VALUE"` pairs, or an `include "FILE"`. Returns whether the list
     /// of pairs goes on after this line (it ends at a `)` outside a string).
     private mutating func lighttpd(_ line: String, depth: Int) throws(OTPError) -> Bool {
         let strings = Self.lighttpdStrings(line)
-        if line.hasPrefix("include "), let path = strings.words.first {
+        if line.hasScalarPrefix("include "), let path = strings.words.first {
             try include(path, depth: depth)
             return false
         }
@@ -150,15 +150,15 @@ struct SettingsFile {
         return (words, arrows, closes)
     }
 
-    private static func isName(_ text: Substring) -> Bool {
+    private static func isName(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
         return text.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
     }
 
     /// An environment file's value: one pair of surrounding double or single quotes removed.
     private static func unquoted(_ value: String) -> String {
-        for quote in ["\"", "'"] where value.count >= 2 && value.hasPrefix(quote) && value.hasSuffix(quote) {
-            return String(value.dropFirst().dropLast())
+        for quote in ["\"", "'"] where value.unicodeScalars.count >= 2 && value.hasScalarPrefix(quote) && value.hasScalarSuffix(quote) {
+            return value.droppingScalars(first: 1, last: 1)
         }
         return value
     }
@@ -201,5 +201,23 @@ struct SettingsFile {
         }
         if inWord { words.append(current) }
         return words
+    }
+}
+
+/// Prefixes, suffixes and splits on Unicode scalars, as the servers read bytes: a combining mark after a `#`, `=`,
+/// `;` or quote leaves it the character a server sees, where Swift's `Character` would fuse the two into another.
+private extension String {
+    func hasScalarPrefix(_ prefix: String) -> Bool { unicodeScalars.starts(with: prefix.unicodeScalars) }
+
+    func hasScalarSuffix(_ suffix: String) -> Bool { unicodeScalars.reversed().starts(with: suffix.unicodeScalars.reversed()) }
+
+    func droppingScalars(first: Int = 0, last: Int = 0) -> String {
+        String(String.UnicodeScalarView(unicodeScalars.dropFirst(first).dropLast(last)))
+    }
+
+    /// The text before the first `=` and after it.
+    func splitAtEquals() -> (String, String)? {
+        guard let equals = unicodeScalars.firstIndex(of: "=") else { return nil }
+        return (String(unicodeScalars[..<equals]), String(unicodeScalars[unicodeScalars.index(after: equals)...]))
     }
 }

@@ -80,6 +80,20 @@ import Testing
         #expect(read.formats == [.systemd, .environmentFile])
     }
 
+    /// Swift's `Character` fuses a combining mark with the `=` or quote before it; a server reads bytes, and so
+    /// must the check, or it would report another value than a request gets.
+    @Test func aCombiningMarkAfterAnEqualsSignOrAQuoteIsReadAsTheServerReadsIt() throws {
+        let environment = try Self.file("OTP_CODE_LENGTH=\u{301}7\n")
+        defer { try? FileManager.default.removeItem(atPath: environment) }
+        #expect(try SettingsFile.read(environment).settings == ["OTP_CODE_LENGTH": "\u{301}7"])
+        let unit = try Self.file("[Service]\nEnvironment=OTP_LOG=\u{301}syslog\n")
+        defer { try? FileManager.default.removeItem(atPath: unit) }
+        #expect(try SettingsFile.read(unit).settings == ["OTP_LOG": "\u{301}syslog"])
+        let nginx = try Self.file("fastcgi_param OTP_SITE_NAME '\u{301}Shop';\n")
+        defer { try? FileManager.default.removeItem(atPath: nginx) }
+        #expect(try SettingsFile.read(nginx).settings == ["OTP_SITE_NAME": "\u{301}Shop"])
+    }
+
     @Test func aFileOfNoKnownFormatGivesNoSettings() throws {
         let file = try Self.file("<VirtualHost *:80>\n    ServerName x\n</VirtualHost>\n")
         defer { try? FileManager.default.removeItem(atPath: file) }
