@@ -53,10 +53,10 @@ public enum Program {
         let network = FastCGIListener.isNetwork(listener)
         let sources = SettingSources(environment: env, requestsMaySet: !network)
         // Each worker keeps its own store connections: made after the fork.
-        let responder = {
+        let responder = { (parent: Int32?) in
             FastCGIResponder(listener: listener, maxRequests: settings.maxRequests, allowedPeers: network ? settings.webServerAddresses : nil,
-                             handler: endpoint.handler(wiring: KeptStores(sources: sources).wiring)).run()
+                             parent: parent, handler: endpoint.handler(wiring: KeptStores(sources: sources).wiring)).run()
         }
-        return workers.map { Workers.run($0, worker: responder) } ?? responder()
+        return workers.map { Workers.run($0, worker: responder) } ?? responder(nil)
     }
 }

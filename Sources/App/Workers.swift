@@ -28,9 +28,18 @@ enum Workers {
         let description: String
     }
 
-    /// Forks `count` children that each run `worker` (a responder on the inherited socket) and exit with its
-    /// status; returns the parent's exit status once every child has ended.
-    static func run(_ count: Int, worker: () -> Int32) -> Int32 {
+    /// Forks `count` children that each run `worker` (a responder on the inherited socket, given the read end of a
+    /// pipe whose write end only this parent holds: it ends when the parent does, however) and exit with its status;
+    /// returns the parent's exit status once every child has ended.
+    static func run(_ count: Int, worker: (_ parent: Int32) -> Int32) -> Int32 {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else {
+            StandardError.log("workers: pipe: \(Errno.current)")
+            return 1
+        }
+        // Neither end reaches a program a worker starts (curl, sendmail), which would keep the pipe open.
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        watch = (ends[0], ends[1])
         children = UnsafeMutablePointer<pid_t>.allocate(capacity: count)
         children.initialize(repeating: 0, count: count)
         slots = count
@@ -71,7 +80,7 @@ enum Workers {
     }
 
     /// Forks one worker into `slot`; false when fork fails.
-    private static func start(_ slot: Int, _ worker: () -> Int32, _ terminate: sigset_t) -> Bool {
+    private static func start(_ slot: Int, _ worker: (_ parent: Int32) -> Int32, _ terminate: sigset_t) -> Bool {
         var blocked = terminate, previous = sigset_t()
         sigprocmask(SIG_BLOCK, &blocked, &previous)
         defer { sigprocmask(SIG_SETMASK, &previous, nil) }
@@ -80,7 +89,8 @@ enum Workers {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = SIG_DFL
             sigaction(SIGTERM, &action, nil)
-            exit(worker())
+            close(watch.write)
+            exit(worker(watch.read))
         }
         guard pid > 0 else {
             StandardError.log("workers: fork: \(Errno.current)")
@@ -100,4 +110,5 @@ enum Workers {
     nonisolated(unsafe) private static var children = UnsafeMutablePointer<pid_t>.allocate(capacity: 1)
     nonisolated(unsafe) private static var slots = 0
     nonisolated(unsafe) private static var stopping = false
+    nonisolated(unsafe) private static var watch: (read: Int32, write: Int32) = (-1, -1)
 }

@@ -30,13 +30,17 @@ public final class FastCGIResponder {
     /// What a process keeps between requests is the handler's to decide; everything of a request itself lives in
     /// its connection's `Pending` and dies with it.
     let handler: Handler
+    /// The read end of a pipe only the parent of `--workers` holds open: it reads as ended when that parent is gone,
+    /// killed outright too, and the worker then stops as on SIGTERM rather than serve on unwatched.
+    private var parent: Int32?
     private var served = 0
     private var connections: [Connection] = []
     /// One receive buffer for every connection: allocating (and zeroing) it per request cost more than the request.
     private var chunk = [UInt8](repeating: 0, count: 16 * 1024)
 
-    public init(listener: Int32, maxRequests: Int, allowedPeers: [AddressRange]? = nil, handler: @escaping Handler) {
-        self.listener = listener; self.maxRequests = maxRequests; self.allowedPeers = allowedPeers; self.handler = handler
+    public init(listener: Int32, maxRequests: Int, allowedPeers: [AddressRange]? = nil, parent: Int32? = nil, handler: @escaping Handler) {
+        self.listener = listener; self.maxRequests = maxRequests; self.allowedPeers = allowedPeers; self.parent = parent
+        self.handler = handler
     }
 
     /// False for a TCP peer outside `allowedPeers`, whose connection is closed unread.
@@ -93,9 +97,17 @@ public final class FastCGIResponder {
     /// listener fails.
     private func pollOnce(timeout: Int32, listening: Bool) -> Bool {
         var fds = connections.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+        let listenerIndex = fds.count
         if listening { fds.append(pollfd(fd: listener, events: Int16(POLLIN), revents: 0)) }
+        if let parent { fds.append(pollfd(fd: parent, events: Int16(POLLIN), revents: 0)) }
         let ready = poll(&fds, nfds_t(fds.count), timeout)
         if ready < 0 { return errno == EINTR || errno == EAGAIN }
+        if let parent, fds[fds.count - 1].revents != 0 {
+            // Polled no more: an ended pipe stays readable, and would wake every poll while requests finish.
+            close(parent)
+            self.parent = nil
+            Self.stopRequested.store(true, ordering: .relaxed)
+        }
         // From the end, so that removing a connection leaves the indices still to visit in place.
         for index in connections.indices.reversed() where fds[index].revents != 0 {
             let connection = connections[index]
@@ -104,7 +116,7 @@ public final class FastCGIResponder {
                 connections.remove(at: index)
             }
         }
-        if listening && fds[fds.count - 1].revents != 0 { return acceptOne() }
+        if listening && fds[listenerIndex].revents != 0 && !Self.stopRequested.load(ordering: .relaxed) { return acceptOne() }
         return true
     }
 

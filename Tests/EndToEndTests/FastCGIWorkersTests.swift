@@ -65,6 +65,15 @@ import TestSupport
         #expect(responder.process.stop(SIGTERM) == 0)
     }
 
+    /// A parent killed outright (SIGKILL, the OOM killer) runs no handler to stop its workers: each reads the end of
+    /// a pipe only the parent held, and stops as on SIGTERM, rather than serve on with no one to replace it.
+    @Test func workersEndWithTheirParentKilledOutright() throws {
+        let site = try Site(), responder = try Responder("verify", site: site, arguments: ["--workers", "2"])
+        let workers = try Self.children(of: responder.process.pid, count: 2)
+        kill(responder.process.pid, SIGKILL)
+        try Self.poll("exit of both workers") { workers.allSatisfy { !ProcessTable.isAlive($0) } }
+    }
+
     @Test(arguments: ["0", "257", "x"])
     func aWorkerCountOutOfRangeIsRefused(count: String) throws {
         let site = try Site()

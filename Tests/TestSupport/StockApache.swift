@@ -117,7 +117,7 @@ public final class StockApache: LoopbackServer, @unchecked Sendable {
         let apache = try ServerProcess(["/bin/sh", "-c", "umask 022; exec /usr/sbin/apache2ctl -D FOREGROUND"], environment: ["APACHE_CONFDIR": etc.path],
                                        output: root.appendingPathComponent("stderr.log"))
         process = apache
-        try await apache.waitWhileRunning { [port] in apachePID.map(Self.isAlive) == true && Loopback.accepts(port: port) }
+        try await apache.waitWhileRunning { [port] in apachePID.map(ProcessTable.isAlive) == true && Loopback.accepts(port: port) }
     }
 
     /// Apache's own process (apache2ctl's shell is its parent).
@@ -133,16 +133,10 @@ public final class StockApache: LoopbackServer, @unchecked Sendable {
         let all = daemons + (apache.map { [$0] } ?? [])
         for pid in daemons { kill(pid, SIGTERM) }
         for pid in all {
-            for _ in 0..<3000 where Self.isAlive(pid) { usleep(10_000) }
-            if Self.isAlive(pid) { kill(pid, SIGKILL) }
+            for _ in 0..<3000 where ProcessTable.isAlive(pid) { usleep(10_000) }
+            if ProcessTable.isAlive(pid) { kill(pid, SIGKILL) }
         }
         try? FileManager.default.removeItem(at: root)
-    }
-
-    /// Running and not a zombie waiting for its reaper.
-    public static func isAlive(_ pid: pid_t) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
-        return !stat[stat.index(after: close)...].hasPrefix(" Z")
     }
 
     public func log(_ name: String) -> String { (try? String(contentsOf: logs.appendingPathComponent(name), encoding: .utf8)) ?? "" }
