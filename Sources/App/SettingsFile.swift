@@ -50,23 +50,23 @@ struct SettingsFile {
             let bytes = raw.last == UInt8(ascii: "\r") ? raw.dropLast() : raw
             let line = String(text[bytes.startIndex..<bytes.endIndex])
             let trimmed = Self.trimmed(line)
-            if trimmed.hasScalarPrefix("#") || trimmed.isEmpty { continue }
+            if trimmed.hasBytePrefix("#") || trimmed.isEmpty { continue }
             // A systemd unit's other lines (User=, ExecStart=) are NAME=VALUE too, but no settings.
-            if trimmed.hasScalarPrefix("[") && trimmed.hasScalarSuffix("]") { inUnit = true; continue }
+            if trimmed.hasBytePrefix("[") && trimmed.hasByteSuffix("]") { inUnit = true; continue }
             if inLighttpdList || Self.opensLighttpdList(trimmed) {
                 inLighttpdList = try lighttpd(trimmed, depth: depth)
                 continue
             }
-            if trimmed.hasScalarPrefix("Environment=") {
+            if trimmed.hasBytePrefix("Environment=") {
                 for assignment in Self.words(trimmed.droppingScalars(first: "Environment=".unicodeScalars.count)) {
                     guard let (name, value) = assignment.splitAtEquals() else { continue }
                     found(.systemd, name, value)
                 }
                 continue
             }
-            if trimmed.hasScalarPrefix("EnvironmentFile=") {
+            if trimmed.hasBytePrefix("EnvironmentFile=") {
                 var target = trimmed.droppingScalars(first: "EnvironmentFile=".unicodeScalars.count)
-                let optional = target.hasScalarPrefix("-")
+                let optional = target.hasBytePrefix("-")
                 if optional { target = target.droppingScalars(first: 1) }
                 if optional && access(target, F_OK) != 0 { continue }
                 try include(target, depth: depth)
@@ -74,9 +74,9 @@ struct SettingsFile {
                 continue
             }
             // nginx ends a directive with ";"; Apache has none, so dropping it changes no Apache line's meaning.
-            let nginx = trimmed.hasScalarSuffix(";")
+            let nginx = trimmed.hasByteSuffix(";")
             var words = Self.words(nginx ? trimmed.droppingScalars(last: 1) : trimmed)
-            if nginx, words.count == 3, words[2].unicodeScalars.count >= 2, words[2].hasScalarPrefix("'"), words[2].hasScalarSuffix("'") {
+            if nginx, words.count == 3, words[2].unicodeScalars.count >= 2, words[2].hasBytePrefix("'"), words[2].hasByteSuffix("'") {
                 words[2] = words[2].droppingScalars(first: 1, last: 1)
             }
             guard let directive = words.first?.lowercased() else { continue }
@@ -99,20 +99,20 @@ struct SettingsFile {
 
     /// An absolute file only: relative ones depend on a server root this reader does not know.
     private mutating func include(_ path: String, depth: Int) throws(OTPError) {
-        guard path.hasScalarPrefix("/"), depth < 4 else { return }
+        guard path.hasBytePrefix("/"), depth < 4 else { return }
         try add(path, depth: depth + 1)
     }
 
     private static func opensLighttpdList(_ line: String) -> Bool {
-        ["setenv.add-environment", "setenv.set-environment", "\"bin-environment\""].contains { line.hasScalarPrefix($0) }
-            || line.hasScalarPrefix("include ") && line.unicodeScalars.contains("\"")
+        ["setenv.add-environment", "setenv.set-environment", "\"bin-environment\""].contains { line.hasBytePrefix($0) }
+            || line.hasBytePrefix("include ") && line.unicodeScalars.contains("\"")
     }
 
     /// One line of lighttpd's: its `"NAME" => "VALUE"` pairs, or an `include "FILE"`. Returns whether the list
     /// of pairs goes on after this line (it ends at a `)` outside a string).
     private mutating func lighttpd(_ line: String, depth: Int) throws(OTPError) -> Bool {
         let strings = Self.lighttpdStrings(line)
-        if line.hasScalarPrefix("include "), let path = strings.words.first {
+        if line.hasBytePrefix("include "), let path = strings.words.first {
             try include(path, depth: depth)
             return false
         }
@@ -157,7 +157,7 @@ struct SettingsFile {
 
     /// An environment file's value: one pair of surrounding double or single quotes removed.
     private static func unquoted(_ value: String) -> String {
-        for quote in ["\"", "'"] where value.unicodeScalars.count >= 2 && value.hasScalarPrefix(quote) && value.hasScalarSuffix(quote) {
+        for quote in ["\"", "'"] where value.unicodeScalars.count >= 2 && value.hasBytePrefix(quote) && value.hasByteSuffix(quote) {
             return value.droppingScalars(first: 1, last: 1)
         }
         return value
@@ -204,13 +204,9 @@ struct SettingsFile {
     }
 }
 
-/// Prefixes, suffixes and splits on Unicode scalars, as the servers read bytes: a combining mark after a `#`, `=`,
-/// `;` or quote leaves it the character a server sees, where Swift's `Character` would fuse the two into another.
+/// Cuts and splits on Unicode scalars, as the servers read bytes: a combining mark after a `=` or a quote leaves it
+/// the character a server sees, where Swift's `Character` would fuse the two into another.
 private extension String {
-    func hasScalarPrefix(_ prefix: String) -> Bool { unicodeScalars.starts(with: prefix.unicodeScalars) }
-
-    func hasScalarSuffix(_ suffix: String) -> Bool { unicodeScalars.reversed().starts(with: suffix.unicodeScalars.reversed()) }
-
     func droppingScalars(first: Int = 0, last: Int = 0) -> String {
         String(String.UnicodeScalarView(unicodeScalars.dropFirst(first).dropLast(last)))
     }

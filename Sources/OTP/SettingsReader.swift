@@ -53,7 +53,7 @@ public struct SettingsReader: Sendable {
     /// names is started, read or written with the service's rights, so under FastCGI it comes from the responder's
     /// own environment and never from a request's PARAMS. A rule by name, not a list, so that a new setting of this
     /// kind is covered by being named as one (and `absolutePath` refuses any other name).
-    public static func namesLocalResource(_ name: String) -> Bool { name.hasAny(of: localResourceEndings, atEnd: true) }
+    public static func namesLocalResource(_ name: String) -> Bool { localResourceEndings.contains(where: name.hasByteSuffix) }
 
     static let localResourceEndings = ["_FILE", "_PATH", "_COMMAND", "_DIR", "_BUNDLE"]
 
@@ -61,7 +61,7 @@ public struct SettingsReader: Sendable {
     /// `CONTENT_*`, `REQUEST_*` ...) never do.
     public static let namePrefixes = ["OTP_", "EMAIL_", "DEFAULT_FROM_EMAIL", "SMS_", "WA_"]
 
-    public static func isSettingName(_ name: String) -> Bool { name.hasAny(of: namePrefixes, atEnd: false) }
+    public static func isSettingName(_ name: String) -> Bool { namePrefixes.contains(where: name.hasBytePrefix) }
 
     /// Comma- or space-separated, empty items ignored.
     public func list<T>(_ name: String, _ parse: (String) throws(OTPError) -> T) throws(OTPError) -> [T] {
@@ -69,21 +69,5 @@ public struct SettingsReader: Sendable {
         var out: [T] = []
         for item in text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }) { out.append(try parse(String(item))) }
         return out
-    }
-}
-
-private extension String {
-    /// Whether the UTF-8 of one of `texts` begins (or ends) this string's. As bytes: `hasPrefix` and `hasSuffix`
-    /// compare grapheme clusters, and these checks run for every variable of every request.
-    func hasAny(of texts: [String], atEnd: Bool) -> Bool {
-        var name = self
-        return name.withUTF8 { name in
-            texts.contains { text in
-                var text = text
-                return text.withUTF8 { text in
-                    text.count <= name.count && (atEnd ? name[(name.count - text.count)...] : name[..<text.count]).elementsEqual(text)
-                }
-            }
-        }
     }
 }

@@ -1,4 +1,5 @@
-// The system layer's text parsers: one percent-decoder, one host:port parser, ASCII trimming on scalars, UTC dates.
+// The system layer's text parsers: one percent-decoder, one host:port parser, ASCII trimming on scalars, byte
+// prefixes and suffixes, UTC dates.
 import Testing
 @testable import Platform
 
@@ -31,6 +32,13 @@ import Testing
         #expect(" \t\r\nab c\r\n ".trimmingASCIIWhitespace() == "ab c")
         #expect("\u{00A0}x\u{00A0}".trimmingASCIIWhitespace() == "\u{00A0}x\u{00A0}")
         #expect(" \r\n".trimmingASCIIWhitespace() == "")
+    }
+
+    /// `hasPrefix` would say no to each: a combining mark fuses with the `#` or `;` before it into another Character.
+    @Test func bytePrefixesAndSuffixesSeeACharacterFollowedByACombiningMark() {
+        #expect("#\u{301} SetEnv".hasBytePrefix("#") && !"#\u{301} SetEnv".hasPrefix("#"))
+        #expect("x;\u{301}".hasByteSuffix("\u{301}") && "OTP_KEY_FILE".hasByteSuffix("_FILE") && !"_FILE".hasByteSuffix("X_FILE"))
+        #expect("a;".hasByteSuffix(";") && !"OTP".hasBytePrefix("OTP_") && "".hasBytePrefix("") && "abc".hasByteSuffix(""))
     }
 
     @Test func hexDigitsOfEitherCase() {
