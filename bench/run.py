@@ -394,8 +394,8 @@ def slices():
 def interleaved(apache, connections, jobs, keep_references=True):
     """Each job (row name, script, arguments by slice, environment or one by slice) measured in `slices()` slices of
     one second, taken in turn with the others': a machine whose speed drifts (a virtual machine's neighbours, the
-    disk writing back) slows every row of the turn alike, where back-to-back runs of five seconds each compared a
-    scenario with a baseline measured a minute earlier. The first two jobs are the C programs answering 200 and 400:
+    disk writing back) then slows every row of the turn alike, rather than a scenario and a C program measured a
+    minute apart. The first two jobs are the C programs answering 200 and 400:
     every other row keeps their requests/s from the same turns as its references; `keep_references` keeps their rows
     too. requests/s is over all slices; p50 and p99 are the median of the slices'."""
     seconds = 1 if slices() > 1 else SECONDS
