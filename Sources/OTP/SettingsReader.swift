@@ -63,11 +63,12 @@ public struct SettingsReader: Sendable {
 
     public static func isSettingName(_ name: String) -> Bool { namePrefixes.contains(where: name.hasBytePrefix) }
 
-    /// Comma- or space-separated, empty items ignored.
+    /// Comma- or space-separated, empty items ignored. Split on Unicode scalars: as `Character`s, a comma followed
+    /// by a combining mark would be no comma.
     public func list<T>(_ name: String, _ parse: (String) throws(OTPError) -> T) throws(OTPError) -> [T] {
         guard let text = string(name) else { return [] }
         var out: [T] = []
-        for item in text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }) { out.append(try parse(String(item))) }
+        for item in text.unicodeScalars.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }) { out.append(try parse(String(item))) }
         return out
     }
 }

@@ -12,12 +12,12 @@ public typealias Wiring = (_ environment: [String: String], _ log: @escaping (St
 
 extension Endpoint {
     /// Answers one request. Every `WebError` becomes its status and safe detail (`Response(_:)`); nothing else
-    /// can escape, because the flow and the service throw only typed errors.
-    public func respond(to request: Request, log: @escaping (String) -> Void, wiring: Wiring) -> Answer {
+    /// can escape, because the flow and the service throw only typed errors. `page`: the client prefers an HTML page,
+    /// whose Back link is then worked out (a JSON client would pay for parsing its Referer for nothing).
+    public func respond(to request: Request, page: Bool, log: @escaping (String) -> Void, wiring: Wiring) -> Answer {
         var answer: Answer
         var who = "", crossOrigin: [(String, String)] = [], defaultLocale: LanguageTag?
-        // Only a page has a Back link: a JSON client would pay for parsing its Referer for nothing.
-        let requestURI = request.environment["REQUEST_URI"], page = HTMLPage.isPreferred(accept: request.accept)
+        let requestURI = request.environment["REQUEST_URI"]
         var sent = PageModel.Sent(back: page ? BackLink.url(field: nil, referer: request.referer, requestURI: requestURI) : nil)
         do throws(WebError) {
             guard request.method == "POST" || request.method == "OPTIONS" else { throw .methodNotAllowed }
@@ -81,15 +81,15 @@ extension Endpoint {
     /// The handler a gateway calls: the request's answer as bytes, an HTML page when the client prefers one.
     public func handler(wiring: @escaping Wiring) -> Handler {
         { request, log in
-            let answer: Answer
+            let answer: Answer, page = HTMLPage.isPreferred(accept: request.accept)
             if let fault = request.bodyFault {
                 let error = WebError(fault), response = Response(error)
                 answer = Answer(response: response, page: PageModel(refused: error, response: response))
                 log("\(rawValue) \(response.status) \"\(response.detail)\"")
             } else {
-                answer = respond(to: request, log: log, wiring: wiring)
+                answer = respond(to: request, page: page, log: log, wiring: wiring)
             }
-            return answer.response.bytes(page: HTMLPage.isPreferred(accept: request.accept) ? HTMLPage(answer.page, endpoint: self) : nil)
+            return answer.response.bytes(page: page ? HTMLPage(answer.page, endpoint: self) : nil)
         }
     }
 }

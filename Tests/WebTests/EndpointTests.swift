@@ -30,7 +30,7 @@ import Platform
         func answer(_ endpoint: Endpoint, _ body: String, _ env: [String: String] = [:], acceptLanguage: String? = nil) -> Answer {
             endpoint.respond(to: Request(method: "POST", contentType: "application/json", acceptLanguage: acceptLanguage, body: Array(body.utf8),
                                          remoteAddress: "192.0.2.1", environment: ["OTP_SECRET_KEY": "endpoint-tests-key-0123456789"].merging(env) { $1 }),
-                             log: { [unowned self] in lines.append($0) }, wiring: wiring)
+                             page: false, log: { [unowned self] in lines.append($0) }, wiring: wiring)
         }
 
         /// English and French only, each message "LOCALE CODE".
