@@ -66,7 +66,7 @@ public final class KeptStores {
     /// Bounds what a process keeps however many virtual hosts send it requests; past it everything is dropped.
     static let limit = 16
     private var settings: [[String: String]: Settings] = [:]
-    private var last: (env: [String: String], settings: Settings)?
+    private var last: (carried: [String: String], settings: Settings)?
     private var stores: [(StoreSettings, any OTPStore)] = []
     private var requestLog: (String) -> Void = StandardError.log
     /// How many times settings were parsed (tests check that one virtual host's are parsed once).
@@ -82,16 +82,18 @@ public final class KeptStores {
     }
 
     public func wiring(_ params: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService) {
-        let settings = try self.settings(sources.settings(for: params))
+        let settings = try self.settings(params)
         requestLog = log
         return (settings.web, Wire.service(settings, store: store(settings.store), log: log))
     }
 
     /// Keyed by the exact setting variables, so that a request's own variables (its address, its headers, its
     /// length) do not make each request parse again, and two virtual hosts never share settings.
-    private func settings(_ env: [String: String]) throws(OTPError) -> Settings {
-        // Most responders serve one site: comparing with the last spares hashing every name and value.
-        if let last, last.env == env { return last.settings }
+    private func settings(_ params: [String: String]) throws(OTPError) -> Settings {
+        // Most responders serve one site, whose every request carries the same setting variables: when they are the
+        // last request's, choosing, hashing and comparing the whole set is spared.
+        if let last, SettingSources.carries(params, exactly: last.carried) { return last.settings }
+        let env = try sources.settings(for: params)
         let parsed: Settings
         if let known = settings[env] {
             parsed = known
@@ -101,7 +103,7 @@ public final class KeptStores {
             if settings.count >= Self.limit { settings.removeAll() }
             settings[env] = parsed
         }
-        last = (env, parsed)
+        last = (SettingSources.carried(by: params), parsed)
         return parsed
     }
 

@@ -8,16 +8,14 @@ public enum CGI {
     /// The process environment, for production; tests pass their own dictionaries to `request(from:readBody:)`.
     /// Split as bytes and sized up front: this runs on every request, and `String.firstIndex(of:)` walks
     /// grapheme clusters, which made it half of a verify's instructions. With `prefixes`, only the variables
-    /// whose names begin with one of them and the meta-variables a request is read from (`requestVariables`)
-    /// are kept: the rest of what a web server passes (a dozen `SERVER_*` and `HTTP_*` variables) would each
-    /// cost two strings and a hash for nothing.
+    /// `VariableFilter` keeps.
     public static func processEnvironment(keeping prefixes: [String]? = nil) -> [String: String] {
         variables(environ, keeping: prefixes)
     }
 
-    /// `NAME=value` entries up to a null, as `environ` holds them. Names are compared as bytes in place: building
-    /// the wanted names as arrays cost more than the comparisons.
+    /// `NAME=value` entries up to a null, as `environ` holds them.
     static func variables(_ environ: UnsafePointer<UnsafeMutablePointer<CChar>?>, keeping prefixes: [String]?) -> [String: String] {
+        let filter = prefixes.map(VariableFilter.init)
         var env = [String: String](minimumCapacity: 32)
         var index = 0
         while let entry = environ[index] {
@@ -25,20 +23,10 @@ public enum CGI {
             let bytes = UnsafeRawBufferPointer(start: entry, count: strlen(entry))
             guard let eq = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
             let name = UnsafeRawBufferPointer(rebasing: bytes[..<eq])
-            if let prefixes, !prefixes.contains(where: { starts(name, with: $0, whole: false) }),
-               !requestVariables.contains(where: { starts(name, with: $0, whole: true) }) { continue }
+            if let filter, !filter.keeps(name) { continue }
             env[String(decoding: name, as: UTF8.self)] = String(decoding: bytes[(eq + 1)...], as: UTF8.self)
         }
         return env
-    }
-
-    /// Whether `name` begins with `text` (or, `whole`, is it).
-    private static func starts(_ name: UnsafeRawBufferPointer, with text: String, whole: Bool) -> Bool {
-        var text = text
-        return text.withUTF8 { text in
-            guard whole ? text.count == name.count : text.count <= name.count else { return false }
-            return text.isEmpty || memcmp(name.baseAddress!, text.baseAddress!, text.count) == 0
-        }
     }
 
     /// Every meta-variable that `request(from:readBody:)` and the handlers read.

@@ -71,24 +71,40 @@ public enum FastCGIPairs {
     /// The pairs in `bytes`, or nil when a length runs past the end (a malformed stream).
     public static func decode(_ bytes: [UInt8]) -> [(String, String)]? {
         var pairs: [(String, String)] = []
-        var i = 0
-        func length() -> Int? {
-            guard i < bytes.count else { return nil }
-            if bytes[i] < 0x80 { i += 1; return Int(bytes[i - 1]) }
-            guard i + 4 <= bytes.count else { return nil }
-            let n = Int(bytes[i] & 0x7f) << 24 | Int(bytes[i + 1]) << 16 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
-            i += 4
-            return n
+        return each(in: bytes) { name, value in pairs.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))) }
+            ? pairs : nil
+    }
+
+    /// A request's PARAMS as its environment, only the variables `filter` keeps (all without one), or nil when
+    /// malformed.
+    static func environment(_ bytes: [UInt8], keeping filter: VariableFilter?) -> [String: String]? {
+        var env = [String: String](minimumCapacity: 32)
+        return each(in: bytes) { name, value in
+            if filter?.keeps(name) ?? true { env[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self) }
+        } ? env : nil
+    }
+
+    /// Calls `body` with each pair's name and value bytes; false when a length runs past the end.
+    private static func each(in bytes: [UInt8], _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) -> Bool {
+        bytes.withUnsafeBytes { bytes in
+            var i = 0
+            func length() -> Int? {
+                guard i < bytes.count else { return nil }
+                if bytes[i] < 0x80 { i += 1; return Int(bytes[i - 1]) }
+                guard i + 4 <= bytes.count else { return nil }
+                let n = Int(bytes[i] & 0x7f) << 24 | Int(bytes[i + 1]) << 16 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
+                i += 4
+                return n
+            }
+            while i < bytes.count {
+                guard let nameLength = length(), let valueLength = length(),
+                      nameLength <= bytes.count - i, valueLength <= bytes.count - i - nameLength else { return false }
+                body(UnsafeRawBufferPointer(rebasing: bytes[i..<i + nameLength]),
+                     UnsafeRawBufferPointer(rebasing: bytes[i + nameLength..<i + nameLength + valueLength]))
+                i += nameLength + valueLength
+            }
+            return true
         }
-        while i < bytes.count {
-            guard let nameLength = length(), let valueLength = length(),
-                  nameLength <= bytes.count - i, valueLength <= bytes.count - i - nameLength else { return nil }
-            let name = String(decoding: bytes[i..<i + nameLength], as: UTF8.self)
-            i += nameLength
-            pairs.append((name, String(decoding: bytes[i..<i + valueLength], as: UTF8.self)))
-            i += valueLength
-        }
-        return pairs
     }
 
     public static func encode(_ pairs: [(String, String)]) -> [UInt8] {

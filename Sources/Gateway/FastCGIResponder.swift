@@ -30,6 +30,9 @@ public final class FastCGIResponder {
     /// What a process keeps between requests is the handler's to decide; everything of a request itself lives in
     /// its connection's `Pending` and dies with it.
     let handler: Handler
+    /// Built from the setting variables' name prefixes: only those and the request's own meta-variables reach the
+    /// handler, as under CGI.
+    let keeping: VariableFilter?
     /// The read end of a pipe only the parent of `--workers` holds open: it reads as ended when that parent is gone,
     /// killed outright too, and the worker then stops as on SIGTERM rather than serve on unwatched.
     private var parent: Int32?
@@ -38,9 +41,10 @@ public final class FastCGIResponder {
     /// One receive buffer for every connection: allocating (and zeroing) it per request cost more than the request.
     private var chunk = [UInt8](repeating: 0, count: 16 * 1024)
 
-    public init(listener: Int32, maxRequests: Int, allowedPeers: [AddressRange]? = nil, parent: Int32? = nil, handler: @escaping Handler) {
+    public init(listener: Int32, maxRequests: Int, allowedPeers: [AddressRange]? = nil, parent: Int32? = nil, keeping: [String]? = nil,
+                handler: @escaping Handler) {
         self.listener = listener; self.maxRequests = maxRequests; self.allowedPeers = allowedPeers; self.parent = parent
-        self.handler = handler
+        self.keeping = keeping.map(VariableFilter.init); self.handler = handler
     }
 
     /// False for a TCP peer outside `allowedPeers`, whose connection is closed unread.
@@ -209,9 +213,7 @@ public final class FastCGIResponder {
     /// Answers one complete request: its log lines as STDERR, the CGI response as STDOUT, then END_REQUEST.
     private func answer(_ request: Pending, on fd: Int32) -> Bool {
         served += 1
-        guard let pairs = FastCGIPairs.decode(request.params) else { return false }
-        var params: [String: String] = [:]
-        for (name, value) in pairs { params[name] = value }
+        guard let params = FastCGIPairs.environment(request.params, keeping: keeping) else { return false }
         var logLines: [UInt8] = []
         let toSyslog = Syslog.isChosen(by: params)
         let output = handler(CGI.request(from: params, readBody: { Array(request.body.prefix($0)) }),

@@ -61,7 +61,14 @@ public struct SettingsReader: Sendable {
     /// `CONTENT_*`, `REQUEST_*` ...) never do.
     public static let namePrefixes = ["OTP_", "EMAIL_", "DEFAULT_FROM_EMAIL", "SMS_", "WA_"]
 
-    public static func isSettingName(_ name: String) -> Bool { namePrefixes.contains(where: name.hasBytePrefix) }
+    public static func isSettingName(_ name: String) -> Bool {
+        // A FastCGI responder asks this of every variable of every request: one look at the first byte rules most out.
+        switch name.utf8.first {
+        case UInt8(ascii: "O"), UInt8(ascii: "E"), UInt8(ascii: "D"), UInt8(ascii: "S"), UInt8(ascii: "W"):
+            namePrefixes.contains(where: name.hasBytePrefix)
+        default: false
+        }
+    }
 
     /// Comma- or space-separated, empty items ignored. Split on Unicode scalars: as `Character`s, a comma followed
     /// by a combining mark would be no comma.
