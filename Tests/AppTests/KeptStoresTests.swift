@@ -65,6 +65,18 @@ import OTP
         #expect(kept.parsed == 2)
     }
 
+    /// A request is given the last one's settings only when it carries the same setting variables, no fewer and no
+    /// more: one that leaves a setting out gets its default.
+    @Test func aRequestCarryingFewerOrMoreSettingsThanTheLastGetsItsOwn() throws {
+        let kept = keptStores()
+        let eight = hostA.merging(["OTP_CODE_LENGTH": "8"]) { $1 }, unset = eight.filter { $0.key != "OTP_CODE_LENGTH" }
+        for (port, (host, length)) in [(eight, 8), (unset, 6), (eight, 8), (unset.merging(["OTP_TTL_SECONDS": "600"]) { $1 }, 6)].enumerated() {
+            let (_, service) = try kept.wiring(request(host, port: port), { _ in })
+            #expect(service.settings.codeLength == length)
+        }
+        #expect(kept.parsed == 3)
+    }
+
     /// The cache key holds only the setting variables: every setting the docs document must be one of them,
     /// or a virtual host changing it would keep its old value.
     @Test func everyDocumentedSettingIsPartOfTheKey() throws {
