@@ -265,6 +265,15 @@ class Nginx:
         return os.path.join(self.run, "outbox")
 
 
+def cgi_throughput(rows):
+    """The CGI rows alone, with their floors: what a change to the executables' start moves."""
+    apache = Apache()
+    try:
+        rows.update(throughput(apache, floor=True))
+    finally:
+        apache.stop()
+
+
 def nginx_throughput(rows):
     """The scenarios through nginx at 8 connections: FastCGI against the same C responder behind the same nginx, CGI
     behind fcgiwrap against the C CGI program behind it."""
@@ -753,10 +762,10 @@ def main():
     sh("swiftc", "-O", "-static-executable", "-use-ld=lld", "-o", SWIFT_FLOOR, os.path.join(BENCH, "floor.swift"),
        stderr=subprocess.DEVNULL)
     sh("strip", SWIFT_FLOOR)
-    only = {"nginx": nginx_throughput,
+    only = {"cgi": cgi_throughput, "nginx": nginx_throughput,
             "redis": lambda rows: redis_throughput(rows, keep_baselines=True)}.get(os.environ.get("BENCH_ONLY", ""))
     if only:
-        # One server's rows alone, printed and not published: `BENCH_ONLY=nginx` or `BENCH_ONLY=redis bench/run.py`.
+        # One server's rows alone, printed and not published: `BENCH_ONLY=cgi`, `nginx` or `redis bench/run.py`.
         rows = {}
         only(rows)
         print("\n".join(throughput_table(rows)))
