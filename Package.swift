@@ -53,7 +53,8 @@ let package = Package(
 // A CGI request is a whole process, so the release flags are about starting cold (see bench/README.md): static
 // executables, so nothing is loaded at run time; generic code specialised across modules; concrete generic types
 // resolved by accessor calls rather than by demangling their names at run time; and, with lld, the functions the
-// requests run placed together in the order of bench/symbol-order.txt, so that a process faults in fewer pages.
+// requests run and the data they touch placed together in the order of bench/symbol-order.txt, so that a process
+// faults in fewer pages.
 // `make symbol-order` renews that file; bench/check-symbol-order tells from the linked executables when it has
 // gone stale (`make build` warns, `make bench` fails), so lld's warning per missing name is off.
 let release = BuildSettingCondition.when(configuration: .release)
