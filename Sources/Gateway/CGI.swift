@@ -64,20 +64,18 @@ public enum CGI {
     /// check then answers).
     public static func readStandardInput(_ count: Int) -> [UInt8] { (try? Syscall.read(0, upTo: count)) ?? [] }
 
-    /// A document response (RFC 3875 section 6.3): the `Status` header, then the others, then the body, each
-    /// part's UTF-8 copied once into bytes sized up front.
-    public static func response(status: Int, headers: [(name: String, value: String)], body: String) -> [UInt8] {
+    /// A document response (RFC 3875 section 6.3): the `Status` header, then the other header lines ("Name: value"),
+    /// then the body, each part's UTF-8 copied once into bytes sized up front.
+    public static func response(status: Int, headerLines: [String], body: String) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(headers.reduce(64 + body.utf8.count) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 })
+        out.reserveCapacity(headerLines.reduce(64 + body.utf8.count) { $0 + $1.utf8.count + 2 })
         out += "Status: ".utf8
         out += String(status).utf8
         out.append(UInt8(ascii: " "))
         out += reason(status).utf8
         out += "\r\n".utf8
-        for header in headers {
-            out += header.name.utf8
-            out += ": ".utf8
-            out += header.value.utf8
+        for line in headerLines {
+            out += line.utf8
             out += "\r\n".utf8
         }
         out += "\r\n".utf8

@@ -35,12 +35,17 @@ public struct Identifier: Equatable, Sendable {
             if refused { throw invalid }
             previous = scalar
         }
+        // Read by offsets, not split: an array of slices is one more generic type for every CGI process to build.
         let bytes = Array(trimmed.utf8)
-        let parts = bytes.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { throw invalid }
-        let labels = parts[1].split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 }),
-              Self.asciiDomain(String(decoding: parts[1], as: UTF8.self)) != nil else { throw invalid }
+        guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), at > 0, at <= 64,
+              bytes[(at + 1)...].firstIndex(of: UInt8(ascii: "@")) == nil else { throw invalid }
+        var labels = 0, labelStart = at + 1
+        for index in (at + 1)...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: ".") {
+            guard index > labelStart, index - labelStart <= 63 else { throw invalid }
+            labels += 1
+            labelStart = index + 1
+        }
+        guard labels >= 2, Self.asciiDomain(String(decoding: bytes[(at + 1)...], as: UTF8.self)) != nil else { throw invalid }
         return trimmed
     }
 

@@ -151,20 +151,20 @@ public struct OTPService {
         let sends = budget == .sends
         var out: [Allowance] = []
         let own = sends ? abuse.maxSendsPerWindow : abuse.maxFailedVerifiesPerWindow
-        let networks = client?.networks ?? [("unknown", 1)]
+        let networks = client?.networks ?? ["unknown"]
         let share = sends ? abuse.maxSendsPerNetwork : abuse.maxFailedVerifiesPerNetwork
         if own > 0 && share > 0 && share < own, let widest = networks.last {
             let shareBudget: Budget = sends ? .networkSends : .networkFailures
-            out.append(Allowance(key: RecordKey(secret: secret, budget: shareBudget, of: identifier.mailbox + " " + widest.name),
+            out.append(Allowance(key: RecordKey(secret: secret, budget: shareBudget, of: identifier.mailbox + " " + widest),
                                  budget: shareBudget, limit: share))
         }
         if own > 0 { out.append(Allowance(key: RecordKey(secret: secret, budget: budget, of: identifier.mailbox), budget: budget, limit: own)) }
         let perClient = sends ? abuse.ipMaxSendsPerWindow : abuse.ipMaxFailedVerifiesPerWindow
         if perClient > 0 {
             let clientBudget: Budget = sends ? .clientSends : .clientFailures
-            for network in networks {
-                out.append(Allowance(key: RecordKey(secret: secret, budget: clientBudget, of: network.name), budget: clientBudget,
-                                     limit: perClient * network.budgetMultiplier))
+            for (index, network) in networks.enumerated() {
+                out.append(Allowance(key: RecordKey(secret: secret, budget: clientBudget, of: network), budget: clientBudget,
+                                     limit: perClient * IPAddress.budgetMultiplier(ofNetworkAt: index)))
             }
         }
         return out

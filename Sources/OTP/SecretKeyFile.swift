@@ -15,11 +15,12 @@ public enum SecretKeyFile {
 
     /// The keys the documentation shows in its example settings: anyone can read them, so a site that kept one
     /// would seal its codes with a public key. Refused wherever a key is read, as the request and `--check` read it.
-    public static let placeholders: [[UInt8]] = [Array("at-least-16-random-characters-here".utf8)]
+    /// Text, not arrays of bytes: an array of arrays is one more generic type for every CGI process to build.
+    public static let placeholders = ["at-least-16-random-characters-here"]
 
     /// Throws when `key`, from `setting`, is one of the documentation's placeholders.
     public static func refusePlaceholder(_ key: [UInt8], from setting: String) throws(OTPError) {
-        guard placeholders.contains(key) else { return }
+        guard placeholders.contains(where: { key.elementsEqual($0.utf8) }) else { return }
         throw .misconfigured("\(setting) holds the documentation's placeholder key: make one of your own with  head -c 32 /dev/urandom | base64")
     }
 

@@ -34,8 +34,19 @@ public enum ASCII {
 extension String {
     /// The non-empty parts between `separator` bytes (an ASCII one): split on bytes, so a combining mark after a
     /// separator cannot hide it in a grapheme cluster, as `split(separator: Character)` would.
+    /// Made part by part: the stdlib's `split` goes through an array of slices, one more generic type for every CGI
+    /// process to build.
     public func split(byte separator: UInt8, maxSplits: Int = Int.max) -> [String] {
-        Array(utf8).split(separator: separator, maxSplits: maxSplits).map { String(decoding: $0, as: UTF8.self) }
+        var parts: [String] = [], start = utf8.startIndex, index = start
+        while index != utf8.endIndex {
+            if utf8[index] == separator && parts.count < maxSplits {
+                if start != index { parts.append(String(decoding: utf8[start..<index], as: UTF8.self)) }
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        if start != utf8.endIndex { parts.append(String(decoding: utf8[start...], as: UTF8.self)) }
+        return parts
     }
 
     /// Without leading and trailing spaces, tabs, CRs and LFs, judged by bytes ("\r\n" is one Character).

@@ -36,7 +36,9 @@ extension Endpoint {
             let state = try TokenState.parse(try fields.string("state"))
             sent.state = state
             defaultLocale = service.defaultLocale
-            let requested = try Self.requestedLocale(fields, acceptLanguage: request.acceptLanguage, available: service.hasWords)
+            // Only a code's message and a page are written in a language: a JSON verify spares parsing Accept-Language.
+            let requested = try Self.requestedLocale(fields, acceptLanguage: page || self == .generate ? request.acceptLanguage : nil,
+                                                     available: service.hasWords)
             sent.locale = requested
             let identifier = try RequestFields.identify(channel: sent.channel, identifier: sent.identifier)
             who = " channel=\(identifier.channel.rawValue) to=\(identifier.masked)"
@@ -89,7 +91,7 @@ extension Endpoint {
             } else {
                 answer = respond(to: request, page: page, log: log, wiring: wiring)
             }
-            return answer.response.bytes(page: page ? HTMLPage(answer.page, endpoint: self) : nil)
+            return page ? answer.response.bytes(page: HTMLPage(answer.page, endpoint: self)) : answer.response.bytes()
         }
     }
 }

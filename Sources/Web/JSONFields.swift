@@ -104,7 +104,10 @@ enum JSONFields {
         /// the service sees is exactly what was sent.
         mutating func string() throws(WebError) -> String {
             guard let out = JSONEscaping.unescape(bytes, at: &i) else { throw Self.malformed }
-            guard let text = String(validating: out, as: UTF8.self) else { throw WebError.badRequest("Body is not valid UTF-8") }
+            // Decoding repairs what is not UTF-8, so the text is valid when its bytes are the ones decoded: the same
+            // answer as `String(validating:as:)`, which runs unspecialised and cost 6,000 instructions a field.
+            let text = String(decoding: out, as: UTF8.self)
+            guard text.utf8.elementsEqual(out) else { throw WebError.badRequest("Body is not valid UTF-8") }
             return text
         }
     }

@@ -28,15 +28,23 @@ public struct Response: Sendable, Equatable {
 
     public var json: String { JSONWriter.object(fields, compact: false) }
 
-    /// The whole answer as a gateway sends it: `page` in place of the JSON of the contract for a browser's form post.
-    func bytes(page: HTMLPage? = nil) -> [UInt8] {
-        // A 204 (the CORS preflight's answer) has no body, so no JSON and no Content-Type (RFC 9110 section 15.3.5).
-        if status == 204 { return CGI.response(status: 204, headers: [("Cache-Control", "no-store")] + headerPairs, body: "") }
-        var head: [(name: String, value: String)] = [("Content-Type", page == nil ? "application/json" : "text/html; charset=utf-8"),
-                                                      ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")]
-        if let page { head.append(("Content-Security-Policy", page.contentSecurityPolicy)) }
-        return CGI.response(status: status, headers: head + headerPairs, body: page?.text ?? json + "\n")
+    /// The whole answer as a gateway sends it, with the JSON of the contract.
+    func bytes() -> [UInt8] { bytes(contentType: "application/json", policy: nil, body: json + "\n") }
+
+    /// The whole answer with `page` in place of the JSON, for a browser's form post. Two functions rather than an
+    /// optional page: destroying an optional of a type that large goes through its metadata, which the runtime
+    /// then builds in every CGI process.
+    func bytes(page: HTMLPage) -> [UInt8] {
+        bytes(contentType: "text/html; charset=utf-8", policy: page.contentSecurityPolicy, body: page.text)
     }
 
-    private var headerPairs: [(name: String, value: String)] { headers.map { ($0.name, $0.value) } }
+    /// Headers as lines of text: a list of name-value tuples is one more generic type for every CGI process to build.
+    private func bytes(contentType: String, policy: String?, body: String) -> [UInt8] {
+        let extra = headers.map { $0.name + ": " + $0.value }
+        // A 204 (the CORS preflight's answer) has no body, so no JSON and no Content-Type (RFC 9110 section 15.3.5).
+        if status == 204 { return CGI.response(status: 204, headerLines: ["Cache-Control: no-store"] + extra, body: "") }
+        var head = ["Content-Type: " + contentType, "Cache-Control: no-store", "X-Content-Type-Options: nosniff"]
+        if let policy { head.append("Content-Security-Policy: " + policy) }
+        return CGI.response(status: status, headerLines: head + extra, body: body)
+    }
 }

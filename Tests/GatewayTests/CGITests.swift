@@ -70,7 +70,7 @@ import Testing
 
     /// RFC 3875 section 6.3: the Status header first, then the handler's headers in order, a blank line, the body.
     @Test func writesADocumentResponse() {
-        let bytes = CGI.response(status: 413, headers: [("Content-Type", "application/json"), ("Vary", "Origin")], body: "{}\n")
+        let bytes = CGI.response(status: 413, headerLines: ["Content-Type: application/json", "Vary: Origin"], body: "{}\n")
         #expect(String(decoding: bytes, as: UTF8.self) == "Status: 413 Content Too Large\r\nContent-Type: application/json\r\nVary: Origin\r\n\r\n{}\n")
     }
 }
