@@ -33,15 +33,41 @@ public struct SHA256: Sendable {
         return hasher.finalize()
     }
 
+    /// Bytes that lie together (an array, a native string's UTF-8) are copied into the block a block at a time:
+    /// byte by byte, the copying cost more than the compression of a short message.
     public mutating func update<Bytes: Sequence>(_ data: Bytes) where Bytes.Element == UInt8 {
+        if data.withContiguousStorageIfAvailable({ update(bytes: UnsafeRawBufferPointer($0)) }) != nil { return }
         for byte in data { append(byte) }
     }
 
+    private mutating func update(bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < bytes.count {
+            let count = min(Self.blockSize - filled, bytes.count - offset), at = filled
+            var span = block.mutableSpan
+            span.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: at).copyMemory(from: bytes.baseAddress! + offset, byteCount: count) }
+            offset += count
+            filled += count
+            length &+= UInt64(count)
+            if filled == Self.blockSize {
+                compress()
+                filled = 0
+            }
+        }
+    }
+
     public mutating func finalize() -> [UInt8] {
-        let bitLength = length &* 8  // read before the padding, which `append` counts too
+        let bitLength = length &* 8  // read before the padding
         append(0x80)
-        while filled != 56 { append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        if filled > 56 {
+            zero(from: filled)
+            compress()
+            filled = 0
+        }
+        zero(from: filled)
+        var span = block.mutableSpan
+        span.withUnsafeMutableBytes { $0.storeBytes(of: bitLength.bigEndian, toByteOffset: 56, as: UInt64.self) }
+        compress()
         return withUnsafeBytes(of: h) { words in
             [UInt8](unsafeUninitializedCapacity: Self.digestSize) { out, count in
                 for i in 0..<8 {
@@ -50,6 +76,13 @@ public struct SHA256: Sendable {
                 }
                 count = Self.digestSize
             }
+        }
+    }
+
+    private mutating func zero(from start: Int) {
+        var span = block.mutableSpan
+        span.withUnsafeMutableBytes { bytes in
+            for index in start..<Self.blockSize { bytes[index] = 0 }
         }
     }
 
