@@ -6,20 +6,32 @@ import Platform
 /// stylesheet in an HTML template stay text; a placeholder with any other name is a fault, never sent as it
 /// stands, and so is a template without `{code}`: a message that does not carry its code is worse than none.
 public struct MessageTemplate: Sendable {
-    public enum Placeholder: String, Sendable, CaseIterable { case code, minutes, site }
+    public enum Placeholder: String, Sendable, CaseIterable {
+        case code, minutes, site
+
+        fileprivate var number: Int {
+            switch self {
+            case .code: 0
+            case .minutes: 1
+            case .site: 2
+            }
+        }
+    }
 
     /// Where the template came from (`OTP_SMS_TEMPLATE`, `OTP_TEMPLATE_DIR/fr/sms.txt`, `built-in fr SMS text`), for faults.
     public let origin: String
     private let bytes: [UInt8]
-    /// Each placeholder's byte range in `bytes`, in order.
-    private let slots: [(range: Range<Int>, placeholder: Placeholder)]
+    /// Each placeholder in order, as three numbers: where it starts in `bytes`, where it ends, and which it is
+    /// (`Placeholder.number`). Numbers, not a list of range-placeholder pairs: that would be one more generic type
+    /// for every CGI process to build.
+    private let slots: [Int]
 
     /// `requiringCode` is false for a subject only: a subject without the code is normal (and keeps it off
     /// lock screens).
     public init(_ text: String, origin: String, requiringCode: Bool = true) throws(TemplateFault) {
         self.origin = origin
         bytes = Array(text.utf8)
-        var slots: [(range: Range<Int>, placeholder: Placeholder)] = []
+        var slots: [Int] = []
         var i = 0
         while i < bytes.count {
             guard bytes[i] == UInt8(ascii: "{") else { i += 1; continue }
@@ -30,29 +42,33 @@ public struct MessageTemplate: Sendable {
             guard let placeholder = Placeholder(rawValue: name) else {
                 throw TemplateFault("\(origin) has the unknown placeholder {\(name)}; the placeholders are {code}, {minutes} and {site}")
             }
-            slots.append((i..<(end + 1), placeholder))
+            slots += [i, end + 1, placeholder.number]
             i = end + 1
         }
-        guard !requiringCode || slots.contains(where: { $0.placeholder == .code }) else { throw TemplateFault("\(origin) must contain {code}") }
         self.slots = slots
+        guard !requiringCode || uses(.code) else { throw TemplateFault("\(origin) must contain {code}") }
     }
 
-    public var usesSite: Bool { slots.contains { $0.placeholder == .site } }
+    public var usesSite: Bool { uses(.site) }
+
+    private func uses(_ placeholder: Placeholder) -> Bool {
+        stride(from: 2, to: slots.count, by: 3).contains { slots[$0] == placeholder.number }
+    }
 
     /// `html` escapes the values (never the template, which is the operator's markup).
     public func render(_ values: Values, html: Bool = false) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 32)
         var at = 0
-        for slot in slots {
-            out += bytes[at..<slot.range.lowerBound]
-            let value = switch slot.placeholder {
-            case .code: values.code
-            case .minutes: values.minutes
-            case .site: values.site
+        for slot in stride(from: 0, to: slots.count, by: 3) {
+            out += bytes[at..<slots[slot]]
+            let value = switch slots[slot + 2] {
+            case Placeholder.code.number: values.code
+            case Placeholder.minutes.number: values.minutes
+            default: values.site
             }
             if html { HTMLEscaping.append(value, to: &out) } else { out += value.utf8 }
-            at = slot.range.upperBound
+            at = slots[slot + 1]
         }
         out += bytes[at...]
         return String(decoding: out, as: UTF8.self)

@@ -6,19 +6,17 @@ public enum AcceptLanguage {
     /// The first range a client sent is the one it ranks first among equals, so the order of the header
     /// breaks ties in quality. A range that is not a valid tag, `*` (anything: the default serves) and
     /// `q=0` (not wanted) are passed over; past 16 ranges or 1 KiB the rest is not read.
+    /// Read range by range into the best so far: a list of tag-quality pairs, or the stdlib's split on bytes (an
+    /// array of slices), would each be one more generic type for every CGI process to build.
     public static func best(_ header: String?, available: (LanguageTag) -> Bool) -> LanguageTag? {
         guard let header, !header.isEmpty else { return nil }
-        var ranges: [(tag: LanguageTag, quality: Int)] = []
-        for item in Array(header.utf8.prefix(1024)).split(separator: UInt8(ascii: ",")).prefix(16) {
-            let parts = item.split(separator: UInt8(ascii: ";"))
-            guard let first = parts.first, let tag = LanguageTag(String(decoding: first, as: UTF8.self).trimmingASCIIWhitespace()) else { continue }
-            let quality = QualityValue.weight(parts.dropFirst().lazy.map { String(decoding: $0, as: UTF8.self) })
-            if quality > 0 { ranges.append((tag, quality)) }
+        var best: LanguageTag?, bestQuality = 0
+        for item in String(decoding: header.utf8.prefix(1024), as: UTF8.self).split(byte: UInt8(ascii: ",")).prefix(16) {
+            let parts = item.split(byte: UInt8(ascii: ";"))
+            guard let first = parts.first, let tag = LanguageTag(first.trimmingASCIIWhitespace()) else { continue }
+            let quality = QualityValue.weight(parts.dropFirst())
+            if quality > bestQuality, let found = tag.firstTruncation(where: available) { (best, bestQuality) = (found, quality) }
         }
-        var best: (tag: LanguageTag, quality: Int)?
-        for range in ranges where range.quality > (best?.quality ?? 0) {
-            if let found = range.tag.firstTruncation(where: available) { best = (found, range.quality) }
-        }
-        return best?.tag
+        return best
     }
 }
