@@ -22,8 +22,7 @@ public struct MessageTemplate: Sendable {
     public let origin: String
     private let bytes: [UInt8]
     /// Each placeholder in order, as three numbers: where it starts in `bytes`, where it ends, and which it is
-    /// (`Placeholder.number`). Numbers, not a list of range-placeholder pairs: that would be one more generic type
-    /// for every CGI process to build.
+    /// (`Placeholder.number`); numbers rather than pairs (docs/design.md, generic types on a request's path).
     private let slots: [Int]
 
     /// `requiringCode` is false for a subject only: a subject without the code is normal (and keeps it off

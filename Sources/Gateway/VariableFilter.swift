@@ -6,9 +6,8 @@ import Glibc
 
 /// The variables whose names begin with one of the given prefixes, and the meta-variables a request is read from
 /// (`CGI.requestVariables`). Names are compared as bytes where they lie, before any string is made; the wanted
-/// names are laid out once, in one buffer, since a FastCGI responder tests every variable of every request. Kept
-/// in arrays of bytes and integers, whose types every process has already made: an array of tuples is one more
-/// generic type for the runtime to build in each CGI process (10,000 instructions).
+/// names are laid out once, in one buffer, since a FastCGI responder tests every variable of every request; in
+/// arrays of bytes and integers, not of tuples (docs/design.md, generic types on a request's path).
 struct VariableFilter: Sendable {
     /// The prefixes' bytes, then the whole names', one after another.
     private let bytes: [UInt8]
@@ -18,6 +17,8 @@ struct VariableFilter: Sendable {
 
     init(prefixes: [String]) {
         var bytes: [UInt8] = [], ends: [Int] = []
+        bytes.reserveCapacity(256)
+        ends.reserveCapacity(prefixes.count + CGI.requestVariables.count)
         for name in prefixes { bytes += name.utf8; ends.append(bytes.count) }
         for name in CGI.requestVariables { bytes += name.utf8; ends.append(bytes.count) }
         self.bytes = bytes

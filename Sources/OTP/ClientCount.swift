@@ -6,8 +6,8 @@ extension IPAddress {
     /// addresses. An IPv6 client is counted per /64, as one subscriber usually holds a whole /64 and could
     /// otherwise take a fresh address for every request; and per /56 and /48 with 4 and 16 times the budget, as
     /// a /48 is also easy to come by and holds 65,536 /64s. The last is the widest: a mailbox's share is per it.
-    /// Their names only, narrowest first; `budgetMultiplier(ofNetworkAt:)` says each one's share (a list of
-    /// name-number pairs is one more generic type for every CGI process to build).
+    /// Their names only, narrowest first; `budgetMultiplier(ofNetworkAt:)` says each one's share, rather than pairs
+    /// (docs/design.md, generic types on a request's path).
     public var networks: [String] {
         guard bytes.count == 16 else {
             // Appended by hand: the unspecialized `map` and `joined` resolve their types at run time, in every process.

@@ -35,7 +35,7 @@ public struct Identifier: Equatable, Sendable {
             if refused { throw invalid }
             previous = scalar
         }
-        // Read by offsets, not split: an array of slices is one more generic type for every CGI process to build.
+        // Read by offsets, not split into an array of slices (docs/design.md, generic types on a request's path).
         let bytes = Array(trimmed.utf8)
         guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), at > 0, at <= 64,
               bytes[(at + 1)...].firstIndex(of: UInt8(ascii: "@")) == nil else { throw invalid }

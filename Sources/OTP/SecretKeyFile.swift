@@ -15,7 +15,7 @@ public enum SecretKeyFile {
 
     /// The keys the documentation shows in its example settings: anyone can read them, so a site that kept one
     /// would seal its codes with a public key. Refused wherever a key is read, as the request and `--check` read it.
-    /// Text, not arrays of bytes: an array of arrays is one more generic type for every CGI process to build.
+    /// Text, not arrays of bytes (docs/design.md, generic types on a request's path).
     public static let placeholders = ["at-least-16-random-characters-here"]
 
     /// Throws when `key`, from `setting`, is one of the documentation's placeholders.

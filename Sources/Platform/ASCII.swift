@@ -34,8 +34,8 @@ public enum ASCII {
 extension String {
     /// The non-empty parts between `separator` bytes (an ASCII one): split on bytes, so a combining mark after a
     /// separator cannot hide it in a grapheme cluster, as `split(separator: Character)` would.
-    /// Made part by part: the stdlib's `split` goes through an array of slices, one more generic type for every CGI
-    /// process to build.
+    /// Made part by part, not with the stdlib's `split`, whose array of slices is a generic type a CGI process would
+    /// build for it (docs/design.md, generic types on a request's path).
     public func split(byte separator: UInt8, maxSplits: Int = Int.max) -> [String] {
         var parts: [String] = [], start = utf8.startIndex, index = start
         while index != utf8.endIndex {

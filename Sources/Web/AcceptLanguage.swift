@@ -6,8 +6,8 @@ public enum AcceptLanguage {
     /// The first range a client sent is the one it ranks first among equals, so the order of the header
     /// breaks ties in quality. A range that is not a valid tag, `*` (anything: the default serves) and
     /// `q=0` (not wanted) are passed over; past 16 ranges or 1 KiB the rest is not read.
-    /// Read range by range into the best so far: a list of tag-quality pairs, or the stdlib's split on bytes (an
-    /// array of slices), would each be one more generic type for every CGI process to build.
+    /// Read range by range into the best so far, with no list of tag-quality pairs and no array of slices
+    /// (docs/design.md, generic types on a request's path).
     public static func best(_ header: String?, available: (LanguageTag) -> Bool) -> LanguageTag? {
         guard let header, !header.isEmpty else { return nil }
         var best: LanguageTag?, bestQuality = 0

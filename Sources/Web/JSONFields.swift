@@ -105,7 +105,8 @@ enum JSONFields {
         mutating func string() throws(WebError) -> String {
             guard let out = JSONEscaping.unescape(bytes, at: &i) else { throw Self.malformed }
             // Decoding repairs what is not UTF-8, so the text is valid when its bytes are the ones decoded: the same
-            // answer as `String(validating:as:)`, which runs unspecialised and cost 6,000 instructions a field.
+            // answer as `String(validating:as:)`, which runs unspecialised (docs/design.md, generic types on a
+            // request's path).
             let text = String(decoding: out, as: UTF8.self)
             guard text.utf8.elementsEqual(out) else { throw WebError.badRequest("Body is not valid UTF-8") }
             return text

@@ -32,13 +32,13 @@ public struct Response: Sendable, Equatable {
     func bytes() -> [UInt8] { bytes(contentType: "application/json", policy: nil, body: json + "\n") }
 
     /// The whole answer with `page` in place of the JSON, for a browser's form post. Two functions rather than an
-    /// optional page: destroying an optional of a type that large goes through its metadata, which the runtime
-    /// then builds in every CGI process.
+    /// optional page, which would be destroyed through its metadata (docs/design.md, generic types on a request's
+    /// path).
     func bytes(page: HTMLPage) -> [UInt8] {
         bytes(contentType: "text/html; charset=utf-8", policy: page.contentSecurityPolicy, body: page.text)
     }
 
-    /// Headers as lines of text: a list of name-value tuples is one more generic type for every CGI process to build.
+    /// Headers as lines of text, not name-value pairs (docs/design.md, generic types on a request's path).
     private func bytes(contentType: String, policy: String?, body: String) -> [UInt8] {
         let extra = headers.map { $0.name + ": " + $0.value }
         // A 204 (the CORS preflight's answer) has no body, so no JSON and no Content-Type (RFC 9110 section 15.3.5).
