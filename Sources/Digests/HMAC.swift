@@ -36,7 +36,8 @@ public struct HMACKey: Sendable {
         var inner = self.inner
         for part in parts {
             withUnsafeBytes(of: UInt32(part.utf8.count).bigEndian) { inner.update($0) }
-            inner.update(part.utf8)
+            var part = part  // a short string's UTF-8 lies in place only through withUTF8
+            part.withUTF8 { inner.update(UnsafeRawBufferPointer($0)) }
         }
         return finish(inner)
     }

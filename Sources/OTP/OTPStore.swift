@@ -17,15 +17,19 @@ public protocol OTPStore {
 /// A record's name: an HMAC in hex, so no identifier or address reaches the disk.
 public struct RecordKey: Hashable, Sendable {
     public let hex: String
+    /// The same bytes before hex: what the file store addresses a slot by, kept so that it need not decode `hex`
+    /// (empty for a name that is not hex).
+    public let mac: [UInt8]
     /// The code sent to one identifier on one channel.
     public init(secret: HMACKey, identifier: Identifier) {
-        hex = Hex.encode(secret.sha256(parts: ["record", identifier.channel.rawValue, identifier.value]))
+        self.init(mac: secret.sha256(parts: ["record", identifier.channel.rawValue, identifier.value]))
     }
     /// An event log: `budget` names what it counts (`Budget`), `subject` whose events they are (a mailbox, a network).
     public init(secret: HMACKey, budget: Budget, of subject: String) {
-        hex = Hex.encode(secret.sha256(parts: [budget.rawValue, subject]))
+        self.init(mac: secret.sha256(parts: [budget.rawValue, subject]))
     }
-    public init(hex: String) { self.hex = hex }
+    public init(hex: String) { (self.hex, mac) = (hex, Hex.decode(Substring(hex)) ?? []) }
+    private init(mac: [UInt8]) { (hex, self.mac) = (Hex.encode(mac), mac) }
 }
 
 /// What an event log counts; a refusal by its limit names it (`OTPError.limited`).

@@ -123,8 +123,8 @@ public final class FileStore: OTPStore {
     }
 
     private func bytes(of key: RecordKey) throws(StoreFault) -> [UInt8] {
-        guard let bytes = Hex.decode(Substring(key.hex)), bytes.count == Slot.keySize else { throw StoreFault("no record key \(key.hex)") }
-        return bytes
+        guard key.mac.count == Slot.keySize else { throw StoreFault("no record key \(key.hex)") }
+        return key.mac
     }
 
     private func tables() throws(StoreFault) -> SlotTables {
