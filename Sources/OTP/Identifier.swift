@@ -52,8 +52,8 @@ public struct Identifier: Equatable, Sendable {
     /// `<>,;:"()[]\`, as a switch: searching a string's scalars for each of an address's cost more than all the
     /// rest of its check.
     static func isHeaderSeparator(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar {
-        case "<", ">", ",", ";", ":", "\"", "(", ")", "[", "]", "\\": true
+        switch scalar.value {  // by code point, never as a Character a following mark could fuse with
+        case 0x3c, 0x3e, 0x2c, 0x3b, 0x3a, 0x22, 0x28, 0x29, 0x5b, 0x5d, 0x5c: true  // < > , ; : " ( ) [ ] \
         default: false
         }
     }
@@ -67,9 +67,9 @@ public struct Identifier: Equatable, Sendable {
 
     /// E.164: `+`, a first digit 1-9, 8 to 15 ASCII digits in all; the separators people type are dropped first.
     static func normalisePhone(_ raw: String) throws(OTPError) -> String {
-        let kept = raw.trimmingASCIIWhitespace().unicodeScalars.filter {
-            switch $0 {
-            case " ", "-", ".", "(", ")": false
+        let kept = raw.trimmingASCIIWhitespace().unicodeScalars.filter { (scalar: Unicode.Scalar) in
+            switch scalar.value {  // by code point: a separator followed by a mark is still dropped, the mark kept
+            case 0x20, 0x2d, 0x2e, 0x28, 0x29: false  // space - . ( )
             default: true
             }
         }

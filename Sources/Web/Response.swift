@@ -38,13 +38,14 @@ public struct Response: Sendable, Equatable {
         bytes(contentType: "text/html; charset=utf-8", policy: page.contentSecurityPolicy, body: page.text)
     }
 
-    /// Headers as lines of text, not name-value pairs (docs/design.md, generic types on a request's path).
-    private func bytes(contentType: String, policy: String?, body: String) -> [UInt8] {
+    /// Headers as lines of text, not name-value pairs (docs/design.md, generic types on a request's path). The body
+    /// is made only when sent: a 204 has none.
+    private func bytes(contentType: String, policy: String?, body: @autoclosure () -> String) -> [UInt8] {
         let extra = headers.map { $0.name + ": " + $0.value }
         // A 204 (the CORS preflight's answer) has no body, so no JSON and no Content-Type (RFC 9110 section 15.3.5).
         if status == 204 { return CGI.response(status: 204, headerLines: ["Cache-Control: no-store"] + extra, body: "") }
         var head = ["Content-Type: " + contentType, "Cache-Control: no-store", "X-Content-Type-Options: nosniff"]
         if let policy { head.append("Content-Security-Policy: " + policy) }
-        return CGI.response(status: status, headerLines: head + extra, body: body)
+        return CGI.response(status: status, headerLines: head + extra, body: body())
     }
 }

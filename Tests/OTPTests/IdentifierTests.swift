@@ -42,6 +42,7 @@ import TestSupport
     @Test(arguments: [
         "", "14155552671", "+04155552671", "+1234567", "+1234567890123456", "+1415555267a", "++14155552671",
         "+1415\u{0663}552671", "+１４１５５５５２６７１", "+1415555\n2671", "+1 415 555 2671 ext 2", "joe@example.com",
+        "+1 415-\u{0301}555-2671", "+1 (\u{0301}415) 555 2671",
     ])
     func refusesPhones(raw: String) {
         #expect(throws: OTPError.self) { try Identifier(channel: .sms, raw: raw) }
