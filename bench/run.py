@@ -100,11 +100,16 @@ def redis_check_sha1():
     return found.group(1)
 
 
-# The C programs that make only a store's calls, each built for CGI and for FastCGI (bench/slot-floor.h for the
-# file store's slot tables, bench/store-floor.h for its layout before them, bench/redis-floor.h).
-FLOORS = (("slot-floor", ["-DSTORE_FLOOR", "-DSLOT_FLOOR"]),
-          ("store-floor", ["-DSTORE_FLOOR"]),
-          ("redis-floor", ["-DSTORE_FLOOR", "-DREDIS_FLOOR", f'-DFLOOR_CHECK_SHA1="{redis_check_sha1()}"']))
+# The C programs that make only a store's calls, each built for CGI and for FastCGI, with the status they answer
+# (bench/slot-floor.h for the file store's slot tables: a check, an issue and its message file, a check whose write
+# is synced; bench/store-floor.h for its layout before them; bench/redis-floor.h, last).
+FLOORS = (("slot-floor", ["-DSTORE_FLOOR", "-DSLOT_FLOOR"], "400 Bad Request"),
+          ("store-floor", ["-DSTORE_FLOOR"], "400 Bad Request"),
+          ("generate-floor", ["-DSTORE_FLOOR", "-DSLOT_FLOOR", "-DFLOOR_OUTBOX"], "200 OK"),
+          ("right-floor", ["-DSTORE_FLOOR", "-DSLOT_FLOOR", "-DFLOOR_SYNC"], "200 OK"),
+          ("redis-floor", ["-DSTORE_FLOOR", "-DREDIS_FLOOR", f'-DFLOOR_CHECK_SHA1="{redis_check_sha1()}"'], "400 Bad Request"))
+# The slot tables' floors beside slot-floor, each with the scenario it bounds.
+SLOT_FLOORS = {"generate-floor": "generate", "right-floor": "verify-right"}
 
 
 class Apache:
@@ -119,8 +124,8 @@ class Apache:
         sh("cc", "-O2", "-static", "-o", os.path.join(cgi, "baseline"), os.path.join(BENCH, "baseline.c"))
         sh("cc", "-O2", "-static", '-DSTATUS="400 Bad Request"', "-o", os.path.join(cgi, "baseline-400"),
            os.path.join(BENCH, "baseline.c"))
-        for name, flags in FLOORS:
-            sh("cc", "-O2", "-static", *flags, '-DSTATUS="400 Bad Request"', "-o", os.path.join(cgi, name),
+        for name, flags, status in FLOORS:
+            sh("cc", "-O2", "-static", *flags, f'-DSTATUS="{status}"', "-o", os.path.join(cgi, name),
                os.path.join(BENCH, "baseline.c"))
         shutil.copy(SWIFT_FLOOR, os.path.join(cgi, "swift-floor"))
         # The same Apache serves the FastCGI scenarios through mod_fcgid at /fcgi/: libfcgi's C responder
@@ -129,8 +134,8 @@ class Apache:
         os.makedirs(fcgi)
         for name, status in (("baseline", "200 OK"), ("baseline-400", "400 Bad Request")):
             sh("cc", "-O2", f'-DSTATUS="{status}"', "-o", os.path.join(fcgi, name), os.path.join(BENCH, "baseline-fcgi.c"), "-lfcgi")
-        for name, flags in FLOORS:
-            sh("cc", "-O2", *flags, '-DSTATUS="400 Bad Request"', "-o", os.path.join(fcgi, name),
+        for name, flags, status in FLOORS:
+            sh("cc", "-O2", *flags, f'-DSTATUS="{status}"', "-o", os.path.join(fcgi, name),
                os.path.join(BENCH, "baseline-fcgi.c"), "-lfcgi")
         for name in ("generate", "verify"):
             os.symlink(os.path.join(ROOT, "cgi-bin", name), os.path.join(fcgi, name))
@@ -191,9 +196,9 @@ class Nginx:
             programs[name] = os.path.join(self.run, "responders", name)
             sh("cc", "-O2", f'-DSTATUS="{status}"', "-o", programs[name], os.path.join(BENCH, "baseline-fcgi.c"), "-lfcgi")
         # The file store's floors behind the same nginx, as under mod_fcgid (the Redis one needs a Redis).
-        for name, flags in FLOORS[:2]:
+        for name, flags, status in FLOORS[:-1]:
             programs[name] = os.path.join(self.run, "responders", name)
-            sh("cc", "-O2", *flags, '-DSTATUS="400 Bad Request"', "-o", programs[name], os.path.join(BENCH, "baseline-fcgi.c"), "-lfcgi")
+            sh("cc", "-O2", *flags, f'-DSTATUS="{status}"', "-o", programs[name], os.path.join(BENCH, "baseline-fcgi.c"), "-lfcgi")
         cgi = os.path.join(self.run, "cgi")
         os.makedirs(cgi)
         for name, status in (("baseline", "200 OK"), ("baseline-400", "400 Bad Request")):
@@ -221,7 +226,7 @@ class Nginx:
         with open(os.path.join(self.run, "settings.conf"), "w") as f:
             f.writelines(f'fastcgi_param {name} "{value}";\n' for name, value in settings.items())
         upstreams = "".join(f"upstream otp_{name} {{ server unix:{self.run}/{name}.sock; keepalive {RESPONDERS // 2}; }}\n"
-                            for name in ("generate", "verify", "baseline", "baseline-400", "slot-floor", "store-floor"))
+                            for name in ["generate", "verify", "baseline", "baseline-400"] + [f[0] for f in FLOORS[:-1]])
         temp = "".join(f"{name}_temp_path {self.run}/tmp/{name};\n" for name in ("client_body", "fastcgi", "proxy", "scgi", "uwsgi"))
         with open(os.path.join(self.run, "nginx.conf"), "w") as f:
             f.write(f"daemon off;\nworker_processes 1;\npid {self.run}/nginx.pid;\nerror_log {self.run}/error.log warn;\n"
@@ -232,7 +237,7 @@ class Nginx:
                     + "".join(f"location = /bench/{name} {{ fastcgi_pass otp_{name}; include /etc/nginx/fastcgi_params; }}\n"
                               for name in ("baseline", "baseline-400"))
                     + "".join(f"location = /bench/{name} {{ fastcgi_pass otp_{name}; include /etc/nginx/fastcgi_params; "
-                              f"fastcgi_param OTP_STORE_DIR {self.store}; }}\n" for name in ("slot-floor", "store-floor"))
+                              f"fastcgi_param OTP_STORE_DIR {self.store}; }}\n" for name, _, _ in FLOORS[:-1])
                     + f"location ~ ^/cgi/(generate|verify|baseline|baseline-400)$ {{\nfastcgi_pass unix:{self.run}/fcgiwrap.sock;\n"
                     f"include {self.run}/otp-cgi-params.conf;\nfastcgi_param SCRIPT_FILENAME {cgi}/$1;\n}}\n"
                     + "}\n}\n")
@@ -330,7 +335,8 @@ def fill(apache, first, count):
     sh(*as_apache_user("env", f"OTP_SECRET_KEY_FILE={os.path.join(RUN, 'secret.key')}", binary, apache.store, str(count), str(first)))
 
 
-EXPECTED = {"baseline": "200", "baseline-400": "400", "slot-floor": "400", "store-floor": "400", "swift-floor": "200", "generate": "200", "generate-cooldown": "429", "verify-unknown": "400",
+EXPECTED = {"baseline": "200", "baseline-400": "400", "slot-floor": "400", "store-floor": "400", "generate-floor": "200",
+            "right-floor": "200", "swift-floor": "200", "generate": "200", "generate-cooldown": "429", "verify-unknown": "400",
             "verify-wrong": "400", "verify-right": "200"}
 
 
@@ -339,7 +345,8 @@ def throughput(apache, connection_counts=None, label="", api="/api/otp/", baseli
     generate runs sent. `api` is where the endpoints are, `baselines` where the C programs are; `warm` first starts
     the responders of a gateway that starts them on demand (mod_fcgid); `floor` adds the C program that makes the
     store's calls of verify-unknown (bench/store-floor.h, or bench/redis-floor.h for a label naming Redis), as
-    `store-floor` rows, and for the file store the same on its slot tables (bench/slot-floor.h) as `slot-floor` rows."""
+    `store-floor` rows, and for the file store the same on its slot tables (bench/slot-floor.h) as `slot-floor` rows,
+    with the slot tables' floors of generate and verify-right (SLOT_FLOORS)."""
     connection_counts = connection_counts or CONNECTIONS
     rows = {}
     floor_program = baselines + ("redis-floor" if "redis" in label else "store-floor")
@@ -350,7 +357,8 @@ def throughput(apache, connection_counts=None, label="", api="/api/otp/", baseli
         # runs will keep busy before measuring.
         runs = [("baseline.lua", [baselines + "baseline"]), ("baseline.lua", [baselines + "baseline-400"]),
                 ("generate.lua", [f"w{tag}"]), ("verify-unknown.lua", [])]
-        slot_floor = [("baseline.lua", [baselines + "slot-floor"])] if floor and "redis" not in label else []
+        slot_floor = ([("baseline.lua", [baselines + name]) for name in ["slot-floor", *SLOT_FLOORS]]
+                      if floor and "redis" not in label else [])
         for script, args in runs + ([("baseline.lua", [floor_program])] if floor else []) + slot_floor:
             wrk(apache, script, 2 * max(connection_counts), *args, env=env, seconds=1 if QUICK else 5)
     references = [(label + "baseline", "baseline.lua", lambda _: [baselines + "baseline"], None),
@@ -363,7 +371,7 @@ def throughput(apache, connection_counts=None, label="", api="/api/otp/", baseli
         if floor:
             jobs.append((label + "store-floor", "baseline.lua", lambda _: [floor_program], None))
         if floor and "redis" not in label:
-            jobs.append((label + "slot-floor", "baseline.lua", lambda _: [baselines + "slot-floor"], None))
+            jobs += [(label + name, "baseline.lua", lambda _, name=name: [baselines + name], None) for name in ["slot-floor", *SLOT_FLOORS]]
         if floor and not label:
             jobs.append(("swift-floor", "baseline.lua", lambda _: [baselines + "swift-floor"], None))
         rows.update(interleaved(apache, connections, jobs))
@@ -625,6 +633,14 @@ def targets(rows, cost, points, flat, elapsed):
             out.append(f"- (the floor) {scenario.replace(floor, 'verify-unknown')} at 8 connections is "
                        f"{unknown['rps'] / r['rps']:.2f}x the C program of its gateway that makes {layout} "
                        f"and nothing else ({ratio:.2f}x the one that does nothing)")
+        elif scenario.endswith(tuple(SLOT_FLOORS)):
+            floor = next(name for name in SLOT_FLOORS if scenario.endswith(name))
+            bounded = scenario.replace(floor, SLOT_FLOORS[floor])
+            measured = rows[(bounded, 8)]["rps"] / reference(rows, bounded, 8)
+            calls = ("an issue and writes its message file as the filebased email backend does" if floor == "generate-floor"
+                     else "a check and waits for the disk after its write, as OTP_STORE_SYNC=used does for a used code")
+            out.append(f"- (the floor) {bounded} at 8 connections is {measured / ratio:.2f}x the C program of its gateway that "
+                       f"makes the slot tables' calls of {calls}, and nothing else ({ratio:.2f}x the one that does nothing)")
         elif scenario.startswith("fastcgi cold "):
             out.append(f"- (no target) {scenario}: the first 3 s of a burst at 8 connections on a fresh Apache, p99 "
                        f"{r['p99_ms']:.2f} ms: mod_fcgid's spawn wait, which apache/fcgid-warm-up takes out of the way")
@@ -689,7 +705,9 @@ def report(rows, cost, points, flat, elapsed):
              "(bench/store-floor.h; on `redis` rows bench/redis-floor.h, one EVALSHA of the store's own script over a "
              "connection kept per process): the floor of verify-unknown with that store; on file-store rows it is the layout "
              "of a file per record, kept for comparison, and `slot-floor` is the same for the slot tables (bench/slot-floor.h), "
-             "the file store's floor now; `swift-floor` is bench/floor.swift, the smallest "
+             "the file store's floor now; `generate-floor` adds to those calls the message file of the filebased email backend "
+             "(the floor of generate) and `right-floor` waits for the disk after the write as a used code does (the floor "
+             "of verify-right); `swift-floor` is bench/floor.swift, the smallest "
              "Swift CGI program, built as the service is. Each row is measured in one-second slices taken in turn with "
              "its C programs' (`interleaved`), and its ratios are to the C programs' requests/s in those same turns; p50 "
              "and p99 are the median of the slices'.", "",

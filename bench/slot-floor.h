@@ -4,7 +4,12 @@
  * (two pages) read, one slot written back as it was, the lock released), on tables of its own under OTP_STORE_DIR, and the
  * service's log line. A process keeps its descriptors, as the store does, so a FastCGI responder repeats only the
  * lock, the name checks, the read and the write. The floor a verify of the file store can reach: what is left
- * above it is ours. It waits for a held lock where the store tries again after a pause. */
+ * above it is ours. It waits for a held lock where the store tries again after a pause.
+ * -DFLOOR_SYNC: the slot written back waits for the disk (`fdatasync` of the table) before the lock is released, as a
+ * verify that uses a code up does (OTP_STORE_SYNC=used): the floor of verify-right.
+ * -DFLOOR_OUTBOX: after the lock, a message file is written in <store>/floor-outbox as the filebased email backend
+ * writes one (a temp name made with O_EXCL, the bytes, then a rename; the directory made when missing): the floor of
+ * generate, whose issue makes the same store calls as a check. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -41,6 +46,38 @@ static int slot_floor_root(const char *store) {
     for (int i = 0; i < 256; i++) slot_locks[i] = slot_tables[i] = -1;
     return slot_root;
 }
+
+#ifdef FLOOR_OUTBOX
+/* About as long as the service's message to an email address, whose size it shares. */
+static const char floor_message[] =
+    "From: webmaster@localhost\r\nTo: m1@bench.example\r\nSubject: Your verification code\r\n"
+    "Date: Sun, 06 Dec 2026 05:25:34 +0000\r\nMessage-ID: <0123456789abcdef0123456789abcdef@localhost>\r\n"
+    "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+    "Your verification code is: 123456\r\n";
+
+static int floor_outbox(const char *store) {
+    char directory[4096], temp[4200], name[4200];
+    snprintf(directory, sizeof directory, "%s/floor-outbox", store);
+    struct timespec now;
+    unsigned char tag[4];
+    if (clock_gettime(CLOCK_REALTIME, &now) != 0 || getrandom(tag, sizeof tag, 0) != (ssize_t)sizeof tag) return -1;
+    snprintf(name, sizeof name, "%s/%lld.%09ld-%02x%02x%02x%02x.eml", directory, (long long)now.tv_sec, now.tv_nsec,
+             tag[0], tag[1], tag[2], tag[3]);
+    snprintf(temp, sizeof temp, "%s/.%lld.%09ld-%02x%02x%02x%02x.eml.tmp", directory, (long long)now.tv_sec, now.tv_nsec,
+             tag[0], tag[1], tag[2], tag[3]);
+    int fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 && errno == ENOENT) {
+        mkdir(directory, 0700);
+        fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    }
+    if (fd < 0) return -1;
+    if (write(fd, floor_message, sizeof floor_message - 1) != (ssize_t)(sizeof floor_message - 1)) {
+        close(fd);
+        return -1;
+    }
+    return close(fd) == 0 && rename(temp, name) == 0 ? 0 : -1;
+}
+#endif
 
 /* Returns 0 when every call did what the store's would. */
 static int store_floor(const char *store) {
@@ -96,6 +133,13 @@ static int store_floor(const char *store) {
         if (memcmp(bucket + candidate * 256, key, 32) == 0 || dead_at <= now) { slot = candidate; break; }
     }
     if (pwrite(slot_tables[shard], bucket + slot * 256, 256, bucket_offset + slot * 256) != 256) return -1;
+#ifdef FLOOR_SYNC
+    if (fdatasync(slot_tables[shard]) != 0) return -1;
+#endif
     flock(slot_locks[shard], LOCK_UN);
+#ifdef FLOOR_OUTBOX
+    return floor_outbox(store);
+#else
     return 0;
+#endif
 }

@@ -9,19 +9,22 @@ struct FileEmailSender: Sender {
     let directory: String
     let from: String
 
-    /// The message appears whole or not at all (temp file, then rename), so a reader never sees half of one.
+    /// The message appears whole or not at all (temp file, then rename), so a reader never sees half of one. Both
+    /// names are paths, so a message costs no call on the directory itself; it is made when a message finds it missing.
     func send(_ message: OutgoingMessage) throws(DeliveryFault) {
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw DeliveryFault("cannot create EMAIL_FILE_PATH \(directory): \(Errno.current)")
-        }
-        let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dir >= 0 else { throw DeliveryFault("cannot open EMAIL_FILE_PATH \(directory): \(Errno.current)") }
-        defer { close(dir) }
         let (seconds, nanoseconds) = Clock.unixTime()
         let name = "\(Self.stamp(seconds)).\(UTCTime.padded(nanoseconds, 9))-\(Random.hex(4)).eml"
+        let bytes = Array(EmailMessage.render(message, from: from, now: seconds).utf8)
+        let write = { () throws(SystemError) in
+            try AtomicFile.replace(in: AT_FDCWD, directory + "/" + name, temp: directory + "/." + name + ".tmp", with: bytes, "message")
+        }
         do throws(SystemError) {
-            try AtomicFile.replace(in: dir, name, temp: ".\(name).tmp", with: Array(EmailMessage.render(message, from: from, now: seconds).utf8),
-                                   "message")
+            do throws(SystemError) {
+                try write()
+            } catch where error.errno == Errno(ENOENT) {
+                _ = try Syscall.makeDirectory(directory)
+                try write()
+            }
         } catch {
             throw DeliveryFault("writing to EMAIL_FILE_PATH: \(error)")
         }

@@ -5,10 +5,10 @@ import Glibc
 #endif
 
 public enum AtomicFile {
-    /// Writes `bytes` to `temp` in `dir` (created with O_EXCL, so a leftover is never reused), lets `finish` act on the
-    /// descriptor before its close is checked (fsync, timestamps), then renames it to `name`. On any failure the
-    /// temp file is removed and the error thrown; `what` names the file in it. Whether the rename itself must
-    /// reach the disk (an fsync of `dir`) is the caller's decision.
+    /// Writes `bytes` to `temp` in `dir` (or at a path, with AT_FDCWD; created with O_EXCL, so a leftover is never
+    /// reused), lets `finish` act on the descriptor before its close is checked (fsync, timestamps), then renames it to
+    /// `name`. On any failure the temp file is removed and the error thrown; `what` names the file in it. Whether the
+    /// rename itself must reach the disk (an fsync of `dir`) is the caller's decision.
     public static func replace(in dir: Int32, _ name: String, temp: String, with bytes: [UInt8], _ what: String,
                                finish: (Int32) throws(SystemError) -> Void = { _ in }) throws(SystemError) {
         let fd = try Syscall.openat(dir, temp, O_WRONLY | O_CREAT | O_EXCL)
