@@ -35,21 +35,4 @@ public struct SettingSources: Sendable {
         }
         return chosen
     }
-
-    /// A request's own setting variables, empty values included: with the responder's own environment, all that
-    /// `settings(for:)` reads, so two requests that carry the same ones have the same settings.
-    static func carried(by params: [String: String]) -> [String: String] {
-        params.filter { SettingsReader.isSettingName($0.key) }
-    }
-
-    /// Whether `params` carries exactly the setting variables `carried`: one pass and a lookup per setting, where
-    /// `settings(for:)` copies, fills and then hashes the whole set.
-    static func carries(_ params: [String: String], exactly carried: [String: String]) -> Bool {
-        var count = 0
-        for (name, value) in params where SettingsReader.isSettingName(name) {
-            guard carried[name] == value else { return false }
-            count += 1
-        }
-        return count == carried.count
-    }
 }

@@ -1,4 +1,7 @@
 // Settings to a store, senders and a service: the one place that knows every concrete type.
+#if canImport(Glibc)
+import Glibc
+#endif
 import Delivery
 import Gateway
 import Web
@@ -53,8 +56,8 @@ public enum Wire {
     }
 
     /// A CGI process serves one request: everything is built for it and dies with it.
-    public static func perRequest(_ env: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService) {
-        let settings = try Settings(environment: env)
+    public static func perRequest(_ request: Request, _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService) {
+        let settings = try Settings(environment: request.environment)
         return (settings.web, service(settings, store: store(settings.store, log: log), log: log))
     }
 }
@@ -66,7 +69,7 @@ public final class KeptStores {
     /// Bounds what a process keeps however many virtual hosts send it requests; past it everything is dropped.
     static let limit = 16
     private var settings: [[String: String]: Settings] = [:]
-    private var last: (carried: [String: String], settings: Settings)?
+    private var last: (variables: [UInt8], settings: Settings)?
     private var stores: [(StoreSettings, any OTPStore)] = []
     private var requestLog: (String) -> Void = StandardError.log
     /// How many times settings were parsed (tests check that one virtual host's are parsed once).
@@ -81,19 +84,20 @@ public final class KeptStores {
         self.init(sources: SettingSources(environment: own, requestsMaySet: true))
     }
 
-    public func wiring(_ params: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService) {
-        let settings = try self.settings(params)
+    public func wiring(_ request: Request, _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService) {
+        let settings = try self.settings(request)
         requestLog = log
         return (settings.web, Wire.service(settings, store: store(settings.store), log: log))
     }
 
     /// Keyed by the exact setting variables, so that a request's own variables (its address, its headers, its
     /// length) do not make each request parse again, and two virtual hosts never share settings.
-    private func settings(_ params: [String: String]) throws(OTPError) -> Settings {
+    private func settings(_ request: Request) throws(OTPError) -> Settings {
         // Most responders serve one site, whose every request carries the same setting variables: when they are the
-        // last request's, choosing, hashing and comparing the whole set is spared.
-        if let last, SettingSources.carries(params, exactly: last.carried) { return last.settings }
-        let env = try sources.settings(for: params)
+        // last request's, byte for byte, choosing, hashing and comparing the whole set is spared.
+        let variables = request.prefixedVariables
+        if let last, let variables, Self.same(variables, last.variables) { return last.settings }
+        let env = try sources.settings(for: request.environment)
         let parsed: Settings
         if let known = settings[env] {
             parsed = known
@@ -103,8 +107,13 @@ public final class KeptStores {
             if settings.count >= Self.limit { settings.removeAll() }
             settings[env] = parsed
         }
-        last = (SettingSources.carried(by: params), parsed)
+        last = variables.map { ($0, parsed) }
         return parsed
+    }
+
+    /// One `memcmp`, where `==` on arrays compares byte by byte.
+    private static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.count == b.count && a.withUnsafeBytes { a in b.withUnsafeBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
     }
 
     private func store(_ settings: StoreSettings) -> any OTPStore {

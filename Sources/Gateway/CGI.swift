@@ -23,7 +23,7 @@ public enum CGI {
             let bytes = UnsafeRawBufferPointer(start: entry, count: strlen(entry))
             guard let eq = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
             let name = UnsafeRawBufferPointer(rebasing: bytes[..<eq])
-            if let filter, !filter.keeps(name) { continue }
+            if let filter, filter.keeps(name) == nil { continue }
             env[String(decoding: name, as: UTF8.self)] = String(decoding: bytes[(eq + 1)...], as: UTF8.self)
         }
         return env

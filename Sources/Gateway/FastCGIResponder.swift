@@ -213,10 +213,14 @@ public final class FastCGIResponder {
     /// Answers one complete request: its log lines as STDERR, the CGI response as STDOUT, then END_REQUEST.
     private func answer(_ request: Pending, on fd: Int32) -> Bool {
         served += 1
-        guard let params = FastCGIPairs.environment(request.params, keeping: keeping) else { return false }
+        var prefixed: [UInt8] = []
+        prefixed.reserveCapacity(request.params.count)
+        guard let params = FastCGIPairs.environment(request.params, keeping: keeping, prefixed: &prefixed) else { return false }
         var logLines: [UInt8] = []
         let toSyslog = Syslog.isChosen(by: params)
-        let output = handler(CGI.request(from: params, readBody: { Array(request.body.prefix($0)) }),
+        var received = CGI.request(from: params, readBody: { Array(request.body.prefix($0)) })
+        received.prefixedVariables = prefixed
+        let output = handler(received,
                              { toSyslog ? Syslog.log($0) : (logLines += StandardError.logLine($0)) })
         let sent = send(fd, FastCGIRecord.stream(.stderr, requestID: request.id, logLines)
                         + FastCGIRecord.stream(.stdout, requestID: request.id, output)

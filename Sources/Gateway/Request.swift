@@ -9,6 +9,10 @@ public struct Request: Sendable {
     /// The meta-variables (RFC 3875 section 4.1, or a FastCGI request's PARAMS): the handler reads its settings
     /// from them too, never from the `HTTP_*` ones, which are the client's headers.
     public var environment: [String: String]
+    /// A FastCGI request's variables kept by prefix (the settings), exactly as they came
+    /// (`FastCGIPairs.environment`): two requests with the same bytes carry the same such variables. Nil where
+    /// they are not known (a CGI process, which serves one request).
+    public var prefixedVariables: [UInt8]?
     public var method: String
     public var contentType: String?
     public var accept: String?

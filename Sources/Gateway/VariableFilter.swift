@@ -26,16 +26,21 @@ struct VariableFilter: Sendable {
         prefixCount = prefixes.count
     }
 
-    func keeps(_ name: UnsafeRawBufferPointer) -> Bool {
+    enum Kept { case byPrefix, byName }
+
+    /// Why `name` is kept, or nil when it is not.
+    func keeps(_ name: UnsafeRawBufferPointer) -> Kept? {
         bytes.withUnsafeBytes { bytes in
             var start = 0
             for (index, end) in ends.enumerated() {
                 let count = end - start
                 if index < prefixCount ? count <= name.count : count == name.count,
-                   count == 0 || memcmp(name.baseAddress!, bytes.baseAddress! + start, count) == 0 { return true }
+                   count == 0 || memcmp(name.baseAddress!, bytes.baseAddress! + start, count) == 0 {
+                    return index < prefixCount ? .byPrefix : .byName
+                }
                 start = end
             }
-            return false
+            return nil
         }
     }
 }

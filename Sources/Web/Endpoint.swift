@@ -8,7 +8,7 @@ public enum Endpoint: String, Sendable {
 
 /// What the app provides for each request: the web layer's settings and a service, both read from the
 /// request's environment (CGI meta-variables or FastCGI PARAMS), and with `log` as the request's log.
-public typealias Wiring = (_ environment: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService)
+public typealias Wiring = (_ request: Request, _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService)
 
 extension Endpoint {
     /// Answers one request. Every `WebError` becomes its status and safe detail (`Response(_:)`); nothing else
@@ -21,7 +21,7 @@ extension Endpoint {
         var sent = PageModel.Sent(back: page ? BackLink.url(field: nil, referer: request.referer, requestURI: requestURI) : nil)
         do throws(WebError) {
             guard request.method == "POST" || request.method == "OPTIONS" else { throw .methodNotAllowed }
-            let (settings, service) = try serviceCall { () throws(OTPError) in try wiring(request.environment, log) }
+            let (settings, service) = try serviceCall { () throws(OTPError) in try wiring(request, log) }
             let cors = CrossOrigin(allowed: settings.allowedOrigins)
             if request.method == "OPTIONS" {
                 let response = try cors.preflight(origin: request.origin)

@@ -3,14 +3,22 @@
 import Foundation
 import Testing
 @testable import App
+@testable import Gateway
 import OTP
 
 @Suite struct KeptStoresTests {
-    /// A request's own variables, as Apache sends them: they differ from request to request.
-    private func request(_ settings: [String: String], port: Int) -> [String: String] {
-        settings.merging(["REMOTE_ADDR": "192.0.2.\(port % 250)", "REMOTE_PORT": String(port), "CONTENT_LENGTH": String(40 + port % 7),
-                          "CONTENT_TYPE": "application/json", "REQUEST_METHOD": "POST", "HTTP_USER_AGENT": "agent \(port)",
-                          "REQUEST_URI": "/api/otp/verify?\(port)", "GATEWAY_INTERFACE": "CGI/1.1"]) { $1 }
+    /// A request's own variables, as Apache sends them (they differ from request to request), through the responder's
+    /// own reading of PARAMS, which also lays out its setting variables as they came.
+    private func request(_ settings: [String: String], port: Int, reversed: Bool = false) -> Request {
+        let variables = settings.merging(["REMOTE_ADDR": "192.0.2.\(port % 250)", "REMOTE_PORT": String(port), "CONTENT_LENGTH": String(40 + port % 7),
+                                          "CONTENT_TYPE": "application/json", "REQUEST_METHOD": "POST", "HTTP_USER_AGENT": "agent \(port)",
+                                          "REQUEST_URI": "/api/otp/verify?\(port)", "GATEWAY_INTERFACE": "CGI/1.1"]) { $1 }
+        var prefixed: [UInt8] = []
+        let env = FastCGIPairs.environment(FastCGIPairs.encode(variables.sorted { reversed ? $0.key > $1.key : $0.key < $1.key }),
+                                           keeping: VariableFilter(prefixes: SettingsReader.namePrefixes), prefixed: &prefixed)!
+        var request = Request(method: "POST", environment: env)
+        request.prefixedVariables = prefixed
+        return request
     }
 
     private let hostA = ["OTP_CODE_LENGTH": "6", "OTP_LOCK_TIMEOUT_MS": "2000", "OTP_ALLOWED_ORIGINS": "https://a.example"]
@@ -75,6 +83,21 @@ import OTP
             #expect(service.settings.codeLength == length)
         }
         #expect(kept.parsed == 3)
+    }
+
+    /// The last request's settings are reused when a request's setting variables came as the same bytes: the same
+    /// ones in another order are looked up again, and a request whose variables did not come through a responder is
+    /// never given another's.
+    @Test func settingsAreReusedOnlyForTheSameVariablesAsTheyCame() throws {
+        let kept = keptStores()
+        let eight = hostA.merging(["OTP_CODE_LENGTH": "8"]) { $1 }
+        _ = try kept.wiring(request(eight, port: 1), { _ in })
+        #expect(try kept.wiring(request(eight, port: 2, reversed: true), { _ in }).1.settings.codeLength == 8)
+        let unknown = Request(method: "POST", environment: hostA)
+        #expect(unknown.prefixedVariables == nil)
+        #expect(try kept.wiring(unknown, { _ in }).1.settings.codeLength == 6)
+        #expect(try kept.wiring(request(eight, port: 3), { _ in }).1.settings.codeLength == 8)
+        #expect(kept.parsed == 2)
     }
 
     /// The cache key holds only the setting variables: every setting the docs document must be one of them,

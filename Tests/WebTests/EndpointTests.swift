@@ -15,8 +15,8 @@ import Platform
         var now: Int64 = 1_700_000_000
         var lines: [String] = []
 
-        func wiring(_ env: [String: String], _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService) {
-            let reader = SettingsReader(env: env)
+        func wiring(_ request: Request, _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService) {
+            let reader = SettingsReader(env: request.environment)
             let service = OTPService(settings: try ServiceSettings(reader), store: store,
                                      senders: { [unowned self] (_: Channel) throws(OTPError) -> any Sender in Recorder(world: self) },
                                      messages: Messages(), log: log, now: { [unowned self] in now })
