@@ -8,8 +8,7 @@ import Platform
 
 public enum EmailMessage {
     public static func render(_ message: OutgoingMessage, from: String, now: Int64 = Clock.unixSeconds()) -> String {
-        let fromBytes = Array(from.utf8)
-        let domain = fromBytes.split(separator: UInt8(ascii: "@")).last.map { String(decoding: $0.filter { $0 != UInt8(ascii: ">") }, as: UTF8.self) } ?? "localhost"
+        let domain = messageIDDomain(from)
         let headers = [
             "From: \(from)",
             "To: \(message.recipient.value)",
@@ -23,6 +22,21 @@ public enum EmailMessage {
         var text = ""
         for line in headers + bodyHeaders { text += line + "\r\n" }
         return text + "\r\n" + String(decoding: body, as: UTF8.self)
+    }
+
+    /// What follows the sender's last `@` (its last non-empty part between `@`s), without `>`; `localhost` when
+    /// empty. Read by offsets: the standard library's `split` builds an array of slices, a generic type each process
+    /// would build on first use (docs/design.md).
+    static func messageIDDomain(_ from: String) -> String {
+        let bytes = Array(from.utf8), at = UInt8(ascii: "@")
+        var end = bytes.count
+        while end > 0 && bytes[end - 1] == at { end -= 1 }
+        guard end > 0 else { return "localhost" }
+        var start = end
+        while start > 0 && bytes[start - 1] != at { start -= 1 }
+        var domain: [UInt8] = []
+        for byte in bytes[start..<end] where byte != UInt8(ascii: ">") { domain.append(byte) }
+        return String(decoding: domain, as: UTF8.self)
     }
 
     /// RFC 2047 B-encoding for a header that is not plain ASCII: words of at most 42 bytes (56 base64
@@ -43,8 +57,9 @@ public enum EmailMessage {
 
     static func rfc5322Date(_ seconds: Int64) -> String {
         let t = UTCTime(seconds), two = { (n: Int) in UTCTime.padded(n, 2) }
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         return "\(days[t.weekday]), \(two(t.day)) \(months[t.month - 1]) \(t.year) \(two(t.hour)):\(two(t.minute)):\(two(t.second)) +0000"
     }
+
+    private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 }
