@@ -70,8 +70,10 @@ def as_apache_user(*args):
 # those runs (ext4 then passes over the freed inodes, reading their tables, for every file it makes), so each is
 # moved aside and all are removed when the measuring is over.
 RETIRED = []
-# bench/floor.swift built as the service is (static, lld, stripped), once per run.
+# bench/floor.swift built as the service is (static, lld, stripped), once per run; and again with the file store's
+# calls of a check (bench/floor-store.c).
 SWIFT_FLOOR = os.path.join(ROOT, "run", "swift-floor")
+SWIFT_SLOT_FLOOR = os.path.join(ROOT, "run", "swift-slot-floor")
 
 
 def retire(path):
@@ -128,6 +130,7 @@ class Apache:
             sh("cc", "-O2", "-static", *flags, f'-DSTATUS="{status}"', "-o", os.path.join(cgi, name),
                os.path.join(BENCH, "baseline.c"))
         shutil.copy(SWIFT_FLOOR, os.path.join(cgi, "swift-floor"))
+        shutil.copy(SWIFT_SLOT_FLOOR, os.path.join(cgi, "swift-slot-floor"))
         # The same Apache serves the FastCGI scenarios through mod_fcgid at /fcgi/: libfcgi's C responder
         # and the very executables of cgi-bin/.
         fcgi = os.path.join(RUN, "fcgi")
@@ -336,7 +339,7 @@ def fill(apache, first, count):
 
 
 EXPECTED = {"baseline": "200", "baseline-400": "400", "slot-floor": "400", "store-floor": "400", "generate-floor": "200",
-            "right-floor": "200", "swift-floor": "200", "generate": "200", "generate-cooldown": "429", "verify-unknown": "400",
+            "right-floor": "200", "swift-floor": "200", "swift-slot-floor": "400", "generate": "200", "generate-cooldown": "429", "verify-unknown": "400",
             "verify-wrong": "400", "verify-right": "200"}
 
 
@@ -373,7 +376,7 @@ def throughput(apache, connection_counts=None, label="", api="/api/otp/", baseli
         if floor and "redis" not in label:
             jobs += [(label + name, "baseline.lua", lambda _, name=name: [baselines + name], None) for name in ["slot-floor", *SLOT_FLOORS]]
         if floor and not label:
-            jobs.append(("swift-floor", "baseline.lua", lambda _: [baselines + "swift-floor"], None))
+            jobs += [(name, "baseline.lua", lambda _, name=name: [baselines + name], None) for name in ("swift-floor", "swift-slot-floor")]
         rows.update(interleaved(apache, connections, jobs))
     pairs = codes_in_outbox(apache.outbox, f"g{tag}")
     codes = write_codes(pairs)
@@ -625,6 +628,11 @@ def targets(rows, cost, points, flat, elapsed):
             out.append(f"- (the floor) the smallest Swift CGI program (bench/floor.swift, built as the service is) is "
                        f"{ratio:.2f}x the C program at 8 connections, p99 {r['p99_ms']:.2f} ms: the most any Swift CGI "
                        "program reaches here")
+        elif scenario == "swift-slot-floor":
+            same = r["rps"] / reference(rows, scenario, 8, same_status=True)
+            out.append(f"- (the floor) the smallest Swift CGI program making the slot tables' calls of a check (bench/floor.swift "
+                       f"with bench/floor-store.c) is {same:.2f}x the C program answering 400 at 8 connections; verify-unknown "
+                       f"is {rows[('verify-unknown', 8)]['rps'] / r['rps']:.2f}x it: the most a Swift verify on this store reaches here")
         elif scenario.endswith("store-floor") or scenario.endswith("slot-floor"):
             floor = "slot-floor" if scenario.endswith("slot-floor") else "store-floor"
             unknown = rows[(scenario.replace(floor, "verify-unknown"), 8)]
@@ -708,7 +716,8 @@ def report(rows, cost, points, flat, elapsed):
              "the file store's floor now; `generate-floor` adds to those calls the message file of the filebased email backend "
              "(the floor of generate) and `right-floor` waits for the disk after the write as a used code does (the floor "
              "of verify-right); `swift-floor` is bench/floor.swift, the smallest "
-             "Swift CGI program, built as the service is. Each row is measured in one-second slices taken in turn with "
+             "Swift CGI program, built as the service is, and `swift-slot-floor` the same program making the slot tables' calls "
+             "of a check (bench/floor-store.c), the floor of a Swift verify on the file store. Each row is measured in one-second slices taken in turn with "
              "its C programs' (`interleaved`), and its ratios are to the C programs' requests/s in those same turns; p50 "
              "and p99 are the median of the slices'.", "",
              ] + throughput_table(rows)
@@ -779,7 +788,12 @@ def main():
     os.makedirs(os.path.dirname(SWIFT_FLOOR), exist_ok=True)
     sh("swiftc", "-O", "-static-executable", "-use-ld=lld", "-o", SWIFT_FLOOR, os.path.join(BENCH, "floor.swift"),
        stderr=subprocess.DEVNULL)
-    sh("strip", SWIFT_FLOOR)
+    store_object = os.path.join(os.path.dirname(SWIFT_SLOT_FLOOR), "floor-store.o")
+    sh("cc", "-O2", "-c", "-o", store_object, os.path.join(BENCH, "floor-store.c"))
+    sh("swiftc", "-O", "-static-executable", "-use-ld=lld", "-D", "STORE_FLOOR", "-o", SWIFT_SLOT_FLOOR,
+       os.path.join(BENCH, "floor.swift"), store_object, stderr=subprocess.DEVNULL)
+    for program in (SWIFT_FLOOR, SWIFT_SLOT_FLOOR):
+        sh("strip", program)
     only = {"cgi": cgi_throughput, "nginx": nginx_throughput,
             "redis": lambda rows: redis_throughput(rows, keep_baselines=True)}.get(os.environ.get("BENCH_ONLY", ""))
     if only:
