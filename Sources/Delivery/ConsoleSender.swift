@@ -11,7 +11,7 @@ struct ConsoleSender: Sender {
         case .email:
             // A line per log line: the log escapes line breaks, so that no field can forge a line of its own.
             log("console email backend:")
-            let lines = Array(EmailMessage.render(message, from: from).utf8).split(separator: 0x0a, omittingEmptySubsequences: false)
+            let lines = EmailMessage.render(message, from: from).split(separator: 0x0a, omittingEmptySubsequences: false)
             for line in lines.dropLast() { log("  " + String(decoding: line.last == 0x0d ? line.dropLast() : line, as: UTF8.self)) }
         case .sms, .whatsapp:
             log("console \(message.recipient.channel.rawValue) backend: to \(message.recipient.value): \(message.text)")

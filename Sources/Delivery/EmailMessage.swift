@@ -7,21 +7,29 @@ import OTP
 import Platform
 
 public enum EmailMessage {
-    public static func render(_ message: OutgoingMessage, from: String, now: Int64 = Clock.unixSeconds()) -> String {
-        let domain = messageIDDomain(from)
-        let headers = [
-            "From: \(from)",
-            "To: \(message.recipient.value)",
-            "Subject: \(encodedWord(message.subject ?? ""))",
-            "Date: \(rfc5322Date(now))",
-            "Message-ID: <\(Random.hex(16))@\(domain)>",
-            "MIME-Version: 1.0",
-        ]
+    /// The message's bytes, as every transport sends them. Built as bytes, piece by piece: a line of its own
+    /// interpolated string each, joined, cost a generate a fifth of its work.
+    public static func render(_ message: OutgoingMessage, from: String, now: Int64 = Clock.unixSeconds()) -> [UInt8] {
         let (bodyHeaders, body) = MailBody.render(text: message.text, html: message.html, boundary: "=_" + Random.hex(16))
-        // Appended line by line: the unspecialized `joined` resolves its types at run time, in every process.
-        var text = ""
-        for line in headers + bodyHeaders { text += line + "\r\n" }
-        return text + "\r\n" + String(decoding: body, as: UTF8.self)
+        var out: [UInt8] = []
+        out.reserveCapacity(512 + body.count)
+        func endLine() { out.append(0x0D); out.append(0x0A) }
+        func line(_ parts: String...) {
+            for part in parts { out += part.utf8 }
+            endLine()
+        }
+        line("From: ", from)
+        line("To: ", message.recipient.value)
+        line("Subject: ", encodedWord(message.subject ?? ""))
+        out += "Date: ".utf8
+        appendDate(now, to: &out)
+        endLine()
+        line("Message-ID: <", Random.hex(16), "@", messageIDDomain(from), ">")
+        line("MIME-Version: 1.0")
+        for header in bodyHeaders { line(header) }
+        endLine()
+        out += body
+        return out
     }
 
     /// What follows the sender's last `@` (its last non-empty part between `@`s), without `>`; `localhost` when
@@ -55,9 +63,23 @@ public enum EmailMessage {
         return out
     }
 
-    static func rfc5322Date(_ seconds: Int64) -> String {
-        let t = UTCTime(seconds), two = { (n: Int) in UTCTime.padded(n, 2) }
-        return "\(days[t.weekday]), \(two(t.day)) \(months[t.month - 1]) \(t.year) \(two(t.hour)):\(two(t.minute)):\(two(t.second)) +0000"
+    /// RFC 5322 section 3.3, in UTC: `Sun, 06 Dec 2026 05:25:34 +0000`.
+    static func appendDate(_ seconds: Int64, to out: inout [UInt8]) {
+        let t = UTCTime(seconds)
+        out += days[t.weekday].utf8
+        out += ", ".utf8
+        UTCTime.append(t.day, width: 2, to: &out)
+        out.append(0x20)
+        out += months[t.month - 1].utf8
+        out.append(0x20)
+        UTCTime.append(t.year, width: 4, to: &out)
+        out.append(0x20)
+        UTCTime.append(t.hour, width: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        UTCTime.append(t.minute, width: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        UTCTime.append(t.second, width: 2, to: &out)
+        out += " +0000".utf8
     }
 
     private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]

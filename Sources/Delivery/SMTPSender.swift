@@ -7,7 +7,7 @@ struct SMTPSender: Sender {
 
     func send(_ message: OutgoingMessage) throws(DeliveryFault) {
         try Curl(delivery, timeoutSeconds: delivery.emailTimeoutSeconds)
-            .run(options(to: message.recipient.value), input: Array(EmailMessage.render(message, from: from).utf8))
+            .run(options(to: message.recipient.value), input: EmailMessage.render(message, from: from))
     }
 
     /// Plain SMTP, STARTTLS that must succeed (`ssl-reqd`, so a stripped STARTTLS is a failure, not a

@@ -10,7 +10,7 @@ struct SendmailSender: Sender {
     /// message early, as PHP's mail() does; any exit status but 0 means the mail system did not take it.
     func send(_ message: OutgoingMessage) throws(DeliveryFault) {
         let outcome = try ChildProcess(path: path, arguments: ["-t", "-i"], setting: "EMAIL_SENDMAIL_PATH")
-            .run(input: Array(EmailMessage.render(message, from: from).utf8), seconds: timeoutSeconds)
+            .run(input: EmailMessage.render(message, from: from), seconds: timeoutSeconds)
         guard outcome.exitStatus == 0 else { throw DeliveryFault("\(path) \(outcome.ending): \(outcome.errors)") }
     }
 }

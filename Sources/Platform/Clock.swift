@@ -50,4 +50,15 @@ public struct UTCTime: Sendable {
         let digits = String(n)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
+
+    /// The same digits appended as bytes, for text built as bytes. `n` is not negative.
+    public static func append(_ n: Int, width: Int, to out: inout [UInt8]) {
+        var divisor = 1, digits = 1
+        while n / divisor >= 10 { divisor *= 10; digits += 1 }
+        for _ in digits..<max(width, digits) { out.append(UInt8(ascii: "0")) }
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(n / divisor % 10))
+            divisor /= 10
+        }
+    }
 }

@@ -33,7 +33,7 @@ import TestSupport
         let subject = "Ton code " + String(repeating: "e" + mark, count: 40)
         let message = OutgoingMessage(recipient: try Identifier(channel: .email, raw: "joe@example.com"), code: "123456",
                                       subject: subject, text: "x")
-        let text = EmailMessage.render(message, from: "otp@example.com")
+        let text = String(decoding: EmailMessage.render(message, from: "otp@example.com"), as: UTF8.self)
         let header = try #require(text.components(separatedBy: "\r\n\r\n").first)
         let subjectLines = header.components(separatedBy: "\r\n").drop { !$0.hasPrefix("Subject: ") }.prefix { $0.hasPrefix("Subject: ") || $0.hasPrefix(" ") }
         var decoded: [UInt8] = []
