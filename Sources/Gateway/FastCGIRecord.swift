@@ -88,9 +88,11 @@ public enum FastCGIPairs {
                 kept = found
             }
             if kept == .byPrefix {
-                for part in [name, value] {
-                    withUnsafeBytes(of: UInt32(truncatingIfNeeded: part.count)) { prefixed.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
+                func appendCount(_ count: Int) {
+                    withUnsafeBytes(of: UInt32(truncatingIfNeeded: count)) { prefixed.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
                 }
+                appendCount(name.count)
+                appendCount(value.count)
                 prefixed.append(contentsOf: name.assumingMemoryBound(to: UInt8.self))
                 prefixed.append(contentsOf: value.assumingMemoryBound(to: UInt8.self))
             }

@@ -219,7 +219,8 @@ public final class FastCGIResponder {
         var logLines: [UInt8] = []
         let toSyslog = Syslog.isChosen(by: params)
         var received = CGI.request(from: params, readBody: { Array(request.body.prefix($0)) })
-        received.prefixedVariables = prefixed
+        // Without a filter nothing is kept by prefix: the bytes would be empty for every request, and say nothing.
+        received.prefixedVariables = keeping == nil ? nil : prefixed
         let output = handler(received,
                              { toSyslog ? Syslog.log($0) : (logLines += StandardError.logLine($0)) })
         let sent = send(fd, FastCGIRecord.stream(.stderr, requestID: request.id, logLines)
