@@ -55,7 +55,8 @@ public enum Program {
         // Each worker keeps its own store connections: made after the fork.
         let responder = { (parent: Int32?) in
             FastCGIResponder(listener: listener, maxRequests: settings.maxRequests, allowedPeers: network ? settings.webServerAddresses : nil,
-                             parent: parent, keeping: SettingsReader.namePrefixes, handler: endpoint.handler(wiring: KeptStores(sources: sources).wiring)).run()
+                             parent: parent, keeping: SettingsReader.namePrefixes, own: env,
+                             handler: endpoint.handler(wiring: KeptStores(sources: sources).wiring)).run()
         }
         return workers.map { Workers.run($0, worker: responder) } ?? responder(nil)
     }

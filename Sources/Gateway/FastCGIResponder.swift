@@ -33,6 +33,9 @@ public final class FastCGIResponder {
     /// Built from the setting variables' name prefixes: only those and the request's own meta-variables reach the
     /// handler, as under CGI.
     let keeping: VariableFilter?
+    /// Whether the responder's own environment sends lines to syslog (`OTP_LOG`), nil when it leaves that to each
+    /// request: its own environment wins over a request's, as for every setting.
+    let ownSyslogChoice: Bool?
     /// The read end of a pipe only the parent of `--workers` holds open: it reads as ended when that parent is gone,
     /// killed outright too, and the worker then stops as on SIGTERM rather than serve on unwatched.
     private var parent: Int32?
@@ -42,9 +45,10 @@ public final class FastCGIResponder {
     private var chunk = [UInt8](repeating: 0, count: 16 * 1024)
 
     public init(listener: Int32, maxRequests: Int, allowedPeers: [AddressRange]? = nil, parent: Int32? = nil, keeping: [String]? = nil,
-                handler: @escaping Handler) {
+                own: [String: String] = [:], handler: @escaping Handler) {
         self.listener = listener; self.maxRequests = maxRequests; self.allowedPeers = allowedPeers; self.parent = parent
         self.keeping = keeping.map(VariableFilter.init); self.handler = handler
+        ownSyslogChoice = own["OTP_LOG"] == nil ? nil : Syslog.isChosen(by: own)
     }
 
     /// False for a TCP peer outside `allowedPeers`, whose connection is closed unread.
@@ -217,7 +221,7 @@ public final class FastCGIResponder {
         prefixed.reserveCapacity(request.params.count)
         guard let params = FastCGIPairs.environment(request.params, keeping: keeping, prefixed: &prefixed) else { return false }
         var logLines: [UInt8] = []
-        let toSyslog = Syslog.isChosen(by: params)
+        let toSyslog = ownSyslogChoice ?? Syslog.isChosen(by: params)
         var received = CGI.request(from: params, readBody: { Array(request.body.prefix($0)) })
         // Without a filter nothing is kept by prefix: the bytes would be empty for every request, and say nothing.
         received.prefixedVariables = keeping == nil ? nil : prefixed

@@ -56,6 +56,21 @@ import TestSupport
         #expect(syslog.received().isEmpty)
     }
 
+    /// A responder started with OTP_LOG=syslog (a systemd unit's `Environment=`) sends every request's lines there:
+    /// its own environment wins over a request's, as for every setting, so a request need not say it, and one that
+    /// says stderr changes nothing.
+    @Test func aRespondersOwnOTPLogSendsEveryRequestsLinesToSyslog() throws {
+        let site = try Site()
+        let syslog = try DatagramSocket(in: site.directory, name: "process.sock")
+        let responder = try Responder("generate", site: site, environment: ["OTP_SYSLOG_SOCKET": syslog.path, "OTP_LOG": "syslog"])
+        for (number, params) in [("+14155550181", [(String, String)]()), ("+14155550182", [("OTP_LOG", "stderr")])] {
+            let answer = try responder.exchange(responder.request(#"{"channel": "sms", "identifier": "\#(number)"}"#, params: params))
+            #expect(answer.status == 200 && answer.stderr.isEmpty, "\(answer.stderr)")
+            let lines = syslog.received()
+            #expect(lines.last?.hasPrefix("<30>otp-cgi[\(responder.process.pid)]: generate 200 ") == true, "\(lines)")
+        }
+    }
+
     /// No syslog listening: nothing is lost, the lines go to stderr. An unknown OTP_LOG is a misconfiguration.
     @Test func withoutASyslogTheLinesGoToStderrAndAnUnknownValueIsRefused() throws {
         let site = try Site(["OTP_LOG": "syslog", "OTP_SYSLOG_SOCKET": "/nonexistent/dev-log"])
