@@ -97,7 +97,7 @@ public final class KeptStores {
         // last request's, byte for byte, choosing, hashing and comparing the whole set is spared.
         let variables = request.prefixedVariables
         if let last, let variables, Self.same(variables, last.variables) { return last.settings }
-        let env = try sources.settings(for: request.environment)
+        let env = try sources.settings(for: request.settingVariables)
         let parsed: Settings
         if let known = settings[env] {
             parsed = known

@@ -1,4 +1,7 @@
 // FastCGI 1.0 records (the specification's section 3 and 8): the framing both sides of a connection speak.
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct FastCGIRecord: Equatable, Sendable {
     public enum Kind: UInt8, Sendable {
@@ -76,28 +79,39 @@ public enum FastCGIPairs {
     }
 
     /// A request's PARAMS as its environment, only the variables `filter` keeps (all without one), or nil when
-    /// malformed. `prefixed` gets the pairs the filter keeps by prefix as they came, each as its two lengths (four
-    /// bytes each) and its bytes: equal for two requests exactly when they carry the same such variables in the same
-    /// order. Comparing them is one `memcmp`, where comparing the variables is a hash and a lookup each.
+    /// malformed. The pairs the filter keeps by prefix (the settings) go to `prefixed` instead, as pairs of their own,
+    /// in the order they came: equal for two requests exactly when they carry the same such variables in the same
+    /// order, so a responder that keeps settings compares them with one `memcmp` and makes strings of them only when
+    /// they differ.
     static func environment(_ bytes: [UInt8], keeping filter: VariableFilter?, prefixed: inout [UInt8]) -> [String: String]? {
         var env = [String: String](minimumCapacity: 32)
         return each(in: bytes) { name, value in
-            var kept = VariableFilter.Kept.byName
             if let filter {
-                guard let found = filter.keeps(name) else { return }
-                kept = found
-            }
-            if kept == .byPrefix {
-                func appendCount(_ count: Int) {
-                    withUnsafeBytes(of: UInt32(truncatingIfNeeded: count)) { prefixed.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
+                guard let kept = filter.keeps(name) else { return }
+                if kept == .byPrefix {
+                    appendLength(name.count, to: &prefixed)
+                    appendLength(value.count, to: &prefixed)
+                    prefixed.append(contentsOf: name.assumingMemoryBound(to: UInt8.self))
+                    prefixed.append(contentsOf: value.assumingMemoryBound(to: UInt8.self))
+                    return
                 }
-                appendCount(name.count)
-                appendCount(value.count)
-                prefixed.append(contentsOf: name.assumingMemoryBound(to: UInt8.self))
-                prefixed.append(contentsOf: value.assumingMemoryBound(to: UInt8.self))
             }
             env[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
         } ? env : nil
+    }
+
+    /// The value of `name` among `pairs`, compared as bytes: no string is made of the others.
+    static func value(of name: String, in pairs: [UInt8]) -> String? {
+        var found: String?
+        var name = name
+        _ = name.withUTF8 { wanted in
+            each(in: pairs) { pairName, value in
+                if pairName.count == wanted.count, wanted.count == 0 || memcmp(pairName.baseAddress!, wanted.baseAddress!, wanted.count) == 0 {
+                    found = String(decoding: value, as: UTF8.self)
+                }
+            }
+        }
+        return found
     }
 
     /// Calls `body` with each pair's name and value bytes; false when a length runs past the end.
@@ -125,17 +139,21 @@ public enum FastCGIPairs {
 
     public static func encode(_ pairs: [(String, String)]) -> [UInt8] {
         var out: [UInt8] = []
-        func length(_ n: Int) {
-            if n < 0x80 { out.append(UInt8(n)) } else {
-                out += [UInt8(n >> 24 & 0x7f) | 0x80, UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)]
-            }
-        }
         for (name, value) in pairs {
-            length(name.utf8.count)
-            length(value.utf8.count)
+            appendLength(name.utf8.count, to: &out)
+            appendLength(value.utf8.count, to: &out)
             out += name.utf8
             out += value.utf8
         }
         return out
+    }
+
+    /// One byte below 128, else four with the top bit set (section 3.4).
+    private static func appendLength(_ n: Int, to out: inout [UInt8]) {
+        if n < 0x80 { out.append(UInt8(n)); return }
+        out.append(UInt8(n >> 24 & 0x7f) | 0x80)
+        out.append(UInt8(n >> 16 & 0xff))
+        out.append(UInt8(n >> 8 & 0xff))
+        out.append(UInt8(n & 0xff))
     }
 }

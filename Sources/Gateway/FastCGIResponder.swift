@@ -221,7 +221,7 @@ public final class FastCGIResponder {
         prefixed.reserveCapacity(request.params.count)
         guard let params = FastCGIPairs.environment(request.params, keeping: keeping, prefixed: &prefixed) else { return false }
         var logLines: [UInt8] = []
-        let toSyslog = ownSyslogChoice ?? Syslog.isChosen(by: params)
+        let toSyslog = ownSyslogChoice ?? Syslog.isChosen(keeping == nil ? params["OTP_LOG"] : FastCGIPairs.value(of: "OTP_LOG", in: prefixed))
         var received = CGI.request(from: params, readBody: { Array(request.body.prefix($0)) })
         // Without a filter nothing is kept by prefix: the bytes would be empty for every request, and say nothing.
         received.prefixedVariables = keeping == nil ? nil : prefixed

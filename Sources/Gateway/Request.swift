@@ -6,13 +6,21 @@
 public typealias Handler = (_ request: Request, _ log: @escaping (String) -> Void) -> [UInt8]
 
 public struct Request: Sendable {
-    /// The meta-variables (RFC 3875 section 4.1, or a FastCGI request's PARAMS): the handler reads its settings
-    /// from them too, never from the `HTTP_*` ones, which are the client's headers.
+    /// The meta-variables (RFC 3875 section 4.1, or a FastCGI request's PARAMS); under CGI the settings too, never
+    /// from the `HTTP_*` ones, which are the client's headers.
     public var environment: [String: String]
-    /// A FastCGI request's variables kept by prefix (the settings), exactly as they came
+    /// A FastCGI request's variables kept by prefix (the settings), as name-value pairs in the order they came
     /// (`FastCGIPairs.environment`): two requests with the same bytes carry the same such variables. Nil where
-    /// they are not known (a CGI process, which serves one request).
+    /// they are not apart (a CGI process, which serves one request).
     public var prefixedVariables: [UInt8]?
+
+    /// The variables the settings are read from: `prefixedVariables` as strings where a responder set them apart,
+    /// else `environment`.
+    public var settingVariables: [String: String] {
+        guard let prefixedVariables else { return environment }
+        var none: [UInt8] = []
+        return FastCGIPairs.environment(prefixedVariables, keeping: nil, prefixed: &none) ?? [:]
+    }
     public var method: String
     public var contentType: String?
     public var accept: String?

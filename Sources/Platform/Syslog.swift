@@ -14,7 +14,10 @@ import Glibc
 /// only to a fixed path.
 public enum Syslog {
     /// Whether a request's settings (`OTP_LOG`) send its lines here; any other value is the settings' to refuse.
-    public static func isChosen(by env: [String: String]) -> Bool { env["OTP_LOG"] == "syslog" }
+    public static func isChosen(by env: [String: String]) -> Bool { isChosen(env["OTP_LOG"]) }
+
+    /// Whether `OTP_LOG`'s value chooses syslog.
+    public static func isChosen(_ value: String?) -> Bool { value == "syslog" }
 
     /// Sends `line`, its control characters escaped as on stderr; on stderr instead when no syslog listens.
     public static func log(_ line: String) {
