@@ -6,8 +6,9 @@
 public typealias Handler = (_ request: Request, _ log: @escaping (String) -> Void) -> [UInt8]
 
 public struct Request: Sendable {
-    /// The meta-variables (RFC 3875 section 4.1, or a FastCGI request's PARAMS); under CGI the settings too, never
-    /// from the `HTTP_*` ones, which are the client's headers.
+    /// The meta-variables (RFC 3875 section 4.1, or a FastCGI request's PARAMS). Under CGI the handler reads its
+    /// settings from them too, never from the `HTTP_*` ones, which are the client's headers; a FastCGI responder
+    /// sets the settings apart (`prefixedVariables`).
     public var environment: [String: String]
     /// A FastCGI request's variables kept by prefix (the settings), as name-value pairs in the order they came
     /// (`FastCGIPairs.environment`): two requests with the same bytes carry the same such variables. Nil where
