@@ -57,7 +57,7 @@ public enum Wire {
 
     /// A CGI process serves one request: everything is built for it and dies with it.
     public static func perRequest(_ request: Request, _ log: @escaping (String) -> Void) throws(OTPError) -> (WebSettings, OTPService) {
-        let settings = try Settings(environment: request.environment)
+        let settings = try Settings(environment: request.settingVariables)
         return (settings.web, service(settings, store: store(settings.store, log: log), log: log))
     }
 }

@@ -48,7 +48,7 @@ public final class FastCGIResponder {
                 own: [String: String] = [:], handler: @escaping Handler) {
         self.listener = listener; self.maxRequests = maxRequests; self.allowedPeers = allowedPeers; self.parent = parent
         self.keeping = keeping.map(VariableFilter.init); self.handler = handler
-        ownSyslogChoice = own["OTP_LOG"] == nil ? nil : Syslog.isChosen(by: own)
+        ownSyslogChoice = own["OTP_LOG"].map { Syslog.isChosen($0) }
     }
 
     /// False for a TCP peer outside `allowedPeers`, whose connection is closed unread.
@@ -220,11 +220,11 @@ public final class FastCGIResponder {
         var prefixed: [UInt8] = []
         prefixed.reserveCapacity(request.params.count)
         guard let params = FastCGIPairs.environment(request.params, keeping: keeping, prefixed: &prefixed) else { return false }
-        var logLines: [UInt8] = []
-        let toSyslog = ownSyslogChoice ?? Syslog.isChosen(keeping == nil ? params["OTP_LOG"] : FastCGIPairs.value(of: "OTP_LOG", in: prefixed))
         var received = CGI.request(from: params, readBody: { Array(request.body.prefix($0)) })
         // Without a filter nothing is kept by prefix: the bytes would be empty for every request, and say nothing.
         received.prefixedVariables = keeping == nil ? nil : prefixed
+        var logLines: [UInt8] = []
+        let toSyslog = ownSyslogChoice ?? Syslog.isChosen(received.setting("OTP_LOG"))
         let output = handler(received,
                              { toSyslog ? Syslog.log($0) : (logLines += StandardError.logLine($0)) })
         let sent = send(fd, FastCGIRecord.stream(.stderr, requestID: request.id, logLines)

@@ -22,6 +22,11 @@ public struct Request: Sendable {
         var none: [UInt8] = []
         return FastCGIPairs.environment(prefixedVariables, keeping: nil, prefixed: &none) ?? [:]
     }
+
+    /// One setting's value, from wherever the settings lie, without making strings of the others.
+    public func setting(_ name: String) -> String? {
+        prefixedVariables.map { FastCGIPairs.value(of: name, in: $0) } ?? environment[name]
+    }
     public var method: String
     public var contentType: String?
     public var accept: String?

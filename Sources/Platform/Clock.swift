@@ -47,8 +47,9 @@ public struct UTCTime: Sendable {
 
     /// `n` in decimal, zero-padded to `width` digits.
     public static func padded(_ n: Int, _ width: Int) -> String {
-        let digits = String(n)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        var digits: [UInt8] = []
+        append(n, width: width, to: &digits)
+        return String(decoding: digits, as: UTF8.self)
     }
 
     /// The same digits appended as bytes, for text built as bytes. `n` is not negative.
