@@ -56,15 +56,14 @@ static const char floor_message[] =
     "Your verification code is: 123456\r\n";
 
 static int floor_outbox(const char *store) {
-    char directory[4096], temp[4200], name[4200];
+    char directory[4096], base[64], temp[4200], name[4200];
     snprintf(directory, sizeof directory, "%s/floor-outbox", store);
     struct timespec now;
     unsigned char tag[4];
     if (clock_gettime(CLOCK_REALTIME, &now) != 0 || getrandom(tag, sizeof tag, 0) != (ssize_t)sizeof tag) return -1;
-    snprintf(name, sizeof name, "%s/%lld.%09ld-%02x%02x%02x%02x.eml", directory, (long long)now.tv_sec, now.tv_nsec,
-             tag[0], tag[1], tag[2], tag[3]);
-    snprintf(temp, sizeof temp, "%s/.%lld.%09ld-%02x%02x%02x%02x.eml.tmp", directory, (long long)now.tv_sec, now.tv_nsec,
-             tag[0], tag[1], tag[2], tag[3]);
+    snprintf(base, sizeof base, "%lld.%09ld-%02x%02x%02x%02x.eml", (long long)now.tv_sec, now.tv_nsec, tag[0], tag[1], tag[2], tag[3]);
+    snprintf(name, sizeof name, "%s/%s", directory, base);
+    snprintf(temp, sizeof temp, "%s/.%s.tmp", directory, base);
     int fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0 && errno == ENOENT) {
         mkdir(directory, 0700);
